@@ -1,0 +1,147 @@
+//! [`MemoryMetadataStore`]: records in a mutex-guarded map, for tests and examples.
+
+use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
+use crate::metadata::{MetadataStore, Slice};
+use crate::{Error, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+#[derive(Debug, Default)]
+struct State {
+    files: HashMap<FileId, FileRecord>,
+    shares: BTreeMap<(FileId, UserId), Share>,
+}
+
+/// An in-memory [`MetadataStore`]. Listings sort the caller's records on every call (linear in the
+/// caller's records, not the store's): fine for tests, not for a million files.
+#[derive(Debug, Default)]
+pub struct MemoryMetadataStore {
+    state: Mutex<State>,
+}
+
+impl MemoryMetadataStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied change: every change below is a
+        // single map operation after all checks. So a poisoned lock is safe to keep using.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The first `limit` items of a newest-first run strictly after `after`.
+fn page<T>(mut items: Vec<(Position, T)>, after: Option<&Position>, limit: usize) -> Slice<T> {
+    items.retain(|(p, _)| after.is_none_or(|a| p < a));
+    items.sort_by(|a, b| b.0.cmp(&a.0));
+    let has_more = items.len() > limit;
+    Slice { items: items.into_iter().take(limit).map(|(_, t)| t).collect(), has_more }
+}
+
+#[async_trait]
+impl MetadataStore for MemoryMetadataStore {
+    async fn insert_file(&self, file: &FileRecord) -> Result<()> {
+        let mut state = self.lock();
+        if state.files.contains_key(&file.id) {
+            return Err(Error::conflict(format!("file {} already exists", file.id)));
+        }
+        state.files.insert(file.id, file.clone());
+        Ok(())
+    }
+
+    async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
+        let state = self.lock();
+        Ok(state.files.get(id).map(|file| FileAccess {
+            file: file.clone(),
+            share: state.shares.get(&(*id, viewer.clone())).cloned(),
+        }))
+    }
+
+    async fn mark_available(&self, id: &FileId, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {
+        let mut state = self.lock();
+        let file = state.files.get_mut(id).ok_or_else(|| Error::not_found("file", id))?;
+        if file.status == FileStatus::Pending {
+            file.status = FileStatus::Available;
+            file.etag = etag;
+            file.updated_at = at;
+            file.pending_expires_at = None;
+        }
+        Ok(file.clone())
+    }
+
+    async fn delete_file(&self, id: &FileId) -> Result<FileRecord> {
+        let mut state = self.lock();
+        let file = state.files.remove(id).ok_or_else(|| Error::not_found("file", id))?;
+        state.shares.retain(|(file_id, _), _| file_id != id);
+        Ok(file)
+    }
+
+    async fn put_share(&self, share: &Share, owner: &UserId) -> Result<Share> {
+        let mut state = self.lock();
+        match state.files.get(&share.file_id) {
+            Some(file) if &file.owner == owner => {
+                if file.status != FileStatus::Available {
+                    return Err(Error::conflict("a file can be shared once its upload is complete"));
+                }
+            }
+            _ => return Err(Error::not_found("file", share.file_id)),
+        }
+        let stored = state
+            .shares
+            .entry((share.file_id, share.grantee.clone()))
+            .and_modify(|s| {
+                s.permission = share.permission;
+                s.expires_at = share.expires_at;
+            })
+            .or_insert_with(|| share.clone());
+        Ok(stored.clone())
+    }
+
+    async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {
+        let removed = self.lock().shares.remove(&(*id, grantee.clone()));
+        removed.map(|_| ()).ok_or_else(|| Error::not_found("share", format!("{id}/{grantee}")))
+    }
+
+    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
+        let state = self.lock();
+        let mut shares: Vec<Share> = state.shares.values().filter(|s| &s.file_id == id).cloned().collect();
+        shares.sort_by(|a, b| (a.created_at, &a.grantee).cmp(&(b.created_at, &b.grantee)));
+        Ok(shares)
+    }
+
+    async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
+        let state = self.lock();
+        let mine = state
+            .files
+            .values()
+            .filter(|f| &f.owner == owner && f.status == FileStatus::Available)
+            .map(|f| (Position { at: f.created_at, id: f.id }, f.clone()))
+            .collect();
+        Ok(page(mine, after, limit))
+    }
+
+    async fn list_shared_with(
+        &self,
+        grantee: &UserId,
+        now: DateTime<Utc>,
+        after: Option<&Position>,
+        limit: usize,
+    ) -> Result<Slice<SharedFile>> {
+        let state = self.lock();
+        let shared = state
+            .shares
+            .values()
+            .filter(|s| &s.grantee == grantee && s.is_active(now))
+            .filter_map(|s| {
+                let file = state.files.get(&s.file_id)?;
+                let position = Position { at: s.created_at, id: s.file_id };
+                Some((position, SharedFile { file: file.clone(), share: s.clone() }))
+            })
+            .collect();
+        Ok(page(shared, after, limit))
+    }
+}

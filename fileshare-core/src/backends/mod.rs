@@ -1,0 +1,19 @@
+//! Storage backends.
+//!
+//! | backend | [`FileStore`](crate::FileStore) | [`MetadataStore`](crate::MetadataStore) |
+//! |---|---|---|
+//! | embedded default (`embedded` feature) | [`LocalFileStore`] (disk) | [`SqliteMetadataStore`] |
+//! | memory (tests, examples) | [`MemoryFileStore`] | [`MemoryMetadataStore`] |
+
+mod embedded;
+mod memory_metadata;
+#[cfg(feature = "embedded")]
+mod sqlite;
+
+pub use embedded::{
+    BlobMeta, BlobReader, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
+    MemoryFileStore, DEFAULT_PUBLIC_URL,
+};
+pub use memory_metadata::MemoryMetadataStore;
+#[cfg(feature = "embedded")]
+pub use sqlite::SqliteMetadataStore;

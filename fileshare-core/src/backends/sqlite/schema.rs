@@ -1,0 +1,58 @@
+//! Schema and its migrations, versioned by `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+/// Migrations in order; `MIGRATIONS[i]` moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE files (
+    id                  TEXT PRIMARY KEY,
+    owner               TEXT NOT NULL,
+    name                TEXT NOT NULL,
+    size                INTEGER NOT NULL CHECK (size > 0),
+    content_type        TEXT NOT NULL,
+    status              TEXT NOT NULL CHECK (status IN ('pending', 'available')),
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL,
+    etag                TEXT,
+    pending_expires_at  INTEGER,
+    upload_id           TEXT
+) WITHOUT ROWID;
+
+-- "My files": pending uploads are never listed, so they are not even in the index.
+CREATE INDEX files_by_owner ON files (owner, created_at DESC, id DESC) WHERE status = 'available';
+
+CREATE TABLE shares (
+    file_id     TEXT NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    grantee     TEXT NOT NULL,
+    permission  TEXT NOT NULL CHECK (permission IN ('read')),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER,
+    PRIMARY KEY (file_id, grantee)
+) WITHOUT ROWID;
+
+-- "Shared with me".
+CREATE INDEX shares_by_grantee ON shares (grantee, created_at DESC, file_id DESC);
+"#];
+
+/// Connection settings every connection needs: WAL for concurrent readers, foreign keys for
+/// cascades, a busy timeout so that a writer waits instead of failing.
+pub(super) fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+}
+
+/// Brings the schema up to date, in one transaction per migration.
+pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in (0_i64..).zip(MIGRATIONS).skip(usize::try_from(version).unwrap_or(usize::MAX)) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! The domain: identifiers, validated names, records, listing positions (DESIGN §2).
+
+mod disposition;
+mod ids;
+mod names;
+mod page;
+mod records;
+
+pub use disposition::content_disposition;
+pub use ids::{FileId, ObjectKey, UserId, MAX_USER_ID_LEN};
+pub use names::{ContentType, ContentTypePolicy, FileName, MAX_CONTENT_TYPE_LEN, MAX_NAME_LEN};
+pub(crate) use page::Progress;
+pub use page::{Cursor, Page, Position, Scope};
+pub use records::{FileAccess, FileRecord, FileStatus, Permission, Share, SharedFile};

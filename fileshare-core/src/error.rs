@@ -1,0 +1,114 @@
+//! The one public error type of the library.
+//!
+//! Every backend converts its own failures into [`Error`] at its boundary, and every adapter (HTTP,
+//! Python) maps [`Error`] once: the variants are chosen so that a caller can act on them.
+
+/// A boxed error from a backend, kept as the `source` of [`Error::Storage`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in a fileshare operation.
+///
+/// ```
+/// use fileshare_core::Error;
+/// let err = Error::invalid("name", "must not be empty");
+/// assert_eq!(err.to_string(), "invalid name: must not be empty");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The thing does not exist, or the caller may not know that it exists.
+    #[error("{resource} not found: {id}")]
+    NotFound {
+        /// What kind of thing was looked up (`"file"`, `"share"`, `"object"`, …).
+        resource: &'static str,
+        /// Its identifier, as the caller gave it.
+        id: String,
+    },
+    /// The caller can see the thing but may not perform this action on it.
+    #[error("forbidden: {reason}")]
+    Forbidden {
+        /// Why the action was refused.
+        reason: String,
+    },
+    /// An argument was malformed or out of range; nothing was changed.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The offending argument.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The request is well-formed but conflicts with the current state (e.g. completing an upload whose
+    /// bytes have not arrived, sharing a file that is still pending).
+    #[error("conflict: {reason}")]
+    Conflict {
+        /// What the conflict is.
+        reason: String,
+    },
+    /// A size exceeds the configured maximum.
+    #[error("too large: {size} bytes exceeds the maximum of {max} bytes")]
+    TooLarge {
+        /// The size that was asked for or sent.
+        size: u64,
+        /// The largest size allowed.
+        max: u64,
+    },
+    /// The content type is well-formed but not in the configured allowlist.
+    #[error("content type not allowed: {content_type}")]
+    UnsupportedContentType {
+        /// The refused content type.
+        content_type: String,
+    },
+    /// A storage backend failed (I/O, database, network). Usually transient; nothing was decided.
+    #[error("{backend} storage error: {source}")]
+    Storage {
+        /// Which backend failed (`"sqlite"`, `"local-disk"`, `"s3"`, …).
+        backend: &'static str,
+        /// The underlying failure.
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidInput`].
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::NotFound`].
+    pub fn not_found(resource: &'static str, id: impl ToString) -> Self {
+        Error::NotFound {
+            resource,
+            id: id.to_string(),
+        }
+    }
+
+    /// Shorthand for [`Error::Forbidden`].
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        Error::Forbidden {
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Conflict`].
+    pub fn conflict(reason: impl Into<String>) -> Self {
+        Error::Conflict {
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Storage`].
+    pub fn storage(backend: &'static str, source: impl Into<BoxError>) -> Self {
+        Error::Storage {
+            backend,
+            source: source.into(),
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! # fileshare-core
+//!
+//! The file-sharing library: upload, keep metadata, share, list, download by short-lived link and
+//! delete — with every ownership and sharing rule in one place, [`FileShare`], over two small
+//! storage traits:
+//!
+//! - [`FileStore`] keeps bytes and signs direct transfers (presigned POST forms, GET and multipart
+//!   part URLs), so bytes never pass through the service;
+//! - [`MetadataStore`] keeps file and share records, with conditional writes and indexed listings.
+//!
+//! Backends: the embedded default ([`backends::LocalFileStore`] + [`backends::SqliteMetadataStore`]),
+//! in-memory ones for tests, and (in later versions) S3 + DynamoDB. The rules never know which runs.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use fileshare_core::{FileShare, ListRequest, Scope, UploadRequest, UserId};
+//! use fileshare_core::backends::{MemoryFileStore, MemoryMetadataStore};
+//!
+//! let service = FileShare::new(MemoryFileStore::new(), MemoryMetadataStore::new());
+//! let alice = UserId::new("alice")?;
+//! let ticket = service.create_upload(&alice, UploadRequest::new("photo.png", 1024, "image/png")).await?;
+//! // …the client POSTs the bytes with ticket.target, then:
+//! # use fileshare_core::FileStore;
+//! # service.file_store().put(&ticket.file.key(), &ticket.file.content_type, vec![0u8; 1024].into()).await?;
+//! let file = service.complete_upload(&alice, &ticket.file.id, &[]).await?;
+//! let page = service.list_files(&alice, ListRequest::scope(Scope::Owned)).await?;
+//! assert_eq!(page.items[0].file.id, file.id);
+//! # Ok::<_, fileshare_core::Error>(())
+//! # }).unwrap();
+//! ```
+
+pub mod backends;
+pub mod clock;
+mod domain;
+mod error;
+pub mod metadata;
+mod service;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use domain::{
+    content_disposition, ContentType, ContentTypePolicy, Cursor, FileAccess, FileId, FileName, FileRecord,
+    FileStatus, ObjectKey, Page, Permission, Position, Scope, Share, SharedFile, UserId, MAX_CONTENT_TYPE_LEN,
+    MAX_NAME_LEN, MAX_USER_ID_LEN,
+};
+pub use error::{BoxError, Error, Result};
+pub use metadata::{MetadataStore, Slice};
+pub use service::{
+    Access, Config, FileDetails, FileEntry, FileShare, FileShareBuilder, ListRequest, PartUpload, UploadRequest,
+    UploadTarget, UploadTicket,
+};
+pub use store::FileStore;

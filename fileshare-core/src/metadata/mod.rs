@@ -1,0 +1,142 @@
+//! The [`MetadataStore`] trait: records of files and shares.
+
+use crate::domain::{FileAccess, FileId, FileRecord, Position, Share, SharedFile, UserId};
+use crate::Result;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// One slice of a listing: up to `limit` items and whether more exist after the last one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slice<T> {
+    /// Items, newest first.
+    pub items: Vec<T>,
+    /// `true` if items exist after the last one returned.
+    pub has_more: bool,
+}
+
+/// Durable records of files and shares.
+///
+/// A metadata store keeps data consistent (conditional writes, atomic deletes) but never decides
+/// access: [`FileShare`](crate::FileShare) reads what it needs and decides. Every read used for an
+/// authorization decision is strongly consistent. Every listing is one indexed range query: its cost
+/// does not grow with the number of records. The conformance suite in `testing::metadata` has a
+/// test for every bullet below.
+#[async_trait]
+pub trait MetadataStore: Send + Sync + Debug + 'static {
+    /// Inserts a new file record.
+    ///
+    /// # Behavior
+    /// - An existing id is [`Error::Conflict`](crate::Error::Conflict); the stored record is unchanged.
+    async fn insert_file(&self, file: &FileRecord) -> Result<()>;
+
+    /// Reads a file together with `viewer`'s share of it, in one consistent read.
+    ///
+    /// # Behavior
+    /// - A missing file is `Ok(None)`.
+    /// - `share` is the viewer's share whether or not it has expired; `None` if there is none.
+    async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>>;
+
+    /// Marks a pending file available.
+    ///
+    /// # Behavior
+    /// - Sets status `available`, `etag`, `updated_at = at`, and clears `pending_expires_at`.
+    /// - Idempotent: an already-available file is returned unchanged.
+    /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
+    async fn mark_available(&self, id: &FileId, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord>;
+
+    /// Deletes a file record and all its shares, atomically, and returns the deleted record.
+    ///
+    /// # Behavior
+    /// - Afterwards no share of the file is readable or listed.
+    /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
+    async fn delete_file(&self, id: &FileId) -> Result<FileRecord>;
+
+    /// Creates or updates a share, on the condition that the file exists, is owned by `owner` and
+    /// is available — checked atomically with the write, so a share never outlives its file.
+    ///
+    /// # Behavior
+    /// - A missing file, or one not owned by `owner`, is [`Error::NotFound`](crate::Error::NotFound).
+    /// - A pending file is [`Error::Conflict`](crate::Error::Conflict).
+    /// - Sharing again with the same grantee updates `permission` and `expires_at`, keeps the first
+    ///   `created_at`, and never duplicates. Returns the stored share.
+    async fn put_share(&self, share: &Share, owner: &UserId) -> Result<Share>;
+
+    /// Deletes one share.
+    ///
+    /// # Behavior
+    /// - A missing share is [`Error::NotFound`](crate::Error::NotFound).
+    async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()>;
+
+    /// All shares of a file, oldest first.
+    ///
+    /// # Behavior
+    /// - Includes expired shares (the owner sees them); a missing file has none.
+    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>>;
+
+    /// Available files owned by `owner`, newest first by `(created_at, id)`, strictly after `after`.
+    ///
+    /// # Behavior
+    /// - Pending files are not listed.
+    /// - Paging through with the last item's position visits every file exactly once.
+    async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>>;
+
+    /// Files shared with `grantee`, newest share first by `(share.created_at, file id)`, strictly after
+    /// `after`.
+    ///
+    /// # Behavior
+    /// - Shares that expired at or before `now` are not listed.
+    /// - Paging through with the last item's position visits every share exactly once.
+    async fn list_shared_with(
+        &self,
+        grantee: &UserId,
+        now: DateTime<Utc>,
+        after: Option<&Position>,
+        limit: usize,
+    ) -> Result<Slice<SharedFile>>;
+}
+
+macro_rules! forward_metadata_store {
+    ($ptr:ty) => {
+        #[async_trait]
+        impl<T: MetadataStore + ?Sized> MetadataStore for $ptr {
+            async fn insert_file(&self, file: &FileRecord) -> Result<()> {
+                (**self).insert_file(file).await
+            }
+            async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
+                (**self).get_file(id, viewer).await
+            }
+            async fn mark_available(&self, id: &FileId, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {
+                (**self).mark_available(id, etag, at).await
+            }
+            async fn delete_file(&self, id: &FileId) -> Result<FileRecord> {
+                (**self).delete_file(id).await
+            }
+            async fn put_share(&self, share: &Share, owner: &UserId) -> Result<Share> {
+                (**self).put_share(share, owner).await
+            }
+            async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {
+                (**self).delete_share(id, grantee).await
+            }
+            async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
+                (**self).list_shares(id).await
+            }
+            async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
+                (**self).list_owned(owner, after, limit).await
+            }
+            async fn list_shared_with(
+                &self,
+                grantee: &UserId,
+                now: DateTime<Utc>,
+                after: Option<&Position>,
+                limit: usize,
+            ) -> Result<Slice<SharedFile>> {
+                (**self).list_shared_with(grantee, now, after, limit).await
+            }
+        }
+    };
+}
+
+forward_metadata_store!(Arc<T>);
+forward_metadata_store!(Box<T>);

@@ -1,0 +1,59 @@
+//! Limits and lifetimes that [`FileShare`](super::FileShare) enforces.
+
+use crate::domain::ContentTypePolicy;
+use std::time::Duration;
+
+const MIB: u64 = 1024 * 1024;
+const GIB: u64 = 1024 * MIB;
+
+/// Tunable limits. `Config::default()` follows DESIGN §2–3.
+///
+/// ```
+/// use fileshare_core::{Config, ContentTypePolicy};
+/// let config = Config {
+///     max_upload_size: 100 * 1024 * 1024,
+///     content_types: ContentTypePolicy::Allow(vec!["image/*".into(), "application/pdf".into()]),
+///     ..Config::default()
+/// };
+/// assert_eq!(config.max_page_size, 1000);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Largest single (form) upload. Default 5 GiB, S3's limit for one PUT/POST.
+    pub max_upload_size: u64,
+    /// Largest multipart upload. Default 5 TiB, S3's object size limit.
+    pub max_multipart_size: u64,
+    /// Smallest part of a multipart upload (S3 requires ≥ 5 MiB for all but the last). Default 8 MiB.
+    pub min_part_size: u64,
+    /// Which content types may be uploaded. Default: every well-formed one.
+    pub content_types: ContentTypePolicy,
+    /// Lifetime of an upload form. Default 15 minutes.
+    pub upload_url_ttl: Duration,
+    /// Lifetime of multipart part URLs: big uploads take long. Default 6 hours.
+    pub part_url_ttl: Duration,
+    /// How long an upload may stay pending before it is treated as abandoned. Default 24 hours.
+    pub pending_ttl: Duration,
+    /// Default lifetime of a download URL. Default 5 minutes.
+    pub download_url_ttl: Duration,
+    /// Longest lifetime a caller may ask for a download URL. Default 7 days (SigV4's maximum).
+    pub max_download_url_ttl: Duration,
+    /// Largest page a listing returns. Default 1000.
+    pub max_page_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_upload_size: 5 * GIB,
+            max_multipart_size: 5 * 1024 * GIB,
+            min_part_size: 8 * MIB,
+            content_types: ContentTypePolicy::AllowAll,
+            upload_url_ttl: Duration::from_secs(15 * 60),
+            part_url_ttl: Duration::from_secs(6 * 3600),
+            pending_ttl: Duration::from_secs(24 * 3600),
+            download_url_ttl: Duration::from_secs(5 * 60),
+            max_download_url_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_page_size: 1000,
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Owner-only changes: share, unshare, delete.
+
+use super::access::Need;
+use super::FileShare;
+use crate::domain::{FileId, FileStatus, Permission, Share, UserId};
+use crate::metadata::MetadataStore;
+use crate::store::FileStore;
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+
+impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
+    /// Shares a file with `grantee` for reading, optionally until `expires_at`. Owner only.
+    ///
+    /// Sharing again updates the expiry and never duplicates. Errors: [`Error::InvalidInput`] for
+    /// sharing with yourself or an expiry in the past, [`Error::Conflict`] for a pending file.
+    pub async fn share(
+        &self,
+        caller: &UserId,
+        id: &FileId,
+        grantee: &UserId,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<Share> {
+        let (file, _) = self.authorize(caller, id, Need::Own).await?;
+        if grantee == &file.owner {
+            return Err(Error::invalid("user_id", "cannot share a file with its owner"));
+        }
+        let now = self.clock.now();
+        if expires_at.is_some_and(|t| t <= now) {
+            return Err(Error::invalid("expires_at", "must be in the future"));
+        }
+        if file.status != FileStatus::Available {
+            return Err(Error::conflict("a file can be shared once its upload is complete"));
+        }
+        let share = Share {
+            file_id: *id,
+            grantee: grantee.clone(),
+            permission: Permission::Read,
+            created_at: now,
+            expires_at: expires_at.map(crate::clock::to_millis),
+        };
+        // Conditional on the file still existing and being ours: a concurrent delete wins cleanly.
+        self.metadata.put_share(&share, caller).await
+    }
+
+    /// Revokes `grantee`'s share; effective immediately. Owner only.
+    ///
+    /// Errors: [`Error::NotFound`] (resource `"share"`) if `grantee` has no share.
+    pub async fn unshare(&self, caller: &UserId, id: &FileId, grantee: &UserId) -> Result<()> {
+        self.authorize(caller, id, Need::Own).await?;
+        self.metadata.delete_share(id, grantee).await
+    }
+
+    /// Deletes a file (pending or available), its shares and its bytes. Owner only.
+    ///
+    /// The record and shares go first, atomically, so nothing visible ever points at missing bytes;
+    /// the bytes go last. If removing the bytes fails, the orphan is logged and left to the store's
+    /// lifecycle rules: the deletion has already taken effect for every user.
+    pub async fn delete(&self, caller: &UserId, id: &FileId) -> Result<()> {
+        self.authorize(caller, id, Need::Own).await?;
+        let file = self.metadata.delete_file(id).await?;
+        let key = file.key();
+        if let Some(upload_id) = &file.upload_id {
+            if let Err(e) = self.files.abort_multipart(&key, upload_id).await {
+                tracing::warn!(file_id = %id, error = %e, "could not abort multipart upload of deleted file");
+            }
+        }
+        if let Err(e) = self.files.delete(&key).await {
+            tracing::warn!(file_id = %id, error = %e, "could not delete bytes of deleted file; left orphaned");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,60 @@
+//! Reading a file: metadata, download URL, bytes.
+
+use super::access::Need;
+use super::types::{Access, FileDetails};
+use super::{delta, FileShare};
+use crate::domain::{FileId, FileRecord, FileStatus, UserId};
+use crate::metadata::MetadataStore;
+use crate::store::{DownloadRequest, FileStore, PresignedUrl};
+use crate::{Error, Result};
+use bytes::Bytes;
+use std::time::Duration;
+
+impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
+    /// A file's metadata; the owner also sees who it is shared with.
+    pub async fn get_file(&self, caller: &UserId, id: &FileId) -> Result<FileDetails> {
+        let (file, access) = self.authorize(caller, id, Need::Read).await?;
+        let shared_with = match access {
+            Access::Owner => Some(self.metadata.list_shares(id).await?),
+            Access::Grantee { .. } => None,
+        };
+        Ok(FileDetails { file, access, shared_with })
+    }
+
+    /// A short-lived download URL (default [`Config::download_url_ttl`](super::Config::download_url_ttl)).
+    ///
+    /// Errors: [`Error::InvalidInput`] for a zero or too long `expires_in`, [`Error::Conflict`] for a
+    /// pending file, `NotFound` by the access rules.
+    pub async fn download_url(&self, caller: &UserId, id: &FileId, expires_in: Option<Duration>) -> Result<PresignedUrl> {
+        let ttl = expires_in.unwrap_or(self.config.download_url_ttl);
+        if ttl < Duration::from_secs(1) || ttl > self.config.max_download_url_ttl {
+            return Err(Error::invalid(
+                "expires_in",
+                format!("must be between 1 and {} seconds", self.config.max_download_url_ttl.as_secs()),
+            ));
+        }
+        let (file, _) = self.readable_available(caller, id).await?;
+        let request = DownloadRequest {
+            key: file.key(),
+            filename: file.name,
+            content_type: file.content_type,
+            expires_at: self.clock.now() + delta(ttl),
+        };
+        self.files.presign_download(&request).await
+    }
+
+    /// The file's bytes, read server-side: for scripts, tests and small files.
+    pub async fn get_bytes(&self, caller: &UserId, id: &FileId) -> Result<(FileRecord, Bytes)> {
+        let (file, _) = self.readable_available(caller, id).await?;
+        let bytes = self.files.get(&file.key()).await?;
+        Ok((file, bytes))
+    }
+
+    async fn readable_available(&self, caller: &UserId, id: &FileId) -> Result<(FileRecord, Access)> {
+        let (file, access) = self.authorize(caller, id, Need::Read).await?;
+        if file.status != FileStatus::Available {
+            return Err(Error::conflict("the upload has not been completed"));
+        }
+        Ok((file, access))
+    }
+}
