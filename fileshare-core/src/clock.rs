@@ -68,3 +68,10 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+impl ManualClock {
+    /// The clock's time plus `by` (a shorthand for expiry arithmetic in tests).
+    pub fn now_plus(&self, by: TimeDelta) -> DateTime<Utc> {
+        self.now() + by
+    }
+}

@@ -76,39 +76,26 @@ pub enum Error {
 impl Error {
     /// Shorthand for [`Error::InvalidInput`].
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            field,
-            reason: reason.into(),
-        }
+        Error::InvalidInput { field, reason: reason.into() }
     }
 
     /// Shorthand for [`Error::NotFound`].
     pub fn not_found(resource: &'static str, id: impl ToString) -> Self {
-        Error::NotFound {
-            resource,
-            id: id.to_string(),
-        }
+        Error::NotFound { resource, id: id.to_string() }
     }
 
     /// Shorthand for [`Error::Forbidden`].
     pub fn forbidden(reason: impl Into<String>) -> Self {
-        Error::Forbidden {
-            reason: reason.into(),
-        }
+        Error::Forbidden { reason: reason.into() }
     }
 
     /// Shorthand for [`Error::Conflict`].
     pub fn conflict(reason: impl Into<String>) -> Self {
-        Error::Conflict {
-            reason: reason.into(),
-        }
+        Error::Conflict { reason: reason.into() }
     }
 
     /// Shorthand for [`Error::Storage`].
     pub fn storage(backend: &'static str, source: impl Into<BoxError>) -> Self {
-        Error::Storage {
-            backend,
-            source: source.into(),
-        }
+        Error::Storage { backend, source: source.into() }
     }
 }

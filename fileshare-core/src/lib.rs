@@ -40,8 +40,8 @@ pub mod store;
 pub mod testing;
 
 pub use domain::{
-    content_disposition, ContentType, ContentTypePolicy, Cursor, FileAccess, FileId, FileName, FileRecord,
-    FileStatus, ObjectKey, Page, Permission, Position, Scope, Share, SharedFile, UserId, MAX_CONTENT_TYPE_LEN,
+    content_disposition, ContentType, ContentTypePolicy, Cursor, FileAccess, FileId, FileName, FileRecord, FileStatus,
+    MultipartUpload, ObjectKey, Page, Permission, Position, Scope, Share, SharedFile, UserId, MAX_CONTENT_TYPE_LEN,
     MAX_NAME_LEN, MAX_USER_ID_LEN,
 };
 pub use error::{BoxError, Error, Result};

@@ -37,7 +37,7 @@ impl MemoryMetadataStore {
 /// The first `limit` items of a newest-first run strictly after `after`.
 fn page<T>(mut items: Vec<(Position, T)>, after: Option<&Position>, limit: usize) -> Slice<T> {
     items.retain(|(p, _)| after.is_none_or(|a| p < a));
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|(p, _)| std::cmp::Reverse(*p));
     let has_more = items.len() > limit;
     Slice { items: items.into_iter().take(limit).map(|(_, t)| t).collect(), has_more }
 }
@@ -55,10 +55,10 @@ impl MetadataStore for MemoryMetadataStore {
 
     async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
         let state = self.lock();
-        Ok(state.files.get(id).map(|file| FileAccess {
-            file: file.clone(),
-            share: state.shares.get(&(*id, viewer.clone())).cloned(),
-        }))
+        Ok(state
+            .files
+            .get(id)
+            .map(|file| FileAccess { file: file.clone(), share: state.shares.get(&(*id, viewer.clone())).cloned() }))
     }
 
     async fn mark_available(&self, id: &FileId, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {

@@ -108,9 +108,13 @@ impl FromStr for FileId {
         if s.len() != ulid::ULID_LEN {
             return Err(Error::invalid("file_id", "must be a 26-character ULID"));
         }
-        ulid::Ulid::from_string(s)
-            .map(Self)
-            .map_err(|_| Error::invalid("file_id", "must be a 26-character ULID"))
+        let bad = || Error::invalid("file_id", "must be a 26-character ULID");
+        let id = ulid::Ulid::from_string(s).map(Self).map_err(|_| bad())?;
+        // Accept lowercase, but refuse spellings that decode by overflow (e.g. a leading 'Z').
+        if !id.to_string().eq_ignore_ascii_case(s) {
+            return Err(bad());
+        }
+        Ok(id)
     }
 }
 
@@ -160,8 +164,7 @@ impl ObjectKey {
     pub fn parse(raw: &str) -> Result<Self> {
         let bad = || Error::invalid("key", "must be files/{user_id}/{file_id}");
         let mut parts = raw.split('/');
-        let (Some(prefix), Some(owner), Some(file), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(prefix), Some(owner), Some(file), None) = (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(bad());
         };
@@ -231,7 +234,7 @@ mod tests {
         let id = FileId::generate(Utc::now());
         let key = ObjectKey::for_file(&owner, &id);
         assert_eq!(ObjectKey::parse(key.as_str()).ok(), Some(key.clone()));
-        let lower = key.as_str().to_lowercase().replace("files/alice", "files/alice");
+        let lower = format!("files/alice/{}", id.to_string().to_lowercase());
         for bad in [
             "files/alice".to_string(),
             format!("files/../{id}"),

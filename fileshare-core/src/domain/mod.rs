@@ -11,4 +11,4 @@ pub use ids::{FileId, ObjectKey, UserId, MAX_USER_ID_LEN};
 pub use names::{ContentType, ContentTypePolicy, FileName, MAX_CONTENT_TYPE_LEN, MAX_NAME_LEN};
 pub(crate) use page::Progress;
 pub use page::{Cursor, Page, Position, Scope};
-pub use records::{FileAccess, FileRecord, FileStatus, Permission, Share, SharedFile};
+pub use records::{FileAccess, FileRecord, FileStatus, MultipartUpload, Permission, Share, SharedFile};

@@ -40,10 +40,7 @@ impl FileName {
         if name == "." || name == ".." {
             return Err(Error::invalid("name", "must not be '.' or '..'"));
         }
-        if let Some(c) = name
-            .chars()
-            .find(|&c| c.is_control() || is_bidi_control(c) || c == '/' || c == '\\')
-        {
+        if let Some(c) = name.chars().find(|&c| c.is_control() || is_bidi_control(c) || c == '/' || c == '\\') {
             return Err(Error::invalid(
                 "name",
                 format!("must not contain control characters or path separators (found {c:?})"),
@@ -108,16 +105,12 @@ fn is_restricted_name(s: &str) -> bool {
 }
 
 fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
 }
 
 fn is_param_value(s: &str) -> bool {
     if let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        inner
-            .chars()
-            .all(|c| (c == ' ' || c.is_ascii_graphic()) && c != '"' && c != '\\')
+        inner.chars().all(|c| (c == ' ' || c.is_ascii_graphic()) && c != '"' && c != '\\')
     } else {
         is_token(s)
     }
@@ -217,9 +210,7 @@ impl ContentTypePolicy {
         if allowed {
             Ok(())
         } else {
-            Err(Error::UnsupportedContentType {
-                content_type: ct.as_str().to_owned(),
-            })
+            Err(Error::UnsupportedContentType { content_type: ct.as_str().to_owned() })
         }
     }
 }
@@ -248,7 +239,19 @@ mod tests {
         for good in ["application/pdf", "image/svg+xml", "text/plain;charset=UTF-8", "a/b; q=\"x y\""] {
             assert!(ContentType::new(good).is_ok(), "{good:?}");
         }
-        for bad in ["", "text", "/plain", "text/", "text/plain/x", " text/plain", "text/pl ain", "text/plain; =x", "text/plain; a", "text/plain\r\nX: y", "текст/plain"] {
+        for bad in [
+            "",
+            "text",
+            "/plain",
+            "text/",
+            "text/plain/x",
+            " text/plain",
+            "text/pl ain",
+            "text/plain; =x",
+            "text/plain; a",
+            "text/plain\r\nX: y",
+            "текст/plain",
+        ] {
             assert!(matches!(ContentType::new(bad), Err(Error::InvalidInput { field: "content_type", .. })), "{bad:?}");
         }
     }

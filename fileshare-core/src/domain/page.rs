@@ -141,9 +141,7 @@ impl FromStr for Cursor {
         if s.len() > 128 {
             return Err(bad());
         }
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| bad())?;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
         let mut bytes = raw.as_slice();
         let [VERSION, scope, rest @ ..] = bytes else {
             return Err(bad());
@@ -160,11 +158,7 @@ impl FromStr for Cursor {
         if !bytes.is_empty() {
             return Err(bad());
         }
-        Ok(Cursor {
-            scope,
-            owned,
-            shared,
-        })
+        Ok(Cursor { scope, owned, shared })
     }
 }
 

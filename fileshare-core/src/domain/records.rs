@@ -56,8 +56,24 @@ pub struct FileRecord {
     pub etag: Option<String>,
     /// For pending files: when the unfinished upload stops existing.
     pub pending_expires_at: Option<DateTime<Utc>>,
-    /// For multipart uploads: the store's upload id, needed to complete or abort.
-    pub upload_id: Option<String>,
+    /// For pending multipart uploads: how the upload was planned.
+    pub multipart: Option<MultipartUpload>,
+}
+
+/// How a multipart upload was planned: the store's upload id and the size of every part but the last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultipartUpload {
+    /// The store's id of the upload, needed to complete or abort it.
+    pub upload_id: String,
+    /// Size of every part but the last.
+    pub part_size: u64,
+}
+
+impl MultipartUpload {
+    /// How many parts a file of `size` bytes has under this plan.
+    pub fn part_count(&self, size: u64) -> u64 {
+        size.div_ceil(self.part_size.max(1))
+    }
 }
 
 impl FileRecord {

@@ -122,7 +122,12 @@ macro_rules! forward_metadata_store {
             async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
                 (**self).list_shares(id).await
             }
-            async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
+            async fn list_owned(
+                &self,
+                owner: &UserId,
+                after: Option<&Position>,
+                limit: usize,
+            ) -> Result<Slice<FileRecord>> {
                 (**self).list_owned(owner, after, limit).await
             }
             async fn list_shared_with(

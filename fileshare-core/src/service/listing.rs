@@ -60,11 +60,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             }
             None => {
                 let start_if = |wanted: bool| if wanted { Progress::Start } else { Progress::Done };
-                Cursor {
-                    scope,
-                    owned: start_if(scope != Scope::Shared),
-                    shared: start_if(scope != Scope::Owned),
-                }
+                Cursor { scope, owned: start_if(scope != Scope::Shared), shared: start_if(scope != Scope::Owned) }
             }
         };
 
@@ -83,14 +79,14 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             };
             let entry = if take_owned { &owned.entries[o] } else { &shared.entries[s] };
             items.push(entry.1.clone());
-            if take_owned { o += 1 } else { s += 1 }
+            if take_owned {
+                o += 1
+            } else {
+                s += 1
+            }
         }
 
-        let next = Cursor {
-            scope,
-            owned: owned.progress(cursor.owned, o),
-            shared: shared.progress(cursor.shared, s),
-        };
+        let next = Cursor { scope, owned: owned.progress(cursor.owned, o), shared: shared.progress(cursor.shared, s) };
         let done = next.owned == Progress::Done && next.shared == Progress::Done;
         Ok(Page { items, next_cursor: (!done).then_some(next) })
     }

@@ -59,8 +59,8 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         self.authorize(caller, id, Need::Own).await?;
         let file = self.metadata.delete_file(id).await?;
         let key = file.key();
-        if let Some(upload_id) = &file.upload_id {
-            if let Err(e) = self.files.abort_multipart(&key, upload_id).await {
+        if let Some(plan) = &file.multipart {
+            if let Err(e) = self.files.abort_multipart(&key, &plan.upload_id).await {
                 tracing::warn!(file_id = %id, error = %e, "could not abort multipart upload of deleted file");
             }
         }

@@ -9,9 +9,7 @@ mod types;
 mod upload;
 
 pub use config::Config;
-pub use types::{
-    Access, FileDetails, FileEntry, ListRequest, PartUpload, UploadRequest, UploadTarget, UploadTicket,
-};
+pub use types::{Access, FileDetails, FileEntry, ListRequest, PartUpload, UploadRequest, UploadTarget, UploadTicket};
 
 use crate::clock::{Clock, SystemClock};
 use crate::metadata::MetadataStore;
@@ -60,12 +58,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
 
     /// A builder for a service with custom limits or clock.
     pub fn builder(files: F, metadata: M) -> FileShareBuilder<F, M> {
-        FileShareBuilder {
-            files,
-            metadata,
-            config: Config::default(),
-            clock: Arc::new(SystemClock),
-        }
+        FileShareBuilder { files, metadata, config: Config::default(), clock: Arc::new(SystemClock) }
     }
 
     /// The limits in force.
@@ -117,12 +110,7 @@ impl<F: FileStore, M: MetadataStore> FileShareBuilder<F, M> {
 
     /// Finishes the service.
     pub fn build(self) -> FileShare<F, M> {
-        FileShare {
-            files: self.files,
-            metadata: self.metadata,
-            config: self.config,
-            clock: self.clock,
-        }
+        FileShare { files: self.files, metadata: self.metadata, config: self.config, clock: self.clock }
     }
 }
 

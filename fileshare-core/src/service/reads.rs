@@ -25,7 +25,12 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
     ///
     /// Errors: [`Error::InvalidInput`] for a zero or too long `expires_in`, [`Error::Conflict`] for a
     /// pending file, `NotFound` by the access rules.
-    pub async fn download_url(&self, caller: &UserId, id: &FileId, expires_in: Option<Duration>) -> Result<PresignedUrl> {
+    pub async fn download_url(
+        &self,
+        caller: &UserId,
+        id: &FileId,
+        expires_in: Option<Duration>,
+    ) -> Result<PresignedUrl> {
         let ttl = expires_in.unwrap_or(self.config.download_url_ttl);
         if ttl < Duration::from_secs(1) || ttl > self.config.max_download_url_ttl {
             return Err(Error::invalid(

@@ -22,12 +22,7 @@ pub struct UploadRequest {
 impl UploadRequest {
     /// A single (form) upload request.
     pub fn new(name: impl Into<String>, size: u64, content_type: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            size,
-            content_type: content_type.into(),
-            multipart: false,
-        }
+        Self { name: name.into(), size, content_type: content_type.into(), multipart: false }
     }
 }
 
@@ -118,9 +113,6 @@ pub struct ListRequest {
 impl ListRequest {
     /// The first page of `scope`.
     pub fn scope(scope: Scope) -> Self {
-        Self {
-            scope,
-            ..Self::default()
-        }
+        Self { scope, ..Self::default() }
     }
 }

@@ -3,7 +3,7 @@
 use super::access::Need;
 use super::types::{PartUpload, UploadRequest, UploadTarget, UploadTicket};
 use super::{delta, FileShare};
-use crate::domain::{ContentType, FileId, FileName, FileRecord, FileStatus, ObjectKey, UserId};
+use crate::domain::{ContentType, FileId, FileName, FileRecord, FileStatus, MultipartUpload, ObjectKey, UserId};
 use crate::metadata::MetadataStore;
 use crate::store::{CompletedPart, FileStore, PartRequest, UploadPolicy, MAX_PARTS};
 use crate::{Error, Result};
@@ -27,11 +27,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         let name = FileName::new(&request.name)?;
         let content_type = ContentType::new(&request.content_type)?;
         self.config.content_types.check(&content_type)?;
-        let max = if request.multipart {
-            self.config.max_multipart_size
-        } else {
-            self.config.max_upload_size
-        };
+        let max = if request.multipart { self.config.max_multipart_size } else { self.config.max_upload_size };
         if request.size == 0 {
             return Err(Error::invalid("size", "must be at least 1 byte"));
         }
@@ -53,14 +49,14 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             updated_at: now,
             etag: None,
             pending_expires_at: Some(now + delta(self.config.pending_ttl)),
-            upload_id: None,
+            multipart: None,
         };
 
         let (target, expires_at) = if request.multipart {
             let upload_id = self.files.create_multipart(&key, &file.content_type).await?;
-            file.upload_id = Some(upload_id.clone());
-            let expires_at = now + delta(self.config.part_url_ttl);
             let part_size = part_size(file.size, self.config.min_part_size);
+            file.multipart = Some(MultipartUpload { upload_id: upload_id.clone(), part_size });
+            let expires_at = now + delta(self.config.part_url_ttl);
             let mut parts = Vec::new();
             let mut offset = 0;
             for part_number in 1.. {
@@ -68,7 +64,8 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
                     break;
                 }
                 let size = part_size.min(file.size - offset);
-                let request = PartRequest { key: key.clone(), upload_id: upload_id.clone(), part_number, size, expires_at };
+                let request =
+                    PartRequest { key: key.clone(), upload_id: upload_id.clone(), part_number, size, expires_at };
                 let url = self.files.presign_part(&request).await?.url;
                 parts.push(PartUpload { part_number, size, url });
                 offset += size;
@@ -92,7 +89,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
 
     /// Confirms an upload: the object must exist with exactly the declared size. Owner only.
     ///
-    /// Multipart uploads pass their parts' ETags; form uploads pass none. Idempotent: completing an
+    /// Multipart uploads pass every planned part (1..=n, in order) with its ETag; form uploads pass none. Idempotent: completing an
     /// available file returns it unchanged.
     ///
     /// Errors: [`Error::Conflict`] if the bytes are missing or of the wrong size (the file stays
@@ -103,11 +100,18 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             return Ok(file);
         }
         let key = file.key();
-        if let Some(upload_id) = &file.upload_id {
-            if parts.is_empty() {
-                return Err(Error::invalid("parts", "a multipart upload is completed with its parts"));
+        if let Some(plan) = &file.multipart {
+            // The store would assemble whatever subset it is given (S3 semantics), so insist on the
+            // whole plan: parts 1..=n, each once, in order.
+            let expected = plan.part_count(file.size);
+            let numbers = parts.iter().map(|p| u64::from(p.part_number));
+            if parts.len() as u64 != expected || !numbers.eq(1..=expected) {
+                return Err(Error::invalid(
+                    "parts",
+                    format!("must list parts 1 to {expected}, in order, with their ETags"),
+                ));
             }
-            match self.files.complete_multipart(&key, upload_id, parts).await {
+            match self.files.complete_multipart(&key, &plan.upload_id, parts).await {
                 // Already assembled by an earlier attempt whose record update failed: check the object.
                 Ok(_) | Err(Error::NotFound { .. }) => {}
                 Err(e) => return Err(e),

@@ -3,8 +3,7 @@
 mod types;
 
 pub use types::{
-    CompletedPart, DownloadRequest, ObjectMeta, PartRequest, PresignedForm, PresignedUrl,
-    UploadPolicy, MAX_PARTS,
+    CompletedPart, DownloadRequest, ObjectMeta, PartRequest, PresignedForm, PresignedUrl, UploadPolicy, MAX_PARTS,
 };
 
 use crate::domain::{ContentType, ObjectKey};
@@ -86,12 +85,8 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     /// - The object's bytes are the parts' bytes concatenated in order.
     /// - A missing part or a wrong ETag is refused ([`Error::Conflict`](crate::Error::Conflict)) and
     ///   stores nothing; an unknown upload id is [`Error::NotFound`](crate::Error::NotFound).
-    async fn complete_multipart(
-        &self,
-        key: &ObjectKey,
-        upload_id: &str,
-        parts: &[CompletedPart],
-    ) -> Result<ObjectMeta>;
+    async fn complete_multipart(&self, key: &ObjectKey, upload_id: &str, parts: &[CompletedPart])
+        -> Result<ObjectMeta>;
 
     /// Abandons a multipart upload and frees its parts.
     ///

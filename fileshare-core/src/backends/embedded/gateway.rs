@@ -107,10 +107,7 @@ impl<B: BlobStorage> EmbeddedFileStore<B> {
         file: &mut (dyn AsyncRead + Send + Unpin),
     ) -> Result<ObjectMeta> {
         let field = |name: &str| {
-            fields
-                .get(name)
-                .map(String::as_str)
-                .ok_or_else(|| Error::invalid("form", format!("missing field {name}")))
+            fields.get(name).map(String::as_str).ok_or_else(|| Error::invalid("form", format!("missing field {name}")))
         };
         let encoded = field(names::POLICY)?;
         if field(names::FIELD_ALGORITHM)? != names::ALGORITHM

@@ -219,22 +219,24 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
         let expires = request.expires_at.timestamp().to_string();
         let disposition = content_disposition(&request.filename);
         let content_type = request.content_type.as_str();
-        let signature = self
-            .signer
-            .sign(purpose::GET, &[request.key.as_str(), &expires, content_type, &disposition]);
+        let signature = self.signer.sign(purpose::GET, &[request.key.as_str(), &expires, content_type, &disposition]);
         let mut url = self.object_url(&request.key);
         url.query_pairs_mut()
             .append_pair(names::EXPIRES, &expires)
             .append_pair(names::RESPONSE_CONTENT_TYPE, content_type)
             .append_pair(names::RESPONSE_DISPOSITION, &disposition)
             .append_pair(names::SIGNATURE, &signature);
-        Ok(PresignedUrl { url: url.into(), method: "GET".into(), expires_at: gateway::whole_seconds(request.expires_at) })
+        Ok(PresignedUrl {
+            url: url.into(),
+            method: "GET".into(),
+            expires_at: gateway::whole_seconds(request.expires_at),
+        })
     }
 
     async fn create_multipart(&self, key: &ObjectKey, _content_type: &ContentType) -> Result<String> {
         let nonce = hex::encode(rand::random::<[u8; 16]>());
         let mac = self.signer.sign(purpose::UPLOAD_ID, &[key.as_str(), &nonce]);
-        Ok(format!("{nonce}.{}", &mac[..32]))
+        Ok(format!("{nonce}.{mac}"))
     }
 
     async fn presign_part(&self, request: &PartRequest) -> Result<PresignedUrl> {
@@ -255,10 +257,19 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
             .append_pair(names::SIZE, &size)
             .append_pair(names::EXPIRES, &expires)
             .append_pair(names::SIGNATURE, &signature);
-        Ok(PresignedUrl { url: url.into(), method: "PUT".into(), expires_at: gateway::whole_seconds(request.expires_at) })
+        Ok(PresignedUrl {
+            url: url.into(),
+            method: "PUT".into(),
+            expires_at: gateway::whole_seconds(request.expires_at),
+        })
     }
 
-    async fn complete_multipart(&self, key: &ObjectKey, upload_id: &str, parts: &[CompletedPart]) -> Result<ObjectMeta> {
+    async fn complete_multipart(
+        &self,
+        key: &ObjectKey,
+        upload_id: &str,
+        parts: &[CompletedPart],
+    ) -> Result<ObjectMeta> {
         if !self.check_upload_id(key, upload_id) {
             return Err(Error::not_found("upload", upload_id));
         }

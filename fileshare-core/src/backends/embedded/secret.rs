@@ -26,9 +26,9 @@ pub(super) async fn load_or_create(path: &Path) -> Result<[u8; 32]> {
             // Created earlier (or by a concurrent process): use it.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let bytes = std::fs::read(&path).map_err(|e| Error::storage(BACKEND, e))?;
-                bytes.try_into().map_err(|_| {
-                    Error::storage(BACKEND, format!("{} is not a 32-byte key", path.display()))
-                })
+                bytes
+                    .try_into()
+                    .map_err(|_| Error::storage(BACKEND, format!("{} is not a 32-byte key", path.display())))
             }
             Err(e) => Err(Error::storage(BACKEND, e)),
         }

@@ -69,9 +69,7 @@ impl SqliteMetadataStore {
             }
             let mut writer = open_connection(&path).map_err(db)?;
             schema::migrate(&mut writer).map_err(db)?;
-            Ok(Self {
-                inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }),
-            })
+            Ok(Self { inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }) })
         })
         .await
         .map_err(|e| Error::storage(BACKEND, e))?
@@ -119,8 +117,6 @@ impl SqliteMetadataStore {
     }
 }
 
-
-
 fn select_file(sql_conn: &Connection, id: &str) -> Result<Option<FileRecord>> {
     let sql = format!("SELECT {FILE_COLUMNS} FROM files f WHERE f.id = ?1");
     sql_conn.prepare_cached(&sql).map_err(db)?.query_row([id], rows::file).optional().map_err(db)
@@ -132,51 +128,49 @@ fn select_share(conn: &Connection, id: &str, grantee: &str) -> Result<Option<Sha
     Ok(share.map_err(db)?.flatten())
 }
 
-/// Owned files: one range scan of `files_by_owner`.
+/// Owned files: one range scan of `files_by_owner`. Parameters: owner, limit[, at, id].
 pub(crate) const LIST_OWNED_FIRST: &str = "SELECT {FILE} FROM files f WHERE f.owner = ?1 AND f.status = 'available' \
      ORDER BY f.created_at DESC, f.id DESC LIMIT ?2";
 pub(crate) const LIST_OWNED_AFTER: &str = "SELECT {FILE} FROM files f WHERE f.owner = ?1 AND f.status = 'available' \
      AND (f.created_at, f.id) < (?3, ?4) ORDER BY f.created_at DESC, f.id DESC LIMIT ?2";
 /// Shares with the grantee: one range scan of `shares_by_grantee`, one primary-key lookup per file.
+/// Parameters: grantee, limit, now[, at, id].
 pub(crate) const LIST_SHARED_FIRST: &str = "SELECT {FILE}, {SHARE} FROM shares s JOIN files f ON f.id = s.file_id \
-     WHERE s.grantee = ?1 AND (s.expires_at IS NULL OR s.expires_at > ?5) \
+     WHERE s.grantee = ?1 AND (s.expires_at IS NULL OR s.expires_at > ?3) \
      ORDER BY s.created_at DESC, s.file_id DESC LIMIT ?2";
 pub(crate) const LIST_SHARED_AFTER: &str = "SELECT {FILE}, {SHARE} FROM shares s JOIN files f ON f.id = s.file_id \
-     WHERE s.grantee = ?1 AND (s.expires_at IS NULL OR s.expires_at > ?5) AND (s.created_at, s.file_id) < (?3, ?4) \
+     WHERE s.grantee = ?1 AND (s.expires_at IS NULL OR s.expires_at > ?3) AND (s.created_at, s.file_id) < (?4, ?5) \
      ORDER BY s.created_at DESC, s.file_id DESC LIMIT ?2";
 
 fn expand(sql: &str) -> String {
     sql.replace("{FILE}", FILE_COLUMNS).replace("{SHARE}", SHARE_COLUMNS)
 }
 
-/// Runs a listing query with `limit + 1` rows to learn whether more exist.
+/// Rows to fetch for a page of `limit`: one more, to learn whether more exist.
+fn fetch_count(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)
+}
+
+/// Runs a listing query fetched with [`fetch_count`] and cuts it to a [`Slice`].
 fn list<T>(
     conn: &Connection,
-    first: &str,
-    after_sql: &str,
-    who: &UserId,
-    after: Option<Position>,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
     limit: usize,
-    now: DateTime<Utc>,
     map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Slice<T>> {
-    let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-    let mut items = match after {
-        None => {
-            let mut stmt = conn.prepare_cached(&expand(first))?;
-            let rows = stmt.query_map(params![who.as_str(), fetch, None::<i64>, None::<String>, Millis(now)], &map)?;
-            rows.collect::<rusqlite::Result<Vec<T>>>()?
-        }
-        Some(p) => {
-            let mut stmt = conn.prepare_cached(&expand(after_sql))?;
-            let rows =
-                stmt.query_map(params![who.as_str(), fetch, Millis(p.at), p.id.to_string(), Millis(now)], &map)?;
-            rows.collect::<rusqlite::Result<Vec<T>>>()?
-        }
-    };
+    let mut stmt = conn.prepare_cached(&expand(sql))?;
+    let mut items = stmt.query_map(params, map)?.collect::<rusqlite::Result<Vec<T>>>()?;
     let has_more = items.len() > limit;
     items.truncate(limit);
     Ok(Slice { items, has_more })
+}
+
+fn shared_file(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharedFile> {
+    let missing =
+        || rusqlite::Error::InvalidColumnType(FILE_COLUMN_COUNT, "file_id".into(), rusqlite::types::Type::Null);
+    let share = rows::share(r, FILE_COLUMN_COUNT)?.ok_or_else(missing)?;
+    Ok(SharedFile { file: rows::file(r)?, share })
 }
 
 #[async_trait]
@@ -187,7 +181,7 @@ impl MetadataStore for SqliteMetadataStore {
             let inserted = tx
                 .prepare_cached(
                     "INSERT INTO files (id, owner, name, size, content_type, status, created_at, updated_at, etag, \
-                     pending_expires_at, upload_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+                     pending_expires_at, upload_id, part_size) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
                      ON CONFLICT (id) DO NOTHING",
                 )
                 .map_err(db)?
@@ -202,7 +196,8 @@ impl MetadataStore for SqliteMetadataStore {
                     Millis(f.updated_at),
                     f.etag,
                     f.pending_expires_at.map(Millis),
-                    f.upload_id,
+                    f.multipart.as_ref().map(|m| m.upload_id.as_str()),
+                    f.multipart.as_ref().map(|m| i64::try_from(m.part_size).unwrap_or(i64::MAX)),
                 ])
                 .map_err(db)?;
             if inserted == 0 {
@@ -221,7 +216,9 @@ impl MetadataStore for SqliteMetadataStore {
                  LEFT JOIN shares s ON s.file_id = f.id AND s.grantee = ?2 WHERE f.id = ?1"
             );
             conn.prepare_cached(&sql)?
-                .query_row([id, viewer], |r| Ok(FileAccess { file: rows::file(r)?, share: rows::share(r, FILE_COLUMN_COUNT)? }))
+                .query_row([id, viewer], |r| {
+                    Ok(FileAccess { file: rows::file(r)?, share: rows::share(r, FILE_COLUMN_COUNT)? })
+                })
                 .optional()
         })
         .await
@@ -302,7 +299,8 @@ impl MetadataStore for SqliteMetadataStore {
     async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
         let id = id.to_string();
         self.read(move |conn| {
-            let sql = format!("SELECT {SHARE_COLUMNS} FROM shares s WHERE s.file_id = ?1 ORDER BY s.created_at, s.grantee");
+            let sql =
+                format!("SELECT {SHARE_COLUMNS} FROM shares s WHERE s.file_id = ?1 ORDER BY s.created_at, s.grantee");
             let mut stmt = conn.prepare_cached(&sql)?;
             let shares = stmt.query_map([id], |r| rows::share(r, 0))?;
             shares.filter_map(|s| s.transpose()).collect()
@@ -311,9 +309,15 @@ impl MetadataStore for SqliteMetadataStore {
     }
 
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
-        let (owner, after) = (owner.clone(), after.copied());
+        let (owner, after) = (owner.to_string(), after.copied());
         self.read(move |conn| {
-            list(conn, LIST_OWNED_FIRST, LIST_OWNED_AFTER, &owner, after, limit, DateTime::UNIX_EPOCH, rows::file)
+            let n = fetch_count(limit);
+            match after {
+                None => list(conn, LIST_OWNED_FIRST, params![owner, n], limit, rows::file),
+                Some(p) => {
+                    list(conn, LIST_OWNED_AFTER, params![owner, n, Millis(p.at), p.id.to_string()], limit, rows::file)
+                }
+            }
         })
         .await
     }
@@ -325,13 +329,16 @@ impl MetadataStore for SqliteMetadataStore {
         after: Option<&Position>,
         limit: usize,
     ) -> Result<Slice<SharedFile>> {
-        let (grantee, after) = (grantee.clone(), after.copied());
+        let (grantee, after) = (grantee.to_string(), after.copied());
         self.read(move |conn| {
-            list(conn, LIST_SHARED_FIRST, LIST_SHARED_AFTER, &grantee, after, limit, now, |r| {
-                let share = rows::share(r, FILE_COLUMN_COUNT)?
-                    .ok_or_else(|| rusqlite::Error::InvalidColumnType(FILE_COLUMN_COUNT, "file_id".into(), rusqlite::types::Type::Null))?;
-                Ok(SharedFile { file: rows::file(r)?, share })
-            })
+            let (n, now) = (fetch_count(limit), Millis(now));
+            match after {
+                None => list(conn, LIST_SHARED_FIRST, params![grantee, n, now], limit, shared_file),
+                Some(p) => {
+                    let params = params![grantee, n, now, Millis(p.at), p.id.to_string()];
+                    list(conn, LIST_SHARED_AFTER, params, limit, shared_file)
+                }
+            }
         })
         .await
     }
@@ -355,7 +362,8 @@ mod tests {
             let plan = store
                 .read(move |conn| {
                     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {}", expand(sql)))?;
-                    let details = stmt.query_map(params!["u", 51, 0, "x", 0], |r| r.get::<_, String>(3))?;
+                    let values: [&dyn rusqlite::ToSql; 5] = [&"u", &51, &0, &"x", &"y"];
+                    let details = stmt.query_map(&values[..stmt.parameter_count()], |r| r.get::<_, String>(3))?;
                     details.collect::<rusqlite::Result<Vec<_>>>()
                 })
                 .await

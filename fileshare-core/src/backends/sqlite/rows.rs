@@ -1,17 +1,17 @@
 //! Mapping between rows and domain records. Timestamps are stored as Unix milliseconds.
 
-use crate::domain::{FileId, FileRecord, FileStatus, Permission, Share, UserId};
+use crate::domain::{FileId, FileRecord, FileStatus, MultipartUpload, Permission, Share, UserId};
 use chrono::{DateTime, Utc};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 use rusqlite::{Row, ToSql};
 
 /// Columns of `files`, in the order [`file`] reads them.
 pub(super) const FILE_COLUMNS: &str =
-    "f.id, f.owner, f.name, f.size, f.content_type, f.status, f.created_at, f.updated_at, f.etag, f.pending_expires_at, f.upload_id";
+    "f.id, f.owner, f.name, f.size, f.content_type, f.status, f.created_at, f.updated_at, f.etag, f.pending_expires_at, f.upload_id, f.part_size";
 /// Columns of `shares`, in the order [`share`] reads them.
 pub(super) const SHARE_COLUMNS: &str = "s.file_id, s.grantee, s.permission, s.created_at, s.expires_at";
 /// How many columns [`FILE_COLUMNS`] has (where share columns start in a join).
-pub(super) const FILE_COLUMN_COUNT: usize = 11;
+pub(super) const FILE_COLUMN_COUNT: usize = 12;
 
 /// A timestamp as stored.
 pub(super) struct Millis(pub DateTime<Utc>);
@@ -64,7 +64,13 @@ pub(super) fn file(row: &Row<'_>) -> rusqlite::Result<FileRecord> {
         updated_at: time(row, 7)?,
         etag: row.get(8)?,
         pending_expires_at: opt_time(row, 9)?,
-        upload_id: row.get(10)?,
+        multipart: match (row.get::<_, Option<String>>(10)?, row.get::<_, Option<i64>>(11)?) {
+            (Some(upload_id), Some(part_size)) => Some(MultipartUpload {
+                upload_id,
+                part_size: part_size.try_into().map_err(|_| rusqlite::Error::IntegralValueOutOfRange(11, part_size))?,
+            }),
+            _ => None,
+        },
     })
 }
 

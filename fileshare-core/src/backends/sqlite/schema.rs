@@ -15,7 +15,9 @@ CREATE TABLE files (
     updated_at          INTEGER NOT NULL,
     etag                TEXT,
     pending_expires_at  INTEGER,
-    upload_id           TEXT
+    upload_id           TEXT,
+    part_size           INTEGER,
+    CHECK ((upload_id IS NULL) = (part_size IS NULL))
 ) WITHOUT ROWID;
 
 -- "My files": pending uploads are never listed, so they are not even in the index.

@@ -1,0 +1,330 @@
+//! The [`FileStore`](crate::FileStore) conformance suite: one test per `# Behavior` bullet.
+
+use super::{random_user, FileStoreHarness};
+use crate::domain::{content_disposition, ContentType, FileId, FileName, ObjectKey};
+use crate::store::{CompletedPart, DownloadRequest, PartRequest, PresignedForm, UploadPolicy};
+use crate::{assert_error, ok};
+use base64::Engine;
+use bytes::Bytes;
+use chrono::{TimeDelta, Utc};
+
+/// Generates the suite's tests for a harness factory: `file_store_conformance!(make_harness);`.
+#[macro_export]
+macro_rules! file_store_conformance {
+    ($make:path) => {
+        $crate::__conformance_tests!(
+            $make,
+            file_store,
+            [
+                put_then_get_returns_the_bytes,
+                get_of_a_missing_object_is_not_found,
+                head_reports_size_then_none_after_delete,
+                delete_is_idempotent,
+                form_upload_stores_the_object,
+                form_upload_refuses_a_changed_key,
+                form_upload_refuses_a_different_content_type,
+                form_upload_refuses_a_body_too_large,
+                form_upload_refuses_a_body_too_small,
+                form_upload_refuses_an_expired_policy,
+                form_upload_refuses_a_tampered_signature_or_policy,
+                download_url_serves_bytes_with_signed_headers,
+                download_url_refuses_expiry_and_tampering,
+                download_expiry_is_never_later_than_requested,
+                multipart_assembles_parts_in_order,
+                multipart_object_is_invisible_until_complete,
+                multipart_refuses_missing_parts_and_wrong_etags,
+                multipart_abort_discards_and_is_idempotent,
+                part_url_refuses_expiry_tampering_and_wrong_size,
+            ]
+        );
+    };
+}
+
+const MIB: usize = 1024 * 1024;
+
+fn new_key() -> ObjectKey {
+    ObjectKey::for_file(&random_user("fs"), &FileId::generate(Utc::now()))
+}
+
+fn content_type(s: &str) -> ContentType {
+    ok!(ContentType::new(s))
+}
+
+fn pattern(len: usize, seed: u8) -> Bytes {
+    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect::<Vec<u8>>().into()
+}
+
+async fn presign_form(h: &FileStoreHarness, key: &ObjectKey, size: u64) -> PresignedForm {
+    let policy = UploadPolicy {
+        key: key.clone(),
+        content_type: content_type("text/plain"),
+        size: size..=size,
+        expires_at: h.clock.now_plus(TimeDelta::minutes(15)),
+    };
+    ok!(h.store.presign_upload(&policy).await)
+}
+
+async fn assert_absent(h: &FileStoreHarness, key: &ObjectKey) {
+    assert_eq!(ok!(h.store.head(key).await), None, "{key} must not exist");
+}
+
+/// Flips the first hex digit after `marker` in `s`.
+fn flip_after(s: &str, marker: &str) -> String {
+    let at = s.find(marker).unwrap_or_else(|| panic!("{marker} not in {s}")) + marker.len();
+    let mut out = s.to_owned();
+    let c = if s[at..].starts_with('0') { "1" } else { "0" };
+    out.replace_range(at..at + 1, c);
+    out
+}
+
+/// - Returns exactly the bytes last stored; `size` equals the data length.
+pub async fn put_then_get_returns_the_bytes(h: &FileStoreHarness) {
+    let key = new_key();
+    let data = pattern(70_000, 1);
+    let meta = ok!(h.store.put(&key, &content_type("application/octet-stream"), data.clone()).await);
+    assert_eq!(meta.size, data.len() as u64);
+    assert_eq!(ok!(h.store.get(&key).await), data);
+    let newer = pattern(10, 2);
+    ok!(h.store.put(&key, &content_type("application/octet-stream"), newer.clone()).await);
+    assert_eq!(ok!(h.store.get(&key).await), newer, "put replaces");
+}
+
+/// - A missing key is `NotFound`.
+pub async fn get_of_a_missing_object_is_not_found(h: &FileStoreHarness) {
+    assert_error!(h.store.get(&new_key()).await, NotFound);
+}
+
+/// - `head` returns the size after an upload and `None` after `delete`.
+pub async fn head_reports_size_then_none_after_delete(h: &FileStoreHarness) {
+    let key = new_key();
+    assert_absent(h, &key).await;
+    ok!(h.store.put(&key, &content_type("text/plain"), pattern(4096, 3)).await);
+    let meta = ok!(h.store.head(&key).await).unwrap_or_else(|| panic!("head after put"));
+    assert_eq!((meta.size, &meta.key), (4096, &key));
+    ok!(h.store.delete(&key).await);
+    assert_absent(h, &key).await;
+}
+
+/// - Deleting a missing object succeeds.
+pub async fn delete_is_idempotent(h: &FileStoreHarness) {
+    let key = new_key();
+    ok!(h.store.delete(&key).await);
+    ok!(h.store.put(&key, &content_type("text/plain"), pattern(1, 4)).await);
+    ok!(h.store.delete(&key).await);
+    ok!(h.store.delete(&key).await);
+}
+
+/// - Uploading through the form with its fields unchanged stores the object.
+pub async fn form_upload_stores_the_object(h: &FileStoreHarness) {
+    let key = new_key();
+    let data = pattern(100_000, 5);
+    let form = presign_form(h, &key, data.len() as u64).await;
+    ok!(h.transport.post_form(&form.url, &form.fields, data.clone()).await);
+    assert_eq!(ok!(h.store.get(&key).await), data);
+}
+
+/// - A changed key field is refused; neither key is written.
+pub async fn form_upload_refuses_a_changed_key(h: &FileStoreHarness) {
+    let (key, other) = (new_key(), new_key());
+    let mut form = presign_form(h, &key, 10).await;
+    form.fields.insert("key".into(), other.to_string());
+    assert!(h.transport.post_form(&form.url, &form.fields, pattern(10, 6)).await.is_err());
+    assert_absent(h, &key).await;
+    assert_absent(h, &other).await;
+}
+
+/// - A `Content-Type` field different from the policy's is refused.
+pub async fn form_upload_refuses_a_different_content_type(h: &FileStoreHarness) {
+    let key = new_key();
+    let mut form = presign_form(h, &key, 10).await;
+    form.fields.insert("Content-Type".into(), "text/html".into());
+    assert!(h.transport.post_form(&form.url, &form.fields, pattern(10, 7)).await.is_err());
+    assert_absent(h, &key).await;
+}
+
+/// - A body larger than the policy allows is refused and stores nothing.
+pub async fn form_upload_refuses_a_body_too_large(h: &FileStoreHarness) {
+    let key = new_key();
+    let form = presign_form(h, &key, 1000).await;
+    assert!(h.transport.post_form(&form.url, &form.fields, pattern(1001, 8)).await.is_err());
+    assert!(h.transport.post_form(&form.url, &form.fields, pattern(2 * MIB, 8)).await.is_err());
+    assert_absent(h, &key).await;
+}
+
+/// - A body smaller than the policy allows is refused and stores nothing.
+pub async fn form_upload_refuses_a_body_too_small(h: &FileStoreHarness) {
+    let key = new_key();
+    let form = presign_form(h, &key, 1000).await;
+    assert!(h.transport.post_form(&form.url, &form.fields, pattern(999, 9)).await.is_err());
+    assert_absent(h, &key).await;
+}
+
+/// - An expired form is refused.
+pub async fn form_upload_refuses_an_expired_policy(h: &FileStoreHarness) {
+    let key = new_key();
+    h.clock.set(Utc::now() - TimeDelta::hours(2));
+    let form = presign_form(h, &key, 10).await; // valid for 15 minutes, two hours ago
+    h.clock.set(Utc::now());
+    assert!(h.transport.post_form(&form.url, &form.fields, pattern(10, 10)).await.is_err());
+    assert_absent(h, &key).await;
+}
+
+/// - An altered signature, or a policy altered to allow another key, is refused.
+pub async fn form_upload_refuses_a_tampered_signature_or_policy(h: &FileStoreHarness) {
+    let (key, other) = (new_key(), new_key());
+    let form = presign_form(h, &key, 10).await;
+    let signature_field = form
+        .fields
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case("x-amz-signature"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no signature field in {:?}", form.fields));
+    let mut bad_sig = form.fields.clone();
+    bad_sig.insert(signature_field.clone(), flip_after(&form.fields[&signature_field], ""));
+    assert!(h.transport.post_form(&form.url, &bad_sig, pattern(10, 11)).await.is_err());
+
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let policy = ok!(b64.decode(&form.fields["policy"]));
+    let policy = String::from_utf8_lossy(&policy).replace(key.as_str(), other.as_str());
+    let mut forged = form.fields.clone();
+    forged.insert("policy".into(), b64.encode(policy));
+    forged.insert("key".into(), other.to_string());
+    assert!(h.transport.post_form(&form.url, &forged, pattern(10, 11)).await.is_err());
+    assert_absent(h, &key).await;
+    assert_absent(h, &other).await;
+}
+
+fn download_request(h: &FileStoreHarness, key: &ObjectKey, name: &str, minutes: i64) -> DownloadRequest {
+    DownloadRequest {
+        key: key.clone(),
+        filename: ok!(FileName::new(name)),
+        content_type: content_type("application/pdf"),
+        expires_at: h.clock.now_plus(TimeDelta::minutes(minutes)),
+    }
+}
+
+/// - The response carries the bytes, the signed `Content-Type` and an RFC 6266 `Content-Disposition`.
+pub async fn download_url_serves_bytes_with_signed_headers(h: &FileStoreHarness) {
+    let key = new_key();
+    let data = pattern(300_000, 12);
+    ok!(h.store.put(&key, &content_type("application/octet-stream"), data.clone()).await);
+    let name = "résumé 2026 — 東京.pdf";
+    let url = ok!(h.store.presign_download(&download_request(h, &key, name, 5)).await);
+    assert_eq!(url.method, "GET");
+    let fetched = ok!(h.transport.get(&url.url).await);
+    assert_eq!(fetched.body, data);
+    assert_eq!(fetched.content_type, "application/pdf");
+    assert_eq!(fetched.content_disposition, content_disposition(&ok!(FileName::new(name))));
+}
+
+/// - The URL is refused after expiry, or if its key or signature is altered.
+pub async fn download_url_refuses_expiry_and_tampering(h: &FileStoreHarness) {
+    let (key, other) = (new_key(), new_key());
+    for k in [&key, &other] {
+        ok!(h.store.put(k, &content_type("text/plain"), pattern(10, 13)).await);
+    }
+    let url = ok!(h.store.presign_download(&download_request(h, &key, "a.pdf", 5)).await).url;
+    ok!(h.transport.get(&url).await);
+    let other_object = url.replace(key.as_str(), other.as_str());
+    assert!(h.transport.get(&other_object).await.is_err(), "signature must bind the key");
+    assert!(h.transport.get(&flip_after(&url, "Signature=")).await.is_err());
+    assert!(h.transport.get(&url.replace("application%2Fpdf", "text%2Fhtml")).await.is_err());
+
+    h.clock.set(Utc::now() - TimeDelta::hours(2));
+    let old = ok!(h.store.presign_download(&download_request(h, &key, "a.pdf", 5)).await).url;
+    h.clock.set(Utc::now());
+    assert!(h.transport.get(&old).await.is_err(), "expired URL must be refused");
+}
+
+/// - The returned `expires_at` is never later than requested.
+pub async fn download_expiry_is_never_later_than_requested(h: &FileStoreHarness) {
+    let request = download_request(h, &new_key(), "a.pdf", 5);
+    let url = ok!(h.store.presign_download(&request).await);
+    assert!(url.expires_at <= request.expires_at);
+    assert!(url.expires_at > h.clock.now_plus(TimeDelta::minutes(4)));
+}
+
+async fn upload_part(h: &FileStoreHarness, key: &ObjectKey, upload_id: &str, n: u32, data: Bytes) -> CompletedPart {
+    let request = PartRequest {
+        key: key.clone(),
+        upload_id: upload_id.to_owned(),
+        part_number: n,
+        size: data.len() as u64,
+        expires_at: h.clock.now_plus(TimeDelta::minutes(15)),
+    };
+    let url = ok!(h.store.presign_part(&request).await);
+    assert_eq!(url.method, "PUT");
+    CompletedPart { part_number: n, etag: ok!(h.transport.put(&url.url, data).await) }
+}
+
+/// - The object is the parts concatenated in part-number order, whatever the upload order.
+pub async fn multipart_assembles_parts_in_order(h: &FileStoreHarness) {
+    let key = new_key();
+    let (first, second) = (pattern(5 * MIB, 14), pattern(1024, 15));
+    let upload_id = ok!(h.store.create_multipart(&key, &content_type("application/zip")).await);
+    let p2 = upload_part(h, &key, &upload_id, 2, second.clone()).await;
+    let p1 = upload_part(h, &key, &upload_id, 1, first.clone()).await;
+    let meta = ok!(h.store.complete_multipart(&key, &upload_id, &[p1, p2]).await);
+    assert_eq!(meta.size, (first.len() + second.len()) as u64);
+    let got = ok!(h.store.get(&key).await);
+    assert!(
+        got.len() == first.len() + second.len() && got[..first.len()] == first[..] && got[first.len()..] == second[..]
+    );
+}
+
+/// - Nothing is visible under the key until completion.
+pub async fn multipart_object_is_invisible_until_complete(h: &FileStoreHarness) {
+    let key = new_key();
+    let upload_id = ok!(h.store.create_multipart(&key, &content_type("application/zip")).await);
+    upload_part(h, &key, &upload_id, 1, pattern(1024, 16)).await;
+    assert_absent(h, &key).await;
+    ok!(h.store.abort_multipart(&key, &upload_id).await);
+}
+
+/// - A missing part or a wrong ETag is refused with `Conflict` and stores nothing.
+pub async fn multipart_refuses_missing_parts_and_wrong_etags(h: &FileStoreHarness) {
+    let key = new_key();
+    let upload_id = ok!(h.store.create_multipart(&key, &content_type("application/zip")).await);
+    let p1 = upload_part(h, &key, &upload_id, 1, pattern(5 * MIB, 17)).await;
+    let wrong = CompletedPart { part_number: 1, etag: "\"0123456789abcdef0123456789abcdef\"".into() };
+    assert_error!(h.store.complete_multipart(&key, &upload_id, &[wrong]).await, Conflict);
+    let missing = CompletedPart { part_number: 2, etag: p1.etag.clone() };
+    assert_error!(h.store.complete_multipart(&key, &upload_id, &[p1.clone(), missing]).await, Conflict);
+    assert_absent(h, &key).await;
+    ok!(h.store.complete_multipart(&key, &upload_id, &[p1]).await);
+}
+
+/// - Abort frees the upload (completing it afterwards fails) and is idempotent.
+pub async fn multipart_abort_discards_and_is_idempotent(h: &FileStoreHarness) {
+    let key = new_key();
+    let upload_id = ok!(h.store.create_multipart(&key, &content_type("application/zip")).await);
+    let p1 = upload_part(h, &key, &upload_id, 1, pattern(1024, 18)).await;
+    ok!(h.store.abort_multipart(&key, &upload_id).await);
+    ok!(h.store.abort_multipart(&key, &upload_id).await);
+    assert!(h.store.complete_multipart(&key, &upload_id, &[p1]).await.is_err());
+    assert_absent(h, &key).await;
+}
+
+/// - A part URL is refused after expiry, if altered, or with a body of the wrong size.
+pub async fn part_url_refuses_expiry_tampering_and_wrong_size(h: &FileStoreHarness) {
+    let key = new_key();
+    let upload_id = ok!(h.store.create_multipart(&key, &content_type("application/zip")).await);
+    let request = |minutes| PartRequest {
+        key: key.clone(),
+        upload_id: upload_id.clone(),
+        part_number: 1,
+        size: 1024,
+        expires_at: h.clock.now_plus(TimeDelta::minutes(minutes)),
+    };
+    let url = ok!(h.store.presign_part(&request(15)).await).url;
+    assert!(h.transport.put(&url, pattern(1025, 19)).await.is_err(), "too large");
+    assert!(h.transport.put(&url, pattern(1023, 19)).await.is_err(), "too small");
+    assert!(h.transport.put(&flip_after(&url, "Signature="), pattern(1024, 19)).await.is_err());
+    assert!(h.transport.put(&url.replace("partNumber=1", "partNumber=2"), pattern(1024, 19)).await.is_err());
+    h.clock.set(Utc::now() - TimeDelta::hours(2));
+    let old = ok!(h.store.presign_part(&request(15)).await).url;
+    h.clock.set(Utc::now());
+    assert!(h.transport.put(&old, pattern(1024, 19)).await.is_err(), "expired");
+    ok!(h.transport.put(&url, pattern(1024, 19)).await);
+    ok!(h.store.abort_multipart(&key, &upload_id).await);
+}

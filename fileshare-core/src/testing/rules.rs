@@ -1,0 +1,359 @@
+//! The [`FileShare`](crate::FileShare) rules suite: the authorization matrix and every defined edge
+//! case of DESIGN §2–3, run on real backends.
+
+use super::{random_user, RulesHarness};
+use crate::domain::{FileStatus, Scope, UserId};
+use crate::metadata::MetadataStore;
+use crate::service::{Config, ListRequest, UploadRequest, UploadTarget};
+use crate::store::{CompletedPart, FileStore};
+use crate::{assert_error, ok, ContentTypePolicy, FileShare};
+use bytes::Bytes;
+use chrono::TimeDelta;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use super::rules_matrix::authorization_matrix;
+
+/// Generates the suite's tests for a harness factory: `rules_conformance!(make_harness);`.
+#[macro_export]
+macro_rules! rules_conformance {
+    ($make:path) => {
+        $crate::__conformance_tests!(
+            $make,
+            rules,
+            [
+                authorization_matrix,
+                pending_uploads_are_visible_to_their_owner_only,
+                expired_pending_uploads_vanish,
+                sharing_with_yourself_is_invalid,
+                sharing_a_pending_file_conflicts,
+                sharing_twice_is_idempotent,
+                share_expiry_must_be_in_the_future,
+                unsharing_a_user_without_a_share_is_not_found,
+                revocation_takes_effect_immediately,
+                completing_before_the_bytes_arrive_conflicts,
+                completing_with_the_wrong_size_conflicts,
+                completing_twice_is_idempotent,
+                deleting_removes_bytes_and_shares_and_twice_is_not_found,
+                bad_upload_input_is_refused_and_changes_nothing,
+                content_type_allowlist_is_enforced,
+                listing_rejects_bad_limits_and_cursors,
+                listing_all_merges_newest_first_across_pages,
+                download_url_lifetime_is_bounded,
+                form_upload_flow_end_to_end,
+                multipart_upload_flow_end_to_end,
+                deleting_a_pending_multipart_upload_aborts_it,
+            ]
+        );
+    };
+}
+
+/// The service type every rules test runs.
+pub type Service = FileShare<Arc<dyn FileStore>, Arc<dyn MetadataStore>>;
+
+/// A service over the harness's stores, with `config`.
+pub fn service_with(h: &RulesHarness, config: Config) -> Service {
+    FileShare::builder(h.files.clone(), h.metadata.clone()).config(config).clock(h.clock.clone()).build()
+}
+
+/// A service over the harness's stores with the default config.
+pub fn service(h: &RulesHarness) -> Service {
+    service_with(h, Config::default())
+}
+
+async fn uploaded(s: &Service, owner: &UserId, name: &str) -> crate::FileRecord {
+    ok!(s.put_bytes(owner, name, "text/plain", Bytes::from(format!("contents of {name}"))).await)
+}
+
+/// - Pending uploads: the owner can read their metadata; they are not listed, not downloadable,
+///   and invisible to everyone else.
+pub async fn pending_uploads_are_visible_to_their_owner_only(h: &RulesHarness) {
+    let s = service(h);
+    let (alice, mallory) = (random_user("alice"), random_user("mallory"));
+    let ticket = ok!(s.create_upload(&alice, UploadRequest::new("draft.txt", 10, "text/plain")).await);
+    let id = ticket.file.id;
+    assert_eq!(ok!(s.get_file(&alice, &id).await).file.status, FileStatus::Pending);
+    assert!(ok!(s.list_files(&alice, ListRequest::default()).await).items.is_empty());
+    assert_error!(s.download_url(&alice, &id, None).await, Conflict);
+    assert_error!(s.get_file(&mallory, &id).await, NotFound);
+    assert_error!(s.complete_upload(&mallory, &id, &[]).await, NotFound);
+    assert_error!(s.delete(&mallory, &id).await, NotFound);
+}
+
+/// - An upload not completed within `pending_ttl` no longer exists, even for its owner.
+pub async fn expired_pending_uploads_vanish(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let ticket = ok!(s.create_upload(&alice, UploadRequest::new("late.txt", 10, "text/plain")).await);
+    h.clock.advance(s.config().pending_ttl + Duration::from_secs(1));
+    assert_error!(s.get_file(&alice, &ticket.file.id).await, NotFound);
+    assert_error!(s.complete_upload(&alice, &ticket.file.id, &[]).await, NotFound);
+}
+
+/// - Sharing with yourself → `InvalidInput`.
+pub async fn sharing_with_yourself_is_invalid(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let file = uploaded(&s, &alice, "a.txt").await;
+    assert_error!(s.share(&alice, &file.id, &alice, None).await, InvalidInput);
+}
+
+/// - Sharing a pending file → `Conflict`.
+pub async fn sharing_a_pending_file_conflicts(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let ticket = ok!(s.create_upload(&alice, UploadRequest::new("p.txt", 10, "text/plain")).await);
+    assert_error!(s.share(&alice, &ticket.file.id, &random_user("bob"), None).await, Conflict);
+}
+
+/// - Sharing twice updates the share and never duplicates it.
+pub async fn sharing_twice_is_idempotent(h: &RulesHarness) {
+    let s = service(h);
+    let (alice, bob) = (random_user("alice"), random_user("bob"));
+    let file = uploaded(&s, &alice, "a.txt").await;
+    let first = ok!(s.share(&alice, &file.id, &bob, None).await);
+    let until = h.clock.now_plus(TimeDelta::days(1));
+    let second = ok!(s.share(&alice, &file.id, &bob, Some(until)).await);
+    assert_eq!((second.created_at, second.expires_at), (first.created_at, Some(until)));
+    assert_eq!(ok!(s.get_file(&alice, &file.id).await).shared_with, Some(vec![second]));
+    let shared = ok!(s.list_files(&bob, ListRequest::scope(Scope::Shared)).await);
+    assert_eq!(shared.items.len(), 1);
+}
+
+/// - A share expiry at or before now → `InvalidInput`.
+pub async fn share_expiry_must_be_in_the_future(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let file = uploaded(&s, &alice, "a.txt").await;
+    for past in [h.clock.now_plus(TimeDelta::zero()), h.clock.now_plus(TimeDelta::hours(-1))] {
+        assert_error!(s.share(&alice, &file.id, &random_user("bob"), Some(past)).await, InvalidInput);
+    }
+}
+
+/// - Unsharing a user who has no share → `NotFound`.
+pub async fn unsharing_a_user_without_a_share_is_not_found(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let file = uploaded(&s, &alice, "a.txt").await;
+    assert_error!(s.unshare(&alice, &file.id, &random_user("bob")).await, NotFound);
+}
+
+/// - After unsharing, the former grantee gets `NotFound` and no longer sees the file listed.
+pub async fn revocation_takes_effect_immediately(h: &RulesHarness) {
+    let s = service(h);
+    let (alice, bob) = (random_user("alice"), random_user("bob"));
+    let file = uploaded(&s, &alice, "a.txt").await;
+    ok!(s.share(&alice, &file.id, &bob, None).await);
+    ok!(s.download_url(&bob, &file.id, None).await);
+    ok!(s.unshare(&alice, &file.id, &bob).await);
+    assert_error!(s.get_file(&bob, &file.id).await, NotFound);
+    assert_error!(s.download_url(&bob, &file.id, None).await, NotFound);
+    assert!(ok!(s.list_files(&bob, ListRequest::default()).await).items.is_empty());
+}
+
+/// - Completing an upload whose bytes are missing → `Conflict`; the file stays pending.
+pub async fn completing_before_the_bytes_arrive_conflicts(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let ticket = ok!(s.create_upload(&alice, UploadRequest::new("a.txt", 10, "text/plain")).await);
+    assert_error!(s.complete_upload(&alice, &ticket.file.id, &[]).await, Conflict);
+    assert_eq!(ok!(s.get_file(&alice, &ticket.file.id).await).file.status, FileStatus::Pending);
+}
+
+/// - Completing with bytes of the wrong size → `Conflict`; the file stays pending.
+pub async fn completing_with_the_wrong_size_conflicts(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let ticket = ok!(s.create_upload(&alice, UploadRequest::new("a.txt", 10, "text/plain")).await);
+    let file = &ticket.file;
+    ok!(h.files.put(&file.key(), &file.content_type, Bytes::from_static(b"short")).await);
+    assert_error!(s.complete_upload(&alice, &file.id, &[]).await, Conflict);
+    assert_eq!(ok!(s.get_file(&alice, &file.id).await).file.status, FileStatus::Pending);
+}
+
+/// - Completing twice returns the same available file.
+pub async fn completing_twice_is_idempotent(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let file = uploaded(&s, &alice, "a.txt").await;
+    assert_eq!(ok!(s.complete_upload(&alice, &file.id, &[]).await), file);
+}
+
+/// - Delete removes the record, the shares and the bytes; deleting twice → `NotFound`.
+pub async fn deleting_removes_bytes_and_shares_and_twice_is_not_found(h: &RulesHarness) {
+    let s = service(h);
+    let (alice, bob) = (random_user("alice"), random_user("bob"));
+    let file = uploaded(&s, &alice, "a.txt").await;
+    ok!(s.share(&alice, &file.id, &bob, None).await);
+    ok!(s.delete(&alice, &file.id).await);
+    assert_eq!(ok!(h.files.head(&file.key()).await), None);
+    assert_error!(s.get_file(&bob, &file.id).await, NotFound);
+    assert!(ok!(s.list_files(&bob, ListRequest::default()).await).items.is_empty());
+    assert_error!(s.delete(&alice, &file.id).await, NotFound);
+}
+
+/// - Bad names, sizes and content types get typed errors and create nothing.
+pub async fn bad_upload_input_is_refused_and_changes_nothing(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let huge = "x".repeat(256);
+    for name in ["", "   ", "a/b", "..\\evil", "bell\u{7}", "line\nbreak", huge.as_str()] {
+        assert_error!(s.create_upload(&alice, UploadRequest::new(name, 10, "text/plain")).await, InvalidInput);
+    }
+    assert_error!(s.create_upload(&alice, UploadRequest::new("a", 0, "text/plain")).await, InvalidInput);
+    let over = s.config().max_upload_size + 1;
+    assert_error!(s.create_upload(&alice, UploadRequest::new("a", over, "text/plain")).await, TooLarge);
+    let multipart = UploadRequest { multipart: true, ..UploadRequest::new("a", u64::MAX, "text/plain") };
+    assert_error!(s.create_upload(&alice, multipart).await, TooLarge);
+    for ct in ["", "text", "text/", "text/plain; =", "text/plain\r\nX-Injected: 1", "../../x"] {
+        assert_error!(s.create_upload(&alice, UploadRequest::new("a", 10, ct)).await, InvalidInput);
+    }
+    assert!(ok!(s.list_files(&alice, ListRequest::default()).await).items.is_empty());
+}
+
+/// - A content type outside the allowlist → `UnsupportedContentType`.
+pub async fn content_type_allowlist_is_enforced(h: &RulesHarness) {
+    let config = Config { content_types: ContentTypePolicy::Allow(vec!["image/*".into()]), ..Config::default() };
+    let s = service_with(h, config);
+    let alice = random_user("alice");
+    assert_error!(
+        s.create_upload(&alice, UploadRequest::new("a.exe", 10, "application/x-msdownload")).await,
+        UnsupportedContentType
+    );
+    ok!(s.create_upload(&alice, UploadRequest::new("a.png", 10, "image/png")).await);
+}
+
+/// - Limits outside `1..=max_page_size`, garbage cursors and cursors of another scope → `InvalidInput`.
+pub async fn listing_rejects_bad_limits_and_cursors(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    for _ in 0..3 {
+        uploaded(&s, &alice, "a.txt").await;
+    }
+    let list = |scope, limit, cursor: Option<&str>| ListRequest { scope, limit, cursor: cursor.map(str::to_owned) };
+    for limit in [0, s.config().max_page_size + 1] {
+        assert_error!(s.list_files(&alice, list(Scope::All, Some(limit), None)).await, InvalidInput);
+    }
+    for garbage in ["", "x", "AAAAAAAA", "../../etc/passwd", "%00", &"A".repeat(10_000)] {
+        assert_error!(s.list_files(&alice, list(Scope::Owned, Some(1), Some(garbage))).await, InvalidInput);
+    }
+    let page = ok!(s.list_files(&alice, list(Scope::Owned, Some(1), None)).await);
+    let cursor = page.next_cursor.map(|c| c.to_string()).unwrap_or_else(|| panic!("3 files, page of 1"));
+    assert_error!(s.list_files(&alice, list(Scope::Shared, Some(1), Some(&cursor))).await, InvalidInput);
+    ok!(s.list_files(&alice, list(Scope::Owned, Some(1), Some(&cursor))).await);
+}
+
+/// - `all` merges owned and shared newest first; paging visits every file once, ending with no cursor.
+pub async fn listing_all_merges_newest_first_across_pages(h: &RulesHarness) {
+    let s = service(h);
+    let (alice, bob) = (random_user("alice"), random_user("bob"));
+    let mut expected = HashSet::new();
+    for i in 0..5 {
+        h.clock.advance(Duration::from_millis(10));
+        expected.insert(uploaded(&s, &alice, &format!("mine-{i}")).await.id);
+        h.clock.advance(Duration::from_millis(10));
+        let theirs = uploaded(&s, &bob, &format!("theirs-{i}")).await;
+        ok!(s.share(&bob, &theirs.id, &alice, None).await);
+        expected.insert(theirs.id);
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = ok!(s.list_files(&alice, ListRequest { scope: Scope::All, limit: Some(3), cursor }).await);
+        assert!(page.items.len() <= 3 && !page.items.is_empty());
+        seen.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let ids: Vec<_> = seen.iter().map(|e| e.file.id).collect();
+    assert_eq!(ids.len(), 10);
+    assert_eq!(ids.iter().copied().collect::<HashSet<_>>(), expected);
+    let names: Vec<_> = seen.iter().map(|e| e.file.name.to_string()).collect();
+    let newest_first: Vec<_> = (0..5).rev().flat_map(|i| [format!("theirs-{i}"), format!("mine-{i}")]).collect();
+    assert_eq!(names, newest_first);
+}
+
+/// - Download URL lifetimes must be within 1 s ..= `max_download_url_ttl`.
+pub async fn download_url_lifetime_is_bounded(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let file = uploaded(&s, &alice, "a.txt").await;
+    let too_long = s.config().max_download_url_ttl + Duration::from_secs(1);
+    for ttl in [Duration::ZERO, too_long] {
+        assert_error!(s.download_url(&alice, &file.id, Some(ttl)).await, InvalidInput);
+    }
+    let url = ok!(s.download_url(&alice, &file.id, Some(Duration::from_secs(60))).await);
+    assert!(url.expires_at <= h.clock.now_plus(TimeDelta::seconds(60)));
+}
+
+/// - create upload → POST the form → complete → a grantee downloads the exact bytes.
+pub async fn form_upload_flow_end_to_end(h: &RulesHarness) {
+    let s = service(h);
+    let (alice, bob) = (random_user("alice"), random_user("bob"));
+    let data = Bytes::from(vec![42u8; 123_456]);
+    let request = UploadRequest::new("report — final.pdf", data.len() as u64, "application/pdf");
+    let ticket = ok!(s.create_upload(&alice, request).await);
+    let UploadTarget::Form(form) = &ticket.target else { panic!("expected a form upload") };
+    ok!(h.transport.post_form(&form.url, &form.fields, data.clone()).await);
+    let file = ok!(s.complete_upload(&alice, &ticket.file.id, &[]).await);
+    assert_eq!(file.status, FileStatus::Available);
+    ok!(s.share(&alice, &file.id, &bob, None).await);
+    let url = ok!(s.download_url(&bob, &file.id, None).await);
+    let fetched = ok!(h.transport.get(&url.url).await);
+    assert_eq!(fetched.body, data);
+    assert_eq!(fetched.content_type, "application/pdf");
+    assert!(fetched.content_disposition.contains("filename*=UTF-8''report%20%E2%80%94%20final.pdf"));
+}
+
+/// - A multipart upload: PUT every part, complete with the ETags, download the exact bytes.
+pub async fn multipart_upload_flow_end_to_end(h: &RulesHarness) {
+    let min_part = 5 * 1024 * 1024;
+    let s = service_with(h, Config { min_part_size: min_part, ..Config::default() });
+    let alice = random_user("alice");
+    let data: Bytes = (0..min_part + 4321).map(|i| (i % 251) as u8).collect::<Vec<u8>>().into();
+    let request = UploadRequest {
+        multipart: true,
+        ..UploadRequest::new("big.bin", data.len() as u64, "application/octet-stream")
+    };
+    let ticket = ok!(s.create_upload(&alice, request).await);
+    let UploadTarget::Multipart { parts, .. } = &ticket.target else { panic!("expected a multipart upload") };
+    assert_eq!(parts.iter().map(|p| p.size).sum::<u64>(), data.len() as u64);
+    let id = ticket.file.id;
+    assert_error!(s.complete_upload(&alice, &id, &[]).await, InvalidInput);
+    let mut completed = Vec::new();
+    let mut offset = 0;
+    for part in parts {
+        let end = offset + usize::try_from(part.size).unwrap_or(usize::MAX);
+        let etag = ok!(h.transport.put(&part.url, data.slice(offset..end)).await);
+        completed.push(CompletedPart { part_number: part.part_number, etag });
+        offset = end;
+    }
+    assert_error!(s.complete_upload(&alice, &id, &completed[..1]).await, InvalidInput);
+    let reversed: Vec<_> = completed.iter().rev().cloned().collect();
+    assert_error!(s.complete_upload(&alice, &id, &reversed).await, InvalidInput);
+    let mut wrong_etag = completed.clone();
+    wrong_etag[0].etag = "\"0000\"".into();
+    assert_error!(s.complete_upload(&alice, &id, &wrong_etag).await, Conflict);
+    let file = ok!(s.complete_upload(&alice, &id, &completed).await);
+    assert_eq!(file.status, FileStatus::Available);
+    let fetched = ok!(h.transport.get(&ok!(s.download_url(&alice, &id, None).await).url).await);
+    assert!(fetched.body == data, "multipart bytes differ");
+}
+
+/// - Deleting a pending multipart upload aborts it: its parts can no longer be completed.
+pub async fn deleting_a_pending_multipart_upload_aborts_it(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let request = UploadRequest { multipart: true, ..UploadRequest::new("big.bin", 2048, "application/octet-stream") };
+    let ticket = ok!(s.create_upload(&alice, request).await);
+    let UploadTarget::Multipart { upload_id, parts, .. } = &ticket.target else { panic!("expected multipart") };
+    let etag = ok!(h.transport.put(&parts[0].url, Bytes::from(vec![1u8; 2048])).await);
+    ok!(s.delete(&alice, &ticket.file.id).await);
+    let key = ticket.file.key();
+    let part = CompletedPart { part_number: 1, etag };
+    assert!(h.files.complete_multipart(&key, upload_id, &[part]).await.is_err());
+    assert_eq!(ok!(h.files.head(&key).await), None);
+}

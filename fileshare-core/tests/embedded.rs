@@ -1,0 +1,50 @@
+//! The conformance suites on the embedded default: files on local disk, metadata in SQLite.
+
+use fileshare_core::backends::{LocalFileStore, SqliteMetadataStore};
+use fileshare_core::clock::ManualClock;
+use fileshare_core::testing::{FileStoreHarness, MetadataHarness, RulesHarness};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+async fn local_store(dir: &TempDir, clock: &Arc<ManualClock>) -> Arc<LocalFileStore> {
+    let store = LocalFileStore::open(dir.path()).await.expect("open local store");
+    Arc::new(store.with_clock(clock.clone()))
+}
+
+async fn sqlite(dir: &TempDir) -> Arc<SqliteMetadataStore> {
+    Arc::new(SqliteMetadataStore::open(dir.path().join("fileshare.db")).await.expect("open sqlite"))
+}
+
+async fn file_store_harness() -> FileStoreHarness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::starting_now());
+    let store = local_store(&dir, &clock).await;
+    FileStoreHarness { store: store.clone(), transport: store, clock, guard: Box::new(dir) }
+}
+
+async fn metadata_harness() -> MetadataHarness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    MetadataHarness { store: sqlite(&dir).await, guard: Box::new(dir) }
+}
+
+async fn rules_harness() -> RulesHarness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(ManualClock::starting_now());
+    let files = local_store(&dir, &clock).await;
+    RulesHarness { files: files.clone(), metadata: sqlite(&dir).await, transport: files, clock, guard: Box::new(dir) }
+}
+
+mod file_store {
+    use super::file_store_harness;
+    fileshare_core::file_store_conformance!(file_store_harness);
+}
+
+mod metadata {
+    use super::metadata_harness;
+    fileshare_core::metadata_conformance!(metadata_harness);
+}
+
+mod rules {
+    use super::rules_harness;
+    fileshare_core::rules_conformance!(rules_harness);
+}
