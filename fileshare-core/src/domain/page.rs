@@ -67,6 +67,17 @@ pub(crate) enum Progress {
     Done,
 }
 
+impl Progress {
+    /// Where to continue reading: `None` when the source is done, `Some(None)` from the start.
+    pub(crate) fn resume(self) -> Option<Option<Position>> {
+        match self {
+            Progress::Start => Some(None),
+            Progress::After(p) => Some(Some(p)),
+            Progress::Done => None,
+        }
+    }
+}
+
 /// An opaque pagination cursor. Its string form is URL-safe; clients pass it back unchanged.
 ///
 /// ```

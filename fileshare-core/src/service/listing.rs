@@ -53,7 +53,13 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         let cursor = match request.cursor.as_deref() {
             Some(raw) => {
                 let cursor: Cursor = raw.parse()?;
-                if cursor.scope() != scope {
+                // A cursor only ever continues the sources of its own scope.
+                let unused_source_done = match scope {
+                    Scope::Owned => cursor.shared == Progress::Done,
+                    Scope::Shared => cursor.owned == Progress::Done,
+                    Scope::All => true,
+                };
+                if cursor.scope() != scope || !unused_source_done {
                     return Err(Error::invalid("cursor", "belongs to a different scope"));
                 }
                 cursor
@@ -92,11 +98,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
     }
 
     async fn fetch_owned(&self, caller: &UserId, progress: Progress, limit: usize) -> Result<Fetched> {
-        let after = match progress {
-            Progress::Done => return Ok(Fetched::empty()),
-            Progress::Start => None,
-            Progress::After(p) => Some(p),
-        };
+        let Some(after) = progress.resume() else { return Ok(Fetched::empty()) };
         let slice = self.metadata.list_owned(caller, after.as_ref(), limit).await?;
         Ok(Fetched::from_slice(slice, |file| {
             (Position { at: file.created_at, id: file.id }, FileEntry { file, access: Access::Owner })
@@ -104,11 +106,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
     }
 
     async fn fetch_shared(&self, caller: &UserId, progress: Progress, limit: usize) -> Result<Fetched> {
-        let after = match progress {
-            Progress::Done => return Ok(Fetched::empty()),
-            Progress::Start => None,
-            Progress::After(p) => Some(p),
-        };
+        let Some(after) = progress.resume() else { return Ok(Fetched::empty()) };
         let now = self.clock.now();
         let slice = self.metadata.list_shared_with(caller, now, after.as_ref(), limit).await?;
         Ok(Fetched::from_slice(slice, |shared| {

@@ -32,6 +32,8 @@ macro_rules! metadata_conformance {
                 list_owned_pages_visit_every_file_once,
                 list_shared_with_skips_expired_and_is_newest_first,
                 list_shared_with_pages_visit_every_share_once,
+                share_racing_delete_never_leaves_a_share_behind,
+                concurrent_completes_agree,
             ]
         );
     };
@@ -266,4 +268,48 @@ pub async fn list_shared_with_pages_visit_every_share_once(h: &MetadataHarness) 
     assert!(seen.windows(2).all(|w| w[0] > w[1]), "strictly newest first: {seen:?}");
     assert_eq!(seen.iter().map(|(_, id)| *id).collect::<HashSet<_>>(), expected);
     assert_eq!(seen.len(), expected.len());
+}
+
+/// - A share racing the file's deletion either loses (`NotFound`) or is deleted with the file:
+///   no share ever outlives its file.
+pub async fn share_racing_delete_never_leaves_a_share_behind(h: &MetadataHarness) {
+    let (owner, bob) = (random_user("owner"), random_user("bob"));
+    for _ in 0..20 {
+        let file = available(&*h.store, &owner, now()).await;
+        let (store_a, store_b) = (h.store.clone(), h.store.clone());
+        let s = share(&file, &bob, now(), None);
+        let owner_a = owner.clone();
+        let sharing = tokio::spawn(async move { store_a.put_share(&s, &owner_a).await });
+        let deleting = tokio::spawn(async move { store_b.delete_file(&file.id).await });
+        let shared = ok!(sharing.await);
+        ok!(ok!(deleting.await));
+        if let Err(e) = &shared {
+            assert!(matches!(e, crate::Error::NotFound { .. }), "a losing share is NotFound, got {e:?}");
+        }
+        assert!(ok!(h.store.list_shares(&file.id).await).is_empty(), "share outlived its file");
+    }
+    assert!(ok!(h.store.list_shared_with(&bob, now(), None, 100).await).items.is_empty());
+}
+
+/// - Concurrent completions of one upload all return the same available record.
+pub async fn concurrent_completes_agree(h: &MetadataHarness) {
+    let owner = random_user("owner");
+    let file = sample_record(&owner, now(), FileStatus::Pending);
+    ok!(h.store.insert_file(&file).await);
+    let at = now();
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = h.store.clone();
+            let etag = format!("\"{i}\"");
+            tokio::spawn(
+                async move { store.mark_available(&file.id, Some(etag), at + TimeDelta::milliseconds(i)).await },
+            )
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(ok!(ok!(task.await)));
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]), "completions disagree: {results:?}");
+    assert_eq!(results[0].status, FileStatus::Available);
 }

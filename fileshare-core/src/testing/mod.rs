@@ -5,7 +5,7 @@
 //! real backends. A backend's test file provides an async factory for the harness and invokes the
 //! suite's macro, which expands to one `#[tokio::test]` per behavior:
 //!
-//! ```ignore
+//! ```text
 //! async fn harness() -> fileshare_core::testing::FileStoreHarness { /* build the store */ }
 //! fileshare_core::file_store_conformance!(harness);
 //! ```

@@ -2,7 +2,7 @@
 //! case of DESIGN §2–3, run on real backends.
 
 use super::{random_user, RulesHarness};
-use crate::domain::{FileStatus, Scope, UserId};
+use crate::domain::{FileStatus, Progress, Scope, UserId};
 use crate::metadata::MetadataStore;
 use crate::service::{Config, ListRequest, UploadRequest, UploadTarget};
 use crate::store::{CompletedPart, FileStore};
@@ -241,6 +241,9 @@ pub async fn listing_rejects_bad_limits_and_cursors(h: &RulesHarness) {
     let page = ok!(s.list_files(&alice, list(Scope::Owned, Some(1), None)).await);
     let cursor = page.next_cursor.map(|c| c.to_string()).unwrap_or_else(|| panic!("3 files, page of 1"));
     assert_error!(s.list_files(&alice, list(Scope::Shared, Some(1), Some(&cursor))).await, InvalidInput);
+    // Well-formed, but reopening a source its scope does not read.
+    let forged = crate::Cursor { scope: Scope::Owned, owned: Progress::Start, shared: Progress::Start }.to_string();
+    assert_error!(s.list_files(&alice, list(Scope::Owned, Some(1), Some(&forged))).await, InvalidInput);
     ok!(s.list_files(&alice, list(Scope::Owned, Some(1), Some(&cursor))).await);
 }
 

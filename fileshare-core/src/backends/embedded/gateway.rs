@@ -73,7 +73,8 @@ impl SignedUrl {
 
 impl<B: BlobStorage> EmbeddedFileStore<B> {
     fn parse_url(&self, url: &str) -> Result<SignedUrl> {
-        let bad = || Error::not_found("object", url);
+        // Never echo the URL: it carries a signature, and errors end up in logs.
+        let bad = || Error::not_found("object", "(unrecognised blob URL)");
         let url = self.public_url.join(url).map_err(|_| bad())?;
         let base = self.public_url.path();
         let raw_key = url.path().strip_prefix(base).and_then(|p| p.strip_prefix('/')).ok_or_else(bad)?;
