@@ -21,7 +21,7 @@
 //! let ticket = service.create_upload(&alice, UploadRequest::new("photo.png", 1024, "image/png")).await?;
 //! // …the client POSTs the bytes with ticket.target, then:
 //! # use fileshare_core::FileStore;
-//! # service.file_store().put(&ticket.file.key(), &ticket.file.content_type, vec![0u8; 1024].into()).await?;
+//! # service.file_store().put(&ticket.file.key(), &(&ticket.file).into(), vec![0u8; 1024].into()).await?;
 //! let file = service.complete_upload(&alice, &ticket.file.id, &[]).await?;
 //! let page = service.list_files(&alice, ListRequest::scope(Scope::Owned)).await?;
 //! assert_eq!(page.items[0].file.id, file.id);

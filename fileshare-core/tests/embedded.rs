@@ -2,7 +2,7 @@
 
 use fileshare_core::backends::{LocalFileStore, SqliteMetadataStore};
 use fileshare_core::clock::ManualClock;
-use fileshare_core::testing::{FileStoreHarness, MetadataHarness, RulesHarness};
+use fileshare_core::testing::{FileStoreHarness, MetadataHarness, RulesHarness, StoreCapabilities};
 use std::sync::Arc;
 use tempfile::TempDir;
 
@@ -15,23 +15,36 @@ async fn sqlite(dir: &TempDir) -> Arc<SqliteMetadataStore> {
     Arc::new(SqliteMetadataStore::open(dir.path().join("fileshare.db")).await.expect("open sqlite"))
 }
 
-async fn file_store_harness() -> FileStoreHarness {
+async fn file_store_harness() -> Option<FileStoreHarness> {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = Arc::new(ManualClock::starting_now());
     let store = local_store(&dir, &clock).await;
-    FileStoreHarness { store: store.clone(), transport: store, clock, guard: Box::new(dir) }
+    Some(FileStoreHarness {
+        store: store.clone(),
+        transport: store,
+        clock,
+        capabilities: StoreCapabilities::FULL,
+        guard: Box::new(dir),
+    })
 }
 
-async fn metadata_harness() -> MetadataHarness {
+async fn metadata_harness() -> Option<MetadataHarness> {
     let dir = tempfile::tempdir().expect("tempdir");
-    MetadataHarness { store: sqlite(&dir).await, guard: Box::new(dir) }
+    Some(MetadataHarness { store: sqlite(&dir).await, guard: Box::new(dir) })
 }
 
-async fn rules_harness() -> RulesHarness {
+async fn rules_harness() -> Option<RulesHarness> {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = Arc::new(ManualClock::starting_now());
     let files = local_store(&dir, &clock).await;
-    RulesHarness { files: files.clone(), metadata: sqlite(&dir).await, transport: files, clock, guard: Box::new(dir) }
+    Some(RulesHarness {
+        files: files.clone(),
+        metadata: sqlite(&dir).await,
+        transport: files,
+        clock,
+        capabilities: StoreCapabilities::FULL,
+        guard: Box::new(dir),
+    })
 }
 
 mod file_store {

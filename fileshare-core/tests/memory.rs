@@ -2,33 +2,40 @@
 
 use fileshare_core::backends::{MemoryFileStore, MemoryMetadataStore};
 use fileshare_core::clock::ManualClock;
-use fileshare_core::testing::{FileStoreHarness, MetadataHarness, RulesHarness};
+use fileshare_core::testing::{FileStoreHarness, MetadataHarness, RulesHarness, StoreCapabilities};
 use std::sync::Arc;
 
 fn file_store(clock: &Arc<ManualClock>) -> Arc<MemoryFileStore> {
     Arc::new(MemoryFileStore::new().with_clock(clock.clone()))
 }
 
-async fn file_store_harness() -> FileStoreHarness {
+async fn file_store_harness() -> Option<FileStoreHarness> {
     let clock = Arc::new(ManualClock::starting_now());
     let store = file_store(&clock);
-    FileStoreHarness { store: store.clone(), transport: store, clock, guard: Box::new(()) }
+    Some(FileStoreHarness {
+        store: store.clone(),
+        transport: store,
+        clock,
+        capabilities: StoreCapabilities::FULL,
+        guard: Box::new(()),
+    })
 }
 
-async fn metadata_harness() -> MetadataHarness {
-    MetadataHarness { store: Arc::new(MemoryMetadataStore::new()), guard: Box::new(()) }
+async fn metadata_harness() -> Option<MetadataHarness> {
+    Some(MetadataHarness { store: Arc::new(MemoryMetadataStore::new()), guard: Box::new(()) })
 }
 
-async fn rules_harness() -> RulesHarness {
+async fn rules_harness() -> Option<RulesHarness> {
     let clock = Arc::new(ManualClock::starting_now());
     let files = file_store(&clock);
-    RulesHarness {
+    Some(RulesHarness {
         files: files.clone(),
         metadata: Arc::new(MemoryMetadataStore::new()),
         transport: files,
         clock,
+        capabilities: StoreCapabilities::FULL,
         guard: Box::new(()),
-    }
+    })
 }
 
 mod file_store {

@@ -4,9 +4,12 @@
 //! |---|---|---|
 //! | embedded default (`embedded` feature) | [`LocalFileStore`] (disk) | [`SqliteMetadataStore`] |
 //! | memory (tests, examples) | [`MemoryFileStore`] | [`MemoryMetadataStore`] |
+//! | AWS (`aws` feature) | `S3FileStore` | `DynamoMetadataStore` |
 
 mod embedded;
 mod memory_metadata;
+#[cfg(feature = "aws")]
+mod s3;
 #[cfg(feature = "embedded")]
 mod sqlite;
 
@@ -15,5 +18,7 @@ pub use embedded::{
     MemoryFileStore, DEFAULT_PUBLIC_URL,
 };
 pub use memory_metadata::MemoryMetadataStore;
+#[cfg(feature = "aws")]
+pub use s3::{S3FileStore, S3FileStoreBuilder};
 #[cfg(feature = "embedded")]
 pub use sqlite::SqliteMetadataStore;

@@ -5,7 +5,7 @@ use super::types::{Access, FileDetails};
 use super::{delta, FileShare};
 use crate::domain::{FileId, FileRecord, FileStatus, UserId};
 use crate::metadata::MetadataStore;
-use crate::store::{DownloadRequest, FileStore, PresignedUrl};
+use crate::store::{DownloadRequest, FileStore, ObjectHeaders, PresignedUrl};
 use crate::{Error, Result};
 use bytes::Bytes;
 use std::time::Duration;
@@ -41,8 +41,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         let (file, _) = self.readable_available(caller, id).await?;
         let request = DownloadRequest {
             key: file.key(),
-            filename: file.name,
-            content_type: file.content_type,
+            headers: ObjectHeaders::from(&file),
             expires_at: self.clock.now() + delta(ttl),
         };
         self.files.presign_download(&request).await

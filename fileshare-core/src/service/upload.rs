@@ -5,7 +5,7 @@ use super::types::{PartUpload, UploadRequest, UploadTarget, UploadTicket};
 use super::{delta, FileShare};
 use crate::domain::{ContentType, FileId, FileName, FileRecord, FileStatus, MultipartUpload, ObjectKey, UserId};
 use crate::metadata::MetadataStore;
-use crate::store::{CompletedPart, FileStore, PartRequest, UploadPolicy, MAX_PARTS};
+use crate::store::{CompletedPart, FileStore, ObjectHeaders, PartRequest, UploadPolicy, MAX_PARTS};
 use crate::{Error, Result};
 use bytes::Bytes;
 
@@ -53,7 +53,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         };
 
         let (target, expires_at) = if request.multipart {
-            let upload_id = self.files.create_multipart(&key, &file.content_type).await?;
+            let upload_id = self.files.create_multipart(&key, &ObjectHeaders::from(&file)).await?;
             let part_size = part_size(file.size, self.config.min_part_size);
             file.multipart = Some(MultipartUpload { upload_id: upload_id.clone(), part_size });
             let expires_at = now + delta(self.config.part_url_ttl);
@@ -74,7 +74,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         } else {
             let policy = UploadPolicy {
                 key,
-                content_type: file.content_type.clone(),
+                headers: ObjectHeaders::from(&file),
                 size: file.size..=file.size,
                 expires_at: now + delta(self.config.upload_url_ttl),
             };
@@ -135,7 +135,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         let request = UploadRequest::new(name, data.len() as u64, content_type);
         let ticket = self.create_upload(caller, request).await?;
         let file = &ticket.file;
-        self.files.put(&file.key(), &file.content_type, data).await?;
+        self.files.put(&file.key(), &ObjectHeaders::from(file), data).await?;
         self.complete_upload(caller, &file.id, &[]).await
     }
 }

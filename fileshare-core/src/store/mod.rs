@@ -3,10 +3,11 @@
 mod types;
 
 pub use types::{
-    CompletedPart, DownloadRequest, ObjectMeta, PartRequest, PresignedForm, PresignedUrl, UploadPolicy, MAX_PARTS,
+    CompletedPart, DownloadRequest, ObjectHeaders, ObjectMeta, PartRequest, PresignedForm, PresignedUrl, UploadPolicy,
+    MAX_PARTS,
 };
 
-use crate::domain::{ContentType, ObjectKey};
+use crate::domain::ObjectKey;
 use crate::Result;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -26,7 +27,7 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     /// # Behavior
     /// - The object appears whole or not at all: a concurrent reader never sees a partial object.
     /// - Returns the stored object's metadata; `size` equals `data.len()`.
-    async fn put(&self, key: &ObjectKey, content_type: &ContentType, data: Bytes) -> Result<ObjectMeta>;
+    async fn put(&self, key: &ObjectKey, headers: &ObjectHeaders, data: Bytes) -> Result<ObjectMeta>;
 
     /// Reads a whole object into memory (for small objects; large ones go through presigned downloads).
     ///
@@ -52,7 +53,7 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     ///
     /// # Behavior
     /// - Uploading through the form with its fields unchanged stores the object.
-    /// - The store refuses the upload if the key field is changed, the `Content-Type` field differs,
+    /// - The store refuses the upload if the key field is changed, the `Content-Type` field (or any other signed field) differs,
     ///   the body is outside `policy.size`, the form has expired, or the signature or policy was altered;
     ///   a refused upload stores nothing.
     async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedForm>;
@@ -60,8 +61,8 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     /// Signs a GET of the object.
     ///
     /// # Behavior
-    /// - The response carries the object's bytes, `Content-Type: request.content_type` and
-    ///   `Content-Disposition` from [`content_disposition`](crate::content_disposition)`(request.filename)`.
+    /// - The response carries the object's bytes, `Content-Type: request.headers.content_type` and
+    ///   `Content-Disposition` from [`content_disposition`](crate::content_disposition)`(request.headers.filename)`.
     /// - The store refuses the URL after its `expires_at`, or if any part of it was altered.
     /// - The returned `expires_at` is never later than requested.
     async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl>;
@@ -70,7 +71,7 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     ///
     /// # Behavior
     /// - Nothing is visible under `key` until [`FileStore::complete_multipart`] succeeds.
-    async fn create_multipart(&self, key: &ObjectKey, content_type: &ContentType) -> Result<String>;
+    async fn create_multipart(&self, key: &ObjectKey, headers: &ObjectHeaders) -> Result<String>;
 
     /// Signs a `PUT` of one part; the response's `ETag` header identifies the part for completion.
     ///
@@ -82,11 +83,10 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     /// Assembles the uploaded parts, in part-number order, into the object.
     ///
     /// # Behavior
-    /// - The object's bytes are the parts' bytes concatenated in order.
+    /// - The object's bytes are the parts' bytes concatenated in order (`head` tells its size).
     /// - A missing part or a wrong ETag is refused ([`Error::Conflict`](crate::Error::Conflict)) and
     ///   stores nothing; an unknown upload id is [`Error::NotFound`](crate::Error::NotFound).
-    async fn complete_multipart(&self, key: &ObjectKey, upload_id: &str, parts: &[CompletedPart])
-        -> Result<ObjectMeta>;
+    async fn complete_multipart(&self, key: &ObjectKey, upload_id: &str, parts: &[CompletedPart]) -> Result<()>;
 
     /// Abandons a multipart upload and frees its parts.
     ///
@@ -99,8 +99,8 @@ macro_rules! forward_file_store {
     ($ptr:ty) => {
         #[async_trait]
         impl<T: FileStore + ?Sized> FileStore for $ptr {
-            async fn put(&self, key: &ObjectKey, ct: &ContentType, data: Bytes) -> Result<ObjectMeta> {
-                (**self).put(key, ct, data).await
+            async fn put(&self, key: &ObjectKey, headers: &ObjectHeaders, data: Bytes) -> Result<ObjectMeta> {
+                (**self).put(key, headers, data).await
             }
             async fn get(&self, key: &ObjectKey) -> Result<Bytes> {
                 (**self).get(key).await
@@ -117,8 +117,8 @@ macro_rules! forward_file_store {
             async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl> {
                 (**self).presign_download(request).await
             }
-            async fn create_multipart(&self, key: &ObjectKey, ct: &ContentType) -> Result<String> {
-                (**self).create_multipart(key, ct).await
+            async fn create_multipart(&self, key: &ObjectKey, headers: &ObjectHeaders) -> Result<String> {
+                (**self).create_multipart(key, headers).await
             }
             async fn presign_part(&self, request: &PartRequest) -> Result<PresignedUrl> {
                 (**self).presign_part(request).await
@@ -128,7 +128,7 @@ macro_rules! forward_file_store {
                 key: &ObjectKey,
                 upload_id: &str,
                 parts: &[CompletedPart],
-            ) -> Result<ObjectMeta> {
+            ) -> Result<()> {
                 (**self).complete_multipart(key, upload_id, parts).await
             }
             async fn abort_multipart(&self, key: &ObjectKey, upload_id: &str) -> Result<()> {

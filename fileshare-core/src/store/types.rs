@@ -6,14 +6,25 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-/// What a presigned upload form allows: exactly this key, a body size within `size`, exactly this
-/// content type, until `expires_at`. The store enforces every condition (S3 POST policy semantics).
+/// How an object is served: its `Content-Type`, and the name a browser saves it under
+/// (`Content-Disposition: attachment`, RFC 6266/5987). Stores that can keep headers with an object
+/// (S3) store these at upload, so the object serves them by any path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectHeaders {
+    /// `Content-Type`.
+    pub content_type: ContentType,
+    /// Saved-as name, sent through [`content_disposition`](crate::content_disposition).
+    pub filename: FileName,
+}
+
+/// What a presigned upload form allows: exactly this key, a body size within `size`, exactly these
+/// headers, until `expires_at`. The store enforces every condition (S3 POST policy semantics).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadPolicy {
     /// The only key the form may write.
     pub key: ObjectKey,
-    /// The only `Content-Type` the form may carry.
-    pub content_type: ContentType,
+    /// The only headers the form may carry.
+    pub headers: ObjectHeaders,
     /// Accepted body sizes in bytes (inclusive).
     pub size: RangeInclusive<u64>,
     /// When the form stops working.
@@ -37,10 +48,8 @@ pub struct PresignedForm {
 pub struct DownloadRequest {
     /// The object to read.
     pub key: ObjectKey,
-    /// Name given to the browser through `Content-Disposition: attachment` (RFC 6266/5987).
-    pub filename: FileName,
-    /// `Content-Type` of the response.
-    pub content_type: ContentType,
+    /// `Content-Type` and `Content-Disposition` of the response.
+    pub headers: ObjectHeaders,
     /// When the URL should stop working (a store may clamp it earlier, e.g. to its credentials' lifetime).
     pub expires_at: DateTime<Utc>,
 }
@@ -93,3 +102,9 @@ pub struct ObjectMeta {
 
 /// Largest part number of a multipart upload (S3's limit).
 pub const MAX_PARTS: u32 = 10_000;
+
+impl From<&crate::domain::FileRecord> for ObjectHeaders {
+    fn from(file: &crate::domain::FileRecord) -> Self {
+        Self { content_type: file.content_type.clone(), filename: file.name.clone() }
+    }
+}

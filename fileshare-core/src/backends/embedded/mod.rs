@@ -19,10 +19,10 @@ pub use gateway::Download;
 pub use memory_blobs::MemoryBlobs;
 
 use crate::clock::{Clock, SystemClock};
-use crate::domain::{content_disposition, ContentType, ObjectKey};
+use crate::domain::{content_disposition, ObjectKey};
 use crate::store::{
-    CompletedPart, DownloadRequest, FileStore, ObjectMeta, PartRequest, PresignedForm, PresignedUrl, UploadPolicy,
-    MAX_PARTS,
+    CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedForm, PresignedUrl,
+    UploadPolicy, MAX_PARTS,
 };
 use crate::{Error, Result};
 use async_trait::async_trait;
@@ -175,7 +175,7 @@ impl<B: BlobStorage> EmbeddedFileStore<B> {
 
 #[async_trait]
 impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
-    async fn put(&self, key: &ObjectKey, _content_type: &ContentType, data: Bytes) -> Result<ObjectMeta> {
+    async fn put(&self, key: &ObjectKey, _headers: &ObjectHeaders, data: Bytes) -> Result<ObjectMeta> {
         let meta = self.blobs.write(key.as_str(), &mut data.as_ref(), 0..=u64::MAX).await?;
         Ok(Self::object_meta(key, meta))
     }
@@ -199,7 +199,7 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
         let document = gateway::PolicyDocument {
             expiration: policy.expires_at,
             key: policy.key.to_string(),
-            content_type: policy.content_type.to_string(),
+            content_type: policy.headers.content_type.to_string(),
             content_length_range: (*policy.size.start(), *policy.size.end()),
         };
         let json = serde_json::to_vec(&document).map_err(|e| Error::storage("embedded", e))?;
@@ -217,8 +217,8 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
 
     async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl> {
         let expires = request.expires_at.timestamp().to_string();
-        let disposition = content_disposition(&request.filename);
-        let content_type = request.content_type.as_str();
+        let disposition = content_disposition(&request.headers.filename);
+        let content_type = request.headers.content_type.as_str();
         let signature = self.signer.sign(purpose::GET, &[request.key.as_str(), &expires, content_type, &disposition]);
         let mut url = self.object_url(&request.key);
         url.query_pairs_mut()
@@ -233,7 +233,7 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
         })
     }
 
-    async fn create_multipart(&self, key: &ObjectKey, _content_type: &ContentType) -> Result<String> {
+    async fn create_multipart(&self, key: &ObjectKey, _headers: &ObjectHeaders) -> Result<String> {
         let nonce = hex::encode(rand::random::<[u8; 16]>());
         let mac = self.signer.sign(purpose::UPLOAD_ID, &[key.as_str(), &nonce]);
         Ok(format!("{nonce}.{mac}"))
@@ -264,12 +264,7 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
         })
     }
 
-    async fn complete_multipart(
-        &self,
-        key: &ObjectKey,
-        upload_id: &str,
-        parts: &[CompletedPart],
-    ) -> Result<ObjectMeta> {
+    async fn complete_multipart(&self, key: &ObjectKey, upload_id: &str, parts: &[CompletedPart]) -> Result<()> {
         if !self.check_upload_id(key, upload_id) {
             return Err(Error::not_found("upload", upload_id));
         }
@@ -294,9 +289,8 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
         if missing > 0 {
             return Err(Error::conflict("some parts have not been uploaded"));
         }
-        let meta = self.blobs.concat(&paths, key.as_str()).await?;
-        self.blobs.remove_prefix(&format!(".multipart/{upload_id}")).await?;
-        Ok(Self::object_meta(key, meta))
+        self.blobs.concat(&paths, key.as_str()).await?;
+        self.blobs.remove_prefix(&format!(".multipart/{upload_id}")).await
     }
 
     async fn abort_multipart(&self, key: &ObjectKey, upload_id: &str) -> Result<()> {

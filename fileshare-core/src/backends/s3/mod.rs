@@ -1,0 +1,404 @@
+//! [`S3FileStore`]: file bytes in Amazon S3 (or any S3-compatible server).
+//!
+//! Transfers go straight between clients and S3 through presigned POST forms (the policy pins the
+//! key, the size range and the headers), presigned GETs and part PUTs (each part's length signed).
+//! Presigning is local computation ([`sigv4`]); only head/put/get/delete and the multipart calls
+//! reach S3 through the SDK client.
+
+mod credentials;
+mod errors;
+mod sigv4;
+
+use crate::clock::{Clock, SystemClock};
+use crate::domain::{content_disposition, ObjectKey};
+use crate::store::{
+    CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedForm, PresignedUrl,
+    UploadPolicy,
+};
+use crate::{Error, Result};
+use async_trait::async_trait;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart as S3Part};
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use bytes::Bytes;
+use chrono::{DateTime, TimeDelta, Utc};
+use credentials::CredentialCache;
+use errors::s3_error;
+use sigv4::{Endpoint, Scope, Signer, UrlRequest};
+use std::sync::Arc;
+
+/// A [`FileStore`] on S3.
+///
+/// ```no_run
+/// # async fn demo() -> fileshare_core::Result<()> {
+/// use fileshare_core::backends::S3FileStore;
+/// // Bucket from FILESHARE_BUCKET, region and credentials from the usual AWS chain.
+/// let store = S3FileStore::from_env().await?;
+/// // Or explicitly, e.g. against a local S3-compatible server:
+/// let store = S3FileStore::builder()
+///     .bucket("fileshare-files")
+///     .region("us-east-1")
+///     .endpoint_url("http://127.0.0.1:8014")
+///     .force_path_style(true)
+///     .build()
+///     .await?;
+/// # Ok(()) }
+/// ```
+pub struct S3FileStore {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    region: String,
+    endpoint: Endpoint,
+    /// Path prefix of objects in URLs: `/{bucket}` (path style) or empty (virtual-hosted style).
+    bucket_path: String,
+    credentials: CredentialCache,
+    signer: Signer,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for S3FileStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3FileStore")
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`S3FileStore`]; see [`S3FileStore::builder`].
+#[derive(Default)]
+pub struct S3FileStoreBuilder {
+    bucket: Option<String>,
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    force_path_style: bool,
+    sdk_config: Option<aws_config::SdkConfig>,
+    credentials: Option<aws_credential_types::Credentials>,
+    interceptors: Vec<SharedInterceptor>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl S3FileStoreBuilder {
+    /// The bucket (required).
+    pub fn bucket(mut self, bucket: impl Into<String>) -> Self {
+        self.bucket = Some(bucket.into());
+        self
+    }
+
+    /// The region (default: from the AWS config chain, else `us-east-1`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// A custom endpoint, for S3-compatible servers (e.g. `http://127.0.0.1:8014`).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Address buckets as `endpoint/bucket/key` instead of `bucket.endpoint/key`.
+    pub fn force_path_style(mut self, yes: bool) -> Self {
+        self.force_path_style = yes;
+        self
+    }
+
+    /// Use this AWS configuration instead of loading it from the environment.
+    pub fn sdk_config(mut self, config: aws_config::SdkConfig) -> Self {
+        self.sdk_config = Some(config);
+        self
+    }
+
+    /// Use these static credentials (tests, local servers).
+    pub fn credentials(mut self, credentials: aws_credential_types::Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Adds an SDK interceptor to the client (e.g. to count requests).
+    pub fn interceptor(
+        mut self,
+        interceptor: impl aws_smithy_runtime_api::client::interceptors::Intercept + 'static,
+    ) -> Self {
+        self.interceptors.push(SharedInterceptor::new(interceptor));
+        self
+    }
+
+    /// The clock that timestamps signatures.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Builds the store; loads the AWS configuration from the environment if none was given.
+    pub async fn build(self) -> Result<S3FileStore> {
+        let bucket = self.bucket.ok_or_else(|| Error::invalid("bucket", "is required"))?;
+        let sdk = match self.sdk_config {
+            Some(config) => config,
+            None => aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await,
+        };
+        let region =
+            self.region.or_else(|| sdk.region().map(ToString::to_string)).unwrap_or_else(|| "us-east-1".to_owned());
+        let mut config = aws_sdk_s3::config::Builder::from(&sdk)
+            .region(aws_sdk_s3::config::Region::new(region.clone()))
+            .force_path_style(self.force_path_style);
+        if let Some(url) = &self.endpoint_url {
+            config = config.endpoint_url(url);
+        }
+        // Presigning needs the provider too; the built client config does not hand it back.
+        let provider = match self.credentials {
+            Some(credentials) => SharedCredentialsProvider::new(credentials),
+            None => sdk
+                .credentials_provider()
+                .ok_or_else(|| Error::storage("s3", "no AWS credentials provider is configured"))?,
+        };
+        config = config.credentials_provider(provider.clone());
+        for interceptor in self.interceptors {
+            config = config.interceptor(interceptor);
+        }
+        let config = config.build();
+
+        let endpoint_url = self.endpoint_url.clone().or_else(|| sdk.endpoint_url().map(str::to_owned));
+        let (endpoint, bucket_path) = match endpoint_url {
+            Some(url) => {
+                let parsed = url::Url::parse(&url).map_err(|e| Error::invalid("endpoint_url", e.to_string()))?;
+                let host = parsed.host_str().ok_or_else(|| Error::invalid("endpoint_url", "has no host"))?;
+                let host = match parsed.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_owned(),
+                };
+                if self.force_path_style {
+                    (Endpoint { base: format!("{}://{host}", parsed.scheme()), host }, format!("/{bucket}"))
+                } else {
+                    let host = format!("{bucket}.{host}");
+                    (Endpoint { base: format!("{}://{host}", parsed.scheme()), host }, String::new())
+                }
+            }
+            None if self.force_path_style => {
+                let host = format!("s3.{region}.amazonaws.com");
+                (Endpoint { base: format!("https://{host}"), host }, format!("/{bucket}"))
+            }
+            None => {
+                let host = format!("{bucket}.s3.{region}.amazonaws.com");
+                (Endpoint { base: format!("https://{host}"), host }, String::new())
+            }
+        };
+        Ok(S3FileStore {
+            client: aws_sdk_s3::Client::from_conf(config),
+            bucket,
+            region,
+            endpoint,
+            bucket_path,
+            credentials: CredentialCache::new(provider),
+            signer: Signer::default(),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+        })
+    }
+}
+
+impl S3FileStore {
+    /// A builder; `bucket` is required.
+    pub fn builder() -> S3FileStoreBuilder {
+        S3FileStoreBuilder::default()
+    }
+
+    /// The store configured from the environment: `FILESHARE_BUCKET` (required),
+    /// `FILESHARE_S3_ENDPOINT` and `FILESHARE_S3_PATH_STYLE=true` (for S3-compatible servers), region
+    /// and credentials from the AWS chain (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, profiles, roles…).
+    pub async fn from_env() -> Result<Self> {
+        let bucket = std::env::var("FILESHARE_BUCKET").map_err(|_| Error::invalid("FILESHARE_BUCKET", "is not set"))?;
+        let mut builder = Self::builder().bucket(bucket);
+        if let Ok(url) = std::env::var("FILESHARE_S3_ENDPOINT") {
+            builder = builder.endpoint_url(url);
+        }
+        let path_style = std::env::var("FILESHARE_S3_PATH_STYLE").is_ok_and(|v| v == "true" || v == "1");
+        builder.force_path_style(path_style).build().await
+    }
+
+    /// The SDK client (e.g. to create the bucket in a test).
+    pub fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+
+    /// The bucket.
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    fn object_path(&self, key: &ObjectKey) -> String {
+        let mut path = self.bucket_path.clone();
+        for segment in key.as_str().split('/') {
+            path.push('/');
+            path.push_str(&sigv4::encode(segment).to_string());
+        }
+        path
+    }
+
+    /// Signs `request` at the clock's time, with `expires_at` clamped to the credentials' lifetime;
+    /// returns the URL and its real expiry.
+    async fn presign(
+        &self,
+        method: &str,
+        key: &ObjectKey,
+        params: &[(&str, &str)],
+        expires_at: DateTime<Utc>,
+        content_length: Option<u64>,
+    ) -> Result<PresignedUrl> {
+        let now = self.clock.now();
+        let credentials = self.credentials.get(now).await?;
+        let signed_at = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+        let expires_at = credentials::expiry(&credentials).map_or(expires_at, |e| e.min(expires_at));
+        let secs = (expires_at - signed_at).num_seconds().min(sigv4::MAX_EXPIRY_SECS);
+        if secs < 1 {
+            return Err(Error::invalid(
+                "expires_at",
+                "must be at least a second ahead (and within the credentials' lifetime)",
+            ));
+        }
+        let scope = Scope { credentials: &credentials, region: &self.region, at: signed_at };
+        let path = self.object_path(key);
+        let request =
+            UrlRequest { method, endpoint: &self.endpoint, path: &path, params, expires_secs: secs, content_length };
+        let url = self.signer.presign_url(&scope, &request);
+        Ok(PresignedUrl { url, method: method.to_owned(), expires_at: signed_at + TimeDelta::seconds(secs) })
+    }
+}
+
+#[async_trait]
+impl FileStore for S3FileStore {
+    async fn put(&self, key: &ObjectKey, headers: &ObjectHeaders, data: Bytes) -> Result<ObjectMeta> {
+        let size = data.len() as u64;
+        let output = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(headers.content_type.as_str())
+            .content_disposition(content_disposition(&headers.filename))
+            .body(ByteStream::from(data))
+            .send()
+            .await
+            .map_err(|e| s3_error(key, e))?;
+        Ok(ObjectMeta { key: key.clone(), size, etag: output.e_tag })
+    }
+
+    async fn get(&self, key: &ObjectKey) -> Result<Bytes> {
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .send()
+            .await
+            .map_err(|e| s3_error(key, e))?;
+        let body = output.body.collect().await.map_err(|e| Error::storage("s3", e))?;
+        Ok(body.into_bytes())
+    }
+
+    async fn head(&self, key: &ObjectKey) -> Result<Option<ObjectMeta>> {
+        match self.client.head_object().bucket(&self.bucket).key(key.as_str()).send().await {
+            Ok(output) => {
+                let size = output.content_length.and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+                Ok(Some(ObjectMeta { key: key.clone(), size, etag: output.e_tag }))
+            }
+            Err(e) => match s3_error(key, e) {
+                Error::NotFound { .. } => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn delete(&self, key: &ObjectKey) -> Result<()> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .send()
+            .await
+            .map_err(|e| s3_error(key, e))?;
+        Ok(())
+    }
+
+    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedForm> {
+        let now = self.clock.now();
+        let credentials = self.credentials.get(now).await?;
+        let signed_at = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+        let expires_at = credentials::expiry(&credentials).map_or(policy.expires_at, |e| e.min(policy.expires_at));
+        let scope = Scope { credentials: &credentials, region: &self.region, at: signed_at };
+        let disposition = content_disposition(&policy.headers.filename);
+        let fields = [
+            ("key", policy.key.as_str()),
+            ("Content-Type", policy.headers.content_type.as_str()),
+            ("Content-Disposition", disposition.as_str()),
+        ];
+        let size = (*policy.size.start(), *policy.size.end());
+        let fields = self.signer.post_policy(&scope, &self.bucket, &fields, size, expires_at);
+        let url = format!("{}{}/", self.endpoint.base, self.bucket_path);
+        Ok(PresignedForm { url, fields: fields.into_iter().collect(), expires_at })
+    }
+
+    async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl> {
+        let disposition = content_disposition(&request.headers.filename);
+        let params = [
+            ("response-content-disposition", disposition.as_str()),
+            ("response-content-type", request.headers.content_type.as_str()),
+        ];
+        self.presign("GET", &request.key, &params, request.expires_at, None).await
+    }
+
+    async fn create_multipart(&self, key: &ObjectKey, headers: &ObjectHeaders) -> Result<String> {
+        let output = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(headers.content_type.as_str())
+            .content_disposition(content_disposition(&headers.filename))
+            .send()
+            .await
+            .map_err(|e| s3_error(key, e))?;
+        output.upload_id.ok_or_else(|| Error::storage("s3", "CreateMultipartUpload returned no upload id"))
+    }
+
+    async fn presign_part(&self, request: &PartRequest) -> Result<PresignedUrl> {
+        let part = request.part_number.to_string();
+        let params = [("partNumber", part.as_str()), ("uploadId", request.upload_id.as_str())];
+        self.presign("PUT", &request.key, &params, request.expires_at, Some(request.size)).await
+    }
+
+    async fn complete_multipart(&self, key: &ObjectKey, upload_id: &str, parts: &[CompletedPart]) -> Result<()> {
+        let parts = parts
+            .iter()
+            .map(|p| {
+                S3Part::builder().part_number(i32::try_from(p.part_number).unwrap_or(i32::MAX)).e_tag(&p.etag).build()
+            })
+            .collect();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .upload_id(upload_id)
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .send()
+            .await
+            .map_err(|e| s3_error(key, e))?;
+        Ok(())
+    }
+
+    async fn abort_multipart(&self, key: &ObjectKey, upload_id: &str) -> Result<()> {
+        let result = self
+            .client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .upload_id(upload_id)
+            .send()
+            .await;
+        match result.map_err(|e| s3_error(key, e)) {
+            Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
