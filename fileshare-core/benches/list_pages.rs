@@ -71,7 +71,7 @@ async fn seed(store: Arc<SqliteMetadataStore>, total: usize) {
                     created_at: file.created_at,
                     expires_at: None,
                 };
-                store.put_share(&share, &owner).await?;
+                store.put_share(&share, &file).await?;
             }
             Ok::<_, fileshare_core::Error>(())
         });

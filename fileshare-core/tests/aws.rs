@@ -4,13 +4,16 @@
 #![cfg(feature = "aws")]
 
 use aws_credential_types::Credentials;
-use fileshare_core::backends::S3FileStore;
+use fileshare_core::backends::{DynamoMetadataStore, S3FileStore};
 use fileshare_core::clock::ManualClock;
-use fileshare_core::testing::{skip_unless_configured, FileStoreHarness, HttpTransport, StoreCapabilities};
+use fileshare_core::testing::{
+    skip_unless_configured, FileStoreHarness, HttpTransport, MetadataHarness, RulesHarness, StoreCapabilities,
+};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 const BUCKET: &str = "fileshare-test";
+const TABLE: &str = "fileshare-test";
 
 /// s3s-fs 0.14 checks signatures, policies and expiry like S3, but not multipart completion.
 const S3S_FS: StoreCapabilities =
@@ -20,8 +23,9 @@ fn credentials() -> Credentials {
     Credentials::from_keys("test", "test", None)
 }
 
-/// The bucket is created once per test binary.
+/// The bucket and the table are created once per test binary.
 static BUCKET_READY: OnceCell<()> = OnceCell::const_new();
+static TABLE_READY: OnceCell<()> = OnceCell::const_new();
 
 async fn s3_store(clock: &Arc<ManualClock>) -> Option<Arc<S3FileStore>> {
     let endpoint = skip_unless_configured("FILESHARE_TEST_S3_ENDPOINT")?;
@@ -54,6 +58,46 @@ async fn file_store_harness() -> Option<FileStoreHarness> {
         capabilities: S3S_FS,
         guard: Box::new(()),
     })
+}
+
+async fn dynamo_store() -> Option<Arc<DynamoMetadataStore>> {
+    let endpoint = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT")?;
+    let store = DynamoMetadataStore::builder()
+        .table(TABLE)
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .credentials(credentials())
+        .build()
+        .await
+        .expect("build DynamoDB store");
+    TABLE_READY.get_or_init(|| async { store.create_table_if_missing().await.expect("create table") }).await;
+    Some(Arc::new(store))
+}
+
+async fn metadata_harness() -> Option<MetadataHarness> {
+    Some(MetadataHarness { store: dynamo_store().await?, guard: Box::new(()) })
+}
+
+async fn rules_harness() -> Option<RulesHarness> {
+    let clock = Arc::new(ManualClock::starting_now());
+    Some(RulesHarness {
+        files: s3_store(&clock).await?,
+        metadata: dynamo_store().await?,
+        transport: Arc::new(HttpTransport::new()),
+        clock,
+        capabilities: S3S_FS,
+        guard: Box::new(()),
+    })
+}
+
+mod metadata {
+    use super::metadata_harness;
+    fileshare_core::metadata_conformance!(metadata_harness);
+}
+
+mod rules {
+    use super::rules_harness;
+    fileshare_core::rules_conformance!(rules_harness);
 }
 
 mod file_store {

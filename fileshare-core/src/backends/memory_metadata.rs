@@ -61,14 +61,15 @@ impl MetadataStore for MemoryMetadataStore {
             .map(|file| FileAccess { file: file.clone(), share: state.shares.get(&(*id, viewer.clone())).cloned() }))
     }
 
-    async fn mark_available(&self, id: &FileId, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {
-        let mut state = self.lock();
-        let file = state.files.get_mut(id).ok_or_else(|| Error::not_found("file", id))?;
+    async fn mark_available(&self, file: &FileRecord, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {
+        let (id, mut state) = (file.id, self.lock());
+        let file = state.files.get_mut(&id).ok_or_else(|| Error::not_found("file", id))?;
         if file.status == FileStatus::Pending {
             file.status = FileStatus::Available;
             file.etag = etag;
             file.updated_at = at;
             file.pending_expires_at = None;
+            file.multipart = None;
         }
         Ok(file.clone())
     }
@@ -80,10 +81,11 @@ impl MetadataStore for MemoryMetadataStore {
         Ok(file)
     }
 
-    async fn put_share(&self, share: &Share, owner: &UserId) -> Result<Share> {
+    async fn put_share(&self, share: &Share, file: &FileRecord) -> Result<Share> {
         let mut state = self.lock();
         match state.files.get(&share.file_id) {
-            Some(file) if &file.owner == owner => {
+            Some(stored) if stored.owner == file.owner => {
+                let file = stored;
                 if file.status != FileStatus::Available {
                     return Err(Error::conflict("a file can be shared once its upload is complete"));
                 }

@@ -6,6 +6,8 @@
 //! | memory (tests, examples) | [`MemoryFileStore`] | [`MemoryMetadataStore`] |
 //! | AWS (`aws` feature) | `S3FileStore` | `DynamoMetadataStore` |
 
+#[cfg(feature = "aws")]
+mod dynamo;
 mod embedded;
 mod memory_metadata;
 #[cfg(feature = "aws")]
@@ -13,6 +15,8 @@ mod s3;
 #[cfg(feature = "embedded")]
 mod sqlite;
 
+#[cfg(feature = "aws")]
+pub use dynamo::{DynamoMetadataStore, DynamoMetadataStoreBuilder};
 pub use embedded::{
     BlobMeta, BlobReader, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
     MemoryFileStore, DEFAULT_PUBLIC_URL,

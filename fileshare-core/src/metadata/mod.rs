@@ -38,13 +38,13 @@ pub trait MetadataStore: Send + Sync + Debug + 'static {
     /// - `share` is the viewer's share whether or not it has expired; `None` if there is none.
     async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>>;
 
-    /// Marks a pending file available.
+    /// Marks the pending `file` (as read by the caller) available.
     ///
     /// # Behavior
-    /// - Sets status `available`, `etag`, `updated_at = at`, and clears `pending_expires_at`.
+    /// - Sets status `available`, `etag`, `updated_at = at`; clears `pending_expires_at` and `multipart`.
     /// - Idempotent: an already-available file is returned unchanged.
     /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
-    async fn mark_available(&self, id: &FileId, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord>;
+    async fn mark_available(&self, file: &FileRecord, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord>;
 
     /// Deletes a file record and all its shares, atomically, and returns the deleted record.
     ///
@@ -53,15 +53,16 @@ pub trait MetadataStore: Send + Sync + Debug + 'static {
     /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
     async fn delete_file(&self, id: &FileId) -> Result<FileRecord>;
 
-    /// Creates or updates a share, on the condition that the file exists, is owned by `owner` and
-    /// is available — checked atomically with the write, so a share never outlives its file.
+    /// Creates or updates a share of `file` (as read by the caller), on the condition that the stored
+    /// file still exists, is owned by `file.owner` and is available — checked atomically with the
+    /// write, so a share never outlives its file.
     ///
     /// # Behavior
-    /// - A missing file, or one not owned by `owner`, is [`Error::NotFound`](crate::Error::NotFound).
+    /// - A missing file, or one not owned by `file.owner`, is [`Error::NotFound`](crate::Error::NotFound).
     /// - A pending file is [`Error::Conflict`](crate::Error::Conflict).
     /// - Sharing again with the same grantee updates `permission` and `expires_at`, keeps the first
     ///   `created_at`, and never duplicates. Returns the stored share.
-    async fn put_share(&self, share: &Share, owner: &UserId) -> Result<Share>;
+    async fn put_share(&self, share: &Share, file: &FileRecord) -> Result<Share>;
 
     /// Deletes one share.
     ///
@@ -107,14 +108,19 @@ macro_rules! forward_metadata_store {
             async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
                 (**self).get_file(id, viewer).await
             }
-            async fn mark_available(&self, id: &FileId, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {
-                (**self).mark_available(id, etag, at).await
+            async fn mark_available(
+                &self,
+                file: &FileRecord,
+                etag: Option<String>,
+                at: DateTime<Utc>,
+            ) -> Result<FileRecord> {
+                (**self).mark_available(file, etag, at).await
             }
             async fn delete_file(&self, id: &FileId) -> Result<FileRecord> {
                 (**self).delete_file(id).await
             }
-            async fn put_share(&self, share: &Share, owner: &UserId) -> Result<Share> {
-                (**self).put_share(share, owner).await
+            async fn put_share(&self, share: &Share, file: &FileRecord) -> Result<Share> {
+                (**self).put_share(share, file).await
             }
             async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {
                 (**self).delete_share(id, grantee).await

@@ -39,7 +39,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             expires_at: expires_at.map(crate::clock::to_millis),
         };
         // Conditional on the file still existing and being ours: a concurrent delete wins cleanly.
-        self.metadata.put_share(&share, caller).await
+        self.metadata.put_share(&share, &file).await
     }
 
     /// Revokes `grantee`'s share; effective immediately. Owner only.

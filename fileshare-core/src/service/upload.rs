@@ -126,7 +126,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
                 object.size, file.size
             )));
         }
-        self.metadata.mark_available(id, object.etag, self.clock.now()).await
+        self.metadata.mark_available(&file, object.etag, self.clock.now()).await
     }
 
     /// Uploads `data` server-side and completes it in one call: for scripts, tests and small files.

@@ -89,42 +89,45 @@ pub async fn get_returns_only_the_viewers_share(h: &MetadataHarness) {
     let (owner, bob, carol) = (random_user("owner"), random_user("bob"), random_user("carol"));
     let file = available(&*h.store, &owner, now()).await;
     let expired = share(&file, &bob, now(), Some(now() - TimeDelta::minutes(1)));
-    ok!(h.store.put_share(&expired, &owner).await);
+    ok!(h.store.put_share(&expired, &file).await);
     let for_bob = ok!(h.store.get_file(&file.id, &bob).await).and_then(|a| a.share);
     assert_eq!(for_bob, Some(expired));
     let for_carol = ok!(h.store.get_file(&file.id, &carol).await).unwrap_or_else(|| panic!("file exists"));
     assert_eq!(for_carol.share, None);
 }
 
-/// - Sets available, etag, updated_at; clears pending expiry; idempotent.
+/// - Sets available, etag, updated_at; clears pending expiry and the multipart plan; idempotent.
 pub async fn mark_available_sets_fields_and_is_idempotent(h: &MetadataHarness) {
     let owner = random_user("owner");
-    let file = sample_record(&owner, now(), FileStatus::Pending);
+    let mut file = sample_record(&owner, now(), FileStatus::Pending);
+    file.multipart = Some(crate::MultipartUpload { upload_id: "u-1".into(), part_size: 8 << 20 });
     ok!(h.store.insert_file(&file).await);
     let at = now() + TimeDelta::seconds(5);
-    let done = ok!(h.store.mark_available(&file.id, Some("\"e\"".into()), at).await);
+    let done = ok!(h.store.mark_available(&file, Some("\"e\"".into()), at).await);
     let expected = FileRecord {
         status: FileStatus::Available,
         etag: Some("\"e\"".into()),
         updated_at: at,
         pending_expires_at: None,
+        multipart: None,
         ..file.clone()
     };
     assert_eq!(done, expected);
-    let again = ok!(h.store.mark_available(&file.id, Some("\"other\"".into()), at + TimeDelta::seconds(1)).await);
+    let again = ok!(h.store.mark_available(&file, Some("\"other\"".into()), at + TimeDelta::seconds(1)).await);
     assert_eq!(again, expected, "completing twice changes nothing");
 }
 
 /// - A missing file is `NotFound`.
 pub async fn mark_available_of_a_missing_file_is_not_found(h: &MetadataHarness) {
-    assert_error!(h.store.mark_available(&FileId::generate(now()), None, now()).await, NotFound);
+    let missing = sample_record(&random_user("owner"), now(), FileStatus::Pending);
+    assert_error!(h.store.mark_available(&missing, None, now()).await, NotFound);
 }
 
 /// - Deleting a file deletes every share of it, atomically.
 pub async fn delete_file_removes_its_shares(h: &MetadataHarness) {
     let (owner, bob) = (random_user("owner"), random_user("bob"));
     let file = available(&*h.store, &owner, now()).await;
-    ok!(h.store.put_share(&share(&file, &bob, now(), None), &owner).await);
+    ok!(h.store.put_share(&share(&file, &bob, now(), None), &file).await);
     assert_eq!(ok!(h.store.delete_file(&file.id).await), file);
     assert_eq!(ok!(h.store.get_file(&file.id, &bob).await), None);
     assert!(ok!(h.store.list_shares(&file.id).await).is_empty());
@@ -142,12 +145,14 @@ pub async fn delete_of_a_missing_file_is_not_found(h: &MetadataHarness) {
 pub async fn put_share_requires_an_owned_available_file(h: &MetadataHarness) {
     let (owner, bob, mallory) = (random_user("owner"), random_user("bob"), random_user("mallory"));
     let missing = sample_record(&owner, now(), FileStatus::Available);
-    assert_error!(h.store.put_share(&share(&missing, &bob, now(), None), &owner).await, NotFound);
+    assert_error!(h.store.put_share(&share(&missing, &bob, now(), None), &missing).await, NotFound);
     let file = available(&*h.store, &owner, now()).await;
-    assert_error!(h.store.put_share(&share(&file, &bob, now(), None), &mallory).await, NotFound);
+    let claimed = FileRecord { owner: mallory, ..file.clone() };
+    assert_error!(h.store.put_share(&share(&file, &bob, now(), None), &claimed).await, NotFound);
     let pending = sample_record(&owner, now(), FileStatus::Pending);
     ok!(h.store.insert_file(&pending).await);
-    assert_error!(h.store.put_share(&share(&pending, &bob, now(), None), &owner).await, Conflict);
+    let as_if_available = FileRecord { status: FileStatus::Available, ..pending.clone() };
+    assert_error!(h.store.put_share(&share(&pending, &bob, now(), None), &as_if_available).await, Conflict);
     assert!(ok!(h.store.list_shares(&file.id).await).is_empty());
     assert!(ok!(h.store.list_shares(&pending.id).await).is_empty());
 }
@@ -156,10 +161,10 @@ pub async fn put_share_requires_an_owned_available_file(h: &MetadataHarness) {
 pub async fn put_share_twice_updates_without_duplicating(h: &MetadataHarness) {
     let (owner, bob) = (random_user("owner"), random_user("bob"));
     let file = available(&*h.store, &owner, now()).await;
-    let first = ok!(h.store.put_share(&share(&file, &bob, now(), None), &owner).await);
+    let first = ok!(h.store.put_share(&share(&file, &bob, now(), None), &file).await);
     let later = now() + TimeDelta::seconds(30);
     let expiry = Some(later + TimeDelta::hours(1));
-    let second = ok!(h.store.put_share(&share(&file, &bob, later, expiry), &owner).await);
+    let second = ok!(h.store.put_share(&share(&file, &bob, later, expiry), &file).await);
     assert_eq!(second, Share { expires_at: expiry, ..first });
     assert_eq!(ok!(h.store.list_shares(&file.id).await), vec![second]);
 }
@@ -168,7 +173,7 @@ pub async fn put_share_twice_updates_without_duplicating(h: &MetadataHarness) {
 pub async fn delete_share_removes_it_and_a_missing_one_is_not_found(h: &MetadataHarness) {
     let (owner, bob) = (random_user("owner"), random_user("bob"));
     let file = available(&*h.store, &owner, now()).await;
-    ok!(h.store.put_share(&share(&file, &bob, now(), None), &owner).await);
+    ok!(h.store.put_share(&share(&file, &bob, now(), None), &file).await);
     ok!(h.store.delete_share(&file.id, &bob).await);
     assert_eq!(ok!(h.store.get_file(&file.id, &bob).await).and_then(|a| a.share), None);
     assert_error!(h.store.delete_share(&file.id, &bob).await, NotFound);
@@ -184,7 +189,7 @@ pub async fn list_shares_is_oldest_first_and_includes_expired(h: &MetadataHarnes
     for i in 0..3 {
         let expires = (i == 1).then(|| t - TimeDelta::minutes(1));
         let s = share(&file, &random_user("g"), t + TimeDelta::seconds(i), expires);
-        expected.push(ok!(h.store.put_share(&s, &owner).await));
+        expected.push(ok!(h.store.put_share(&s, &file).await));
     }
     assert_eq!(ok!(h.store.list_shares(&file.id).await), expected);
 }
@@ -233,12 +238,10 @@ pub async fn list_shared_with_skips_expired_and_is_newest_first(h: &MetadataHarn
     let a = available(&*h.store, &owner, t).await;
     let b = available(&*h.store, &owner, t).await;
     let c = available(&*h.store, &owner, t).await;
-    let sa = ok!(h.store.put_share(&share(&a, &bob, t, None), &owner).await);
-    let sb = ok!(h
-        .store
-        .put_share(&share(&b, &bob, t + TimeDelta::seconds(1), Some(t + TimeDelta::hours(1))), &owner)
-        .await);
-    ok!(h.store.put_share(&share(&c, &bob, t + TimeDelta::seconds(2), Some(t + TimeDelta::seconds(10))), &owner).await);
+    let sa = ok!(h.store.put_share(&share(&a, &bob, t, None), &a).await);
+    let sb =
+        ok!(h.store.put_share(&share(&b, &bob, t + TimeDelta::seconds(1), Some(t + TimeDelta::hours(1))), &b).await);
+    ok!(h.store.put_share(&share(&c, &bob, t + TimeDelta::seconds(2), Some(t + TimeDelta::seconds(10))), &c).await);
     let slice = ok!(h.store.list_shared_with(&bob, t + TimeDelta::seconds(10), None, 10).await);
     let got: Vec<_> = slice.items.iter().map(|s| (s.file.clone(), s.share.clone())).collect();
     assert_eq!(got, vec![(b, sb), (a, sa)]);
@@ -252,7 +255,7 @@ pub async fn list_shared_with_pages_visit_every_share_once(h: &MetadataHarness) 
     for i in 0..17 {
         let owner = random_user("owner");
         let file = available(&*h.store, &owner, t).await;
-        ok!(h.store.put_share(&share(&file, &bob, t + TimeDelta::milliseconds(i / 4), None), &owner).await);
+        ok!(h.store.put_share(&share(&file, &bob, t + TimeDelta::milliseconds(i / 4), None), &file).await);
         expected.insert(file.id);
     }
     let mut seen = Vec::new();
@@ -278,8 +281,8 @@ pub async fn share_racing_delete_never_leaves_a_share_behind(h: &MetadataHarness
         let file = available(&*h.store, &owner, now()).await;
         let (store_a, store_b) = (h.store.clone(), h.store.clone());
         let s = share(&file, &bob, now(), None);
-        let owner_a = owner.clone();
-        let sharing = tokio::spawn(async move { store_a.put_share(&s, &owner_a).await });
+        let file_a = file.clone();
+        let sharing = tokio::spawn(async move { store_a.put_share(&s, &file_a).await });
         let deleting = tokio::spawn(async move { store_b.delete_file(&file.id).await });
         let shared = ok!(sharing.await);
         ok!(ok!(deleting.await));
@@ -300,10 +303,8 @@ pub async fn concurrent_completes_agree(h: &MetadataHarness) {
     let tasks: Vec<_> = (0..8)
         .map(|i| {
             let store = h.store.clone();
-            let etag = format!("\"{i}\"");
-            tokio::spawn(
-                async move { store.mark_available(&file.id, Some(etag), at + TimeDelta::milliseconds(i)).await },
-            )
+            let (etag, file) = (format!("\"{i}\""), file.clone());
+            tokio::spawn(async move { store.mark_available(&file, Some(etag), at + TimeDelta::milliseconds(i)).await })
         })
         .collect();
     let mut results = Vec::new();

@@ -224,12 +224,12 @@ impl MetadataStore for SqliteMetadataStore {
         .await
     }
 
-    async fn mark_available(&self, id: &FileId, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {
-        let id = id.to_string();
+    async fn mark_available(&self, file: &FileRecord, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {
+        let id = file.id.to_string();
         self.write(move |tx| {
             tx.prepare_cached(
-                "UPDATE files SET status = 'available', etag = ?2, updated_at = ?3, pending_expires_at = NULL \
-                 WHERE id = ?1 AND status = 'pending'",
+                "UPDATE files SET status = 'available', etag = ?2, updated_at = ?3, pending_expires_at = NULL, \
+                 upload_id = NULL, part_size = NULL WHERE id = ?1 AND status = 'pending'",
             )
             .map_err(db)?
             .execute(params![id, etag, Millis(at)])
@@ -250,8 +250,8 @@ impl MetadataStore for SqliteMetadataStore {
         .await
     }
 
-    async fn put_share(&self, share: &Share, owner: &UserId) -> Result<Share> {
-        let (share, owner) = (share.clone(), owner.clone());
+    async fn put_share(&self, share: &Share, file: &FileRecord) -> Result<Share> {
+        let (share, owner) = (share.clone(), file.owner.clone());
         self.write(move |tx| {
             let id = share.file_id.to_string();
             match select_file(tx, &id)? {

@@ -1,0 +1,509 @@
+//! [`DynamoMetadataStore`]: file and share records in one DynamoDB table (layout in [`items`]).
+//!
+//! Authorization reads are strongly consistent (`BatchGetItem` of the file and the viewer's share);
+//! listings are one `Query` of a sparse index per page; every write is conditional, and share
+//! writes and deletes are transactions — so no share ever outlives its file. No `Scan` anywhere.
+//! Request counts per operation are documented in `docs/aws.md` and tested.
+
+mod expr;
+mod items;
+mod table;
+
+use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
+use crate::metadata::{MetadataStore, Slice};
+use crate::{Error, Result};
+use async_trait::async_trait;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{
+    Delete, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update as UpdateItem,
+};
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use chrono::{DateTime, Utc};
+use items::{
+    file_pk, key, n, s, share_sk, Item, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, META, SHARE_VERSION, SK, TTL,
+};
+
+const BACKEND: &str = "dynamodb";
+/// TransactWriteItems takes at most 100 items: the file plus 99 shares.
+const SHARES_PER_TRANSACTION: usize = 99;
+/// Attempts for writes that lose a race (a concurrent share during delete, a transaction conflict).
+const ATTEMPTS: usize = 5;
+
+fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::storage(BACKEND, e)
+}
+
+/// A [`MetadataStore`] on DynamoDB.
+///
+/// ```no_run
+/// # async fn demo() -> fileshare_core::Result<()> {
+/// use fileshare_core::backends::DynamoMetadataStore;
+/// // Table from FILESHARE_TABLE, region and credentials from the usual AWS chain.
+/// let store = DynamoMetadataStore::from_env().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct DynamoMetadataStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl std::fmt::Debug for DynamoMetadataStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoMetadataStore").field("table", &self.table).finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`DynamoMetadataStore`]; see [`DynamoMetadataStore::builder`].
+#[derive(Default)]
+pub struct DynamoMetadataStoreBuilder {
+    table: Option<String>,
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    sdk_config: Option<aws_config::SdkConfig>,
+    credentials: Option<aws_credential_types::Credentials>,
+    interceptors: Vec<SharedInterceptor>,
+}
+
+impl DynamoMetadataStoreBuilder {
+    /// The table (required).
+    pub fn table(mut self, table: impl Into<String>) -> Self {
+        self.table = Some(table.into());
+        self
+    }
+
+    /// The region (default: from the AWS config chain, else `us-east-1`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// A custom endpoint (e.g. a local DynamoDB-compatible server).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Use this AWS configuration instead of loading it from the environment.
+    pub fn sdk_config(mut self, config: aws_config::SdkConfig) -> Self {
+        self.sdk_config = Some(config);
+        self
+    }
+
+    /// Use these static credentials (tests, local servers).
+    pub fn credentials(mut self, credentials: aws_credential_types::Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Adds an SDK interceptor to the client (e.g. to count requests).
+    pub fn interceptor(
+        mut self,
+        interceptor: impl aws_smithy_runtime_api::client::interceptors::Intercept + 'static,
+    ) -> Self {
+        self.interceptors.push(SharedInterceptor::new(interceptor));
+        self
+    }
+
+    /// Builds the store; loads the AWS configuration from the environment if none was given.
+    pub async fn build(self) -> Result<DynamoMetadataStore> {
+        let table = self.table.ok_or_else(|| Error::invalid("table", "is required"))?;
+        let sdk = match self.sdk_config {
+            Some(config) => config,
+            None => aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await,
+        };
+        let region =
+            self.region.or_else(|| sdk.region().map(ToString::to_string)).unwrap_or_else(|| "us-east-1".into());
+        let mut config =
+            aws_sdk_dynamodb::config::Builder::from(&sdk).region(aws_sdk_dynamodb::config::Region::new(region));
+        if let Some(url) = self.endpoint_url {
+            config = config.endpoint_url(url);
+        }
+        if let Some(credentials) = self.credentials {
+            config = config.credentials_provider(SharedCredentialsProvider::new(credentials));
+        }
+        for interceptor in self.interceptors {
+            config = config.interceptor(interceptor);
+        }
+        Ok(DynamoMetadataStore { client: aws_sdk_dynamodb::Client::from_conf(config.build()), table })
+    }
+}
+
+impl DynamoMetadataStore {
+    /// A builder; `table` is required.
+    pub fn builder() -> DynamoMetadataStoreBuilder {
+        DynamoMetadataStoreBuilder::default()
+    }
+
+    /// The store configured from the environment: `FILESHARE_TABLE` (required),
+    /// `FILESHARE_DYNAMODB_ENDPOINT` (for local servers), region and credentials from the AWS chain.
+    pub async fn from_env() -> Result<Self> {
+        let table = std::env::var("FILESHARE_TABLE").map_err(|_| Error::invalid("FILESHARE_TABLE", "is not set"))?;
+        let mut builder = Self::builder().table(table);
+        if let Ok(url) = std::env::var("FILESHARE_DYNAMODB_ENDPOINT") {
+            builder = builder.endpoint_url(url);
+        }
+        builder.build().await
+    }
+
+    /// Runs a query page after page until `want` items were collected or the query is exhausted;
+    /// returns the items and whether more exist.
+    async fn query(&self, query: QueryFluentBuilder, want: usize) -> Result<(Vec<Item>, bool)> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let remaining = i32::try_from(want - items.len()).unwrap_or(i32::MAX);
+            let page = query.clone().set_exclusive_start_key(start).limit(remaining).send().await.map_err(storage)?;
+            items.extend(page.items.unwrap_or_default());
+            start = page.last_evaluated_key;
+            if items.len() >= want || start.is_none() {
+                let more = items.len() >= want;
+                return Ok((items, more));
+            }
+        }
+    }
+
+    async fn get_item(&self, key: Item) -> Result<Option<Item>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(storage)?;
+        Ok(output.item)
+    }
+
+    /// A listing page: `limit + 1` items fetched to learn whether more exist.
+    async fn list<T>(
+        &self,
+        query: QueryFluentBuilder,
+        limit: usize,
+        convert: impl Fn(&Item) -> Result<T>,
+    ) -> Result<Slice<T>> {
+        let (items, _) = self.query(query, limit.saturating_add(1)).await?;
+        let has_more = items.len() > limit;
+        let items = items.iter().take(limit).map(convert).collect::<Result<Vec<T>>>()?;
+        Ok(Slice { items, has_more })
+    }
+
+    fn index_query(
+        &self,
+        index: &str,
+        pk_name: &str,
+        sk_name: &str,
+        pk: String,
+        after: Option<&Position>,
+    ) -> QueryFluentBuilder {
+        let mut condition = "#pk = :pk".to_owned();
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .scan_index_forward(false)
+            .expression_attribute_names("#pk", pk_name)
+            .expression_attribute_values(":pk", s(pk));
+        if let Some(position) = after {
+            condition.push_str(" AND #sk < :after");
+            query = query
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":after", s(items::sort_key(position)));
+        }
+        query.key_condition_expression(condition)
+    }
+
+    /// All items of a file's partition (its record and its shares), strongly consistent.
+    async fn partition(&self, id: &FileId) -> Result<Vec<Item>> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(file_pk(id)));
+        Ok(self.query(query, usize::MAX).await?.0)
+    }
+}
+
+fn is_share(item: &Item) -> bool {
+    item.get(SK).and_then(|v| v.as_s().ok()).is_some_and(|sk| sk.starts_with("SHARE#"))
+}
+
+fn is_meta(item: &Item) -> bool {
+    item.get(SK).and_then(|v| v.as_s().ok()).is_some_and(|sk| sk == META)
+}
+
+fn transact_update(
+    table: &str,
+    key: Item,
+    update: &expr::Update,
+    condition: Option<&str>,
+) -> Result<TransactWriteItem> {
+    let mut builder = UpdateItem::builder()
+        .table_name(table)
+        .set_key(Some(key))
+        .update_expression(update.expression())
+        .set_expression_attribute_names(Some(update.names.clone()))
+        .set_expression_attribute_values((!update.values.is_empty()).then(|| update.values.clone()));
+    if let Some(condition) = condition {
+        builder = builder
+            .condition_expression(condition)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+    }
+    Ok(TransactWriteItem::builder().update(builder.build().map_err(storage)?).build())
+}
+
+/// Why a transaction was cancelled, per item: the reason codes.
+fn cancellation_codes(
+    err: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
+) -> Option<Vec<String>> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match err.as_service_error()? {
+        TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+            Some(cancelled.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None").to_owned()).collect())
+        }
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl MetadataStore for DynamoMetadataStore {
+    async fn insert_file(&self, file: &FileRecord) -> Result<()> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(items::file_item(file)))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Err(Error::conflict(format!("file {} already exists", file.id)))
+            }
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
+        let keys = vec![key(file_pk(id), META), key(file_pk(id), share_sk(viewer))];
+        let mut request =
+            Some(KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build().map_err(storage)?);
+        let mut found = Vec::new();
+        for attempt in 0..ATTEMPTS {
+            let Some(keys) = request.take() else { break };
+            let output = self.client.batch_get_item().request_items(&self.table, keys).send().await.map_err(storage)?;
+            found.extend(output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
+            // Unprocessed keys (throttling) are retried with a short backoff.
+            request = output.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|k| !k.keys.is_empty());
+            if request.is_some() {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+            }
+        }
+        if request.is_some() {
+            return Err(Error::storage(BACKEND, "BatchGetItem left keys unprocessed after retries"));
+        }
+        let Some(meta) = found.iter().find(|item| is_meta(item)) else { return Ok(None) };
+        let share = found.iter().find(|item| is_share(item)).map(items::share_from).transpose()?;
+        Ok(Some(FileAccess { file: items::file_from(meta)?, share }))
+    }
+
+    async fn mark_available(&self, file: &FileRecord, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord> {
+        let mut update = expr::Update::default();
+        let (owner_pk, owner_sk) = items::owner_index(file);
+        update.set("status", s("available")).set("updated_at", items::millis_value(at));
+        update.set(GSI1PK, owner_pk).set(GSI1SK, owner_sk);
+        match etag {
+            Some(etag) => update.set("etag", s(etag)),
+            None => update.remove("etag"),
+        };
+        for attribute in ["pending_expires_at", TTL, "upload_id", "part_size"] {
+            update.remove(attribute);
+        }
+        let status = update.name("status");
+        let pending = update.value(s("pending"));
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(file_pk(&file.id), META)))
+            .update_expression(update.expression())
+            .condition_expression(format!("{status} = {pending}"))
+            .set_expression_attribute_names(Some(update.names))
+            .set_expression_attribute_values(Some(update.values))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(output) => items::file_from(&output.attributes.unwrap_or_default()),
+            // Not pending (any more): already available — idempotent — or gone.
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                let item = self.get_item(key(file_pk(&file.id), META)).await?;
+                item.as_ref().map(items::file_from).transpose()?.ok_or_else(|| Error::not_found("file", file.id))
+            }
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    async fn delete_file(&self, id: &FileId) -> Result<FileRecord> {
+        for _ in 0..ATTEMPTS {
+            let partition = self.partition(id).await?;
+            let Some(meta) = partition.iter().find(|item| is_meta(item)) else {
+                return Err(Error::not_found("file", id));
+            };
+            let file = items::file_from(meta)?;
+            // Delete only the version we read: a share written since then cancels the transaction.
+            let version = meta.get(SHARE_VERSION).cloned();
+            let condition = if version.is_some() { "#v = :v" } else { "attribute_not_exists(#v)" };
+            let mut delete_meta = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(file_pk(id), META)))
+                .condition_expression(condition)
+                .expression_attribute_names("#v", SHARE_VERSION);
+            if let Some(v) = version {
+                delete_meta = delete_meta.expression_attribute_values(":v", v);
+            }
+            let shares: Vec<&Item> = partition.iter().filter(|item| is_share(item)).collect();
+            let mut writes = vec![TransactWriteItem::builder().delete(delete_meta.build().map_err(storage)?).build()];
+            for share in shares.iter().take(SHARES_PER_TRANSACTION) {
+                let share_key =
+                    key(file_pk(id), share.get(SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default());
+                let delete =
+                    Delete::builder().table_name(&self.table).set_key(Some(share_key)).build().map_err(storage)?;
+                writes.push(TransactWriteItem::builder().delete(delete).build());
+            }
+            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+                Ok(_) => {
+                    // Rare: more shares than one transaction holds. The file is already gone for every
+                    // reader; the rest of its shares follow.
+                    for share in shares.iter().skip(SHARES_PER_TRANSACTION) {
+                        let share_key =
+                            key(file_pk(id), share.get(SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default());
+                        self.client
+                            .delete_item()
+                            .table_name(&self.table)
+                            .set_key(Some(share_key))
+                            .send()
+                            .await
+                            .map_err(storage)?;
+                    }
+                    return Ok(file);
+                }
+                Err(e) if cancellation_codes(&e).is_some() => continue, // raced a share or a delete: re-read
+                Err(e) => return Err(storage(e)),
+            }
+        }
+        Err(Error::conflict("the file kept changing while being deleted; try again"))
+    }
+
+    async fn put_share(&self, share: &Share, file: &FileRecord) -> Result<Share> {
+        // 1. The file must still exist, be the caller's and be available; bump its share version.
+        let mut meta = expr::Update::default();
+        meta.add(SHARE_VERSION, n(1));
+        let (owner, status) = (meta.name("owner"), meta.name("status"));
+        let (owner_value, available) = (meta.value(s(file.owner.as_str())), meta.value(s("available")));
+        let condition = format!("attribute_exists(PK) AND {owner} = {owner_value} AND {status} = {available}");
+        let meta_write = transact_update(&self.table, key(file_pk(&file.id), META), &meta, Some(&condition))?;
+
+        // 2. The share, with its copy of the file; the first share time survives a re-share.
+        let mut write = expr::Update::default();
+        for (attribute, value) in items::share_values(share, file) {
+            write.set(&attribute, value);
+        }
+        let (shared_at, shared_sk) = items::share_times(share);
+        write.set_if_absent("shared_at", shared_at).set_if_absent(GSI2SK, shared_sk);
+        match items::share_expiry(share) {
+            Some((expires_ms, ttl)) => write.set("share_expires_at", expires_ms).set(TTL, ttl),
+            None => write.remove("share_expires_at").remove(TTL),
+        };
+        let share_key = key(file_pk(&file.id), share_sk(&share.grantee));
+        let share_write = transact_update(&self.table, share_key.clone(), &write, None)?;
+
+        for _ in 0..ATTEMPTS {
+            let writes = vec![meta_write.clone(), share_write.clone()];
+            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+                Ok(_) => {
+                    let stored = self.get_item(share_key).await?;
+                    return stored
+                        .as_ref()
+                        .map(items::share_from)
+                        .transpose()?
+                        .ok_or_else(|| Error::not_found("share", format!("{}/{}", file.id, share.grantee)));
+                }
+                Err(e) => match cancellation_codes(&e) {
+                    Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
+                        // Why? Read the file to tell "gone / not yours" from "still pending".
+                        let stored = self.get_item(key(file_pk(&file.id), META)).await?;
+                        let stored = stored.as_ref().map(items::file_from).transpose()?;
+                        return match stored {
+                            Some(f) if f.owner == file.owner && f.status == FileStatus::Pending => {
+                                Err(Error::conflict("a file can be shared once its upload is complete"))
+                            }
+                            Some(f) if f.owner == file.owner => continue,
+                            _ => Err(Error::not_found("file", file.id)),
+                        };
+                    }
+                    Some(_) => continue, // a conflicting transaction: try again
+                    None => return Err(storage(e)),
+                },
+            }
+        }
+        Err(Error::conflict("the file kept changing while being shared; try again"))
+    }
+
+    async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(file_pk(id), share_sk(grantee))))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Err(Error::not_found("share", format!("{id}/{grantee}")))
+            }
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
+        let mut shares = self
+            .partition(id)
+            .await?
+            .iter()
+            .filter(|item| is_share(item))
+            .map(items::share_from)
+            .collect::<Result<Vec<_>>>()?;
+        shares.sort_by(|a, b| (a.created_at, &a.grantee).cmp(&(b.created_at, &b.grantee)));
+        Ok(shares)
+    }
+
+    async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
+        let query = self.index_query(GSI1, GSI1PK, GSI1SK, items::owner_pk(owner), after);
+        self.list(query, limit, items::file_from).await
+    }
+
+    async fn list_shared_with(
+        &self,
+        grantee: &UserId,
+        now: DateTime<Utc>,
+        after: Option<&Position>,
+        limit: usize,
+    ) -> Result<Slice<SharedFile>> {
+        let query = self
+            .index_query(GSI2, GSI2PK, GSI2SK, items::user_pk(grantee), after)
+            .filter_expression("attribute_not_exists(#expires) OR #expires > :now")
+            .expression_attribute_names("#expires", "share_expires_at")
+            .expression_attribute_values(":now", items::millis_value(now));
+        self.list(query, limit, items::shared_file_from).await
+    }
+}
