@@ -32,6 +32,7 @@
 pub mod backends;
 pub mod clock;
 mod domain;
+mod encoding;
 mod error;
 pub mod metadata;
 mod service;

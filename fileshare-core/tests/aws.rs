@@ -296,3 +296,60 @@ mod request_counts {
         assert!(counted.failures.is_empty(), "request counts exceeded:\n{}", counted.failures.join("\n"));
     }
 }
+
+/// Presigned URLs never outlive the credentials that signed them (temporary credentials on Lambda).
+mod presign_expiry {
+    use super::*;
+    use chrono::{TimeDelta, Utc};
+    use fileshare_core::store::{DownloadRequest, ObjectHeaders, PartRequest, UploadPolicy};
+    use fileshare_core::{ContentType, FileId, FileName, FileStore, ObjectKey, UserId};
+
+    #[tokio::test]
+    async fn expiry_is_clamped_to_the_credentials_lifetime() {
+        let clock = Arc::new(ManualClock::starting_now());
+        let dies_at = clock.now_plus(TimeDelta::seconds(90));
+        let temporary = Credentials::new("ASIATEMP", "secret", Some("session".into()), Some(dies_at.into()), "test");
+        let store = S3FileStore::builder()
+            .bucket("b")
+            .region("us-east-1")
+            .credentials(temporary)
+            .clock(clock.clone())
+            .build()
+            .await
+            .expect("store");
+        let key = ObjectKey::for_file(&UserId::new("u").expect("user"), &FileId::generate(Utc::now()));
+        let headers = ObjectHeaders {
+            content_type: ContentType::new("text/plain").expect("type"),
+            filename: FileName::new("a.txt").expect("name"),
+        };
+        let asked = clock.now_plus(TimeDelta::minutes(10));
+
+        let get = store
+            .presign_download(&DownloadRequest { key: key.clone(), headers: headers.clone(), expires_at: asked })
+            .await
+            .expect("presign GET");
+        assert!(get.expires_at <= dies_at, "GET outlives its credentials: {} > {dies_at}", get.expires_at);
+        assert!(
+            get.url.contains("X-Amz-Expires=90") && get.url.contains("X-Amz-Security-Token=session"),
+            "{}",
+            get.url
+        );
+
+        let part = PartRequest { key: key.clone(), upload_id: "u1".into(), part_number: 1, size: 5, expires_at: asked };
+        assert!(store.presign_part(&part).await.expect("presign PUT").expires_at <= dies_at);
+
+        let policy = UploadPolicy { key, headers, size: 1..=10, expires_at: asked };
+        let form = store.presign_upload(&policy).await.expect("presign POST");
+        assert!(form.expires_at <= dies_at);
+        assert_eq!(form.fields.get("x-amz-security-token").map(String::as_str), Some("session"));
+
+        // Once the credentials are gone, nothing can be signed with them.
+        clock.advance(std::time::Duration::from_secs(120));
+        let late = DownloadRequest {
+            key: ObjectKey::for_file(&UserId::new("u").expect("user"), &FileId::generate(Utc::now())),
+            headers: policy.headers.clone(),
+            expires_at: clock.now_plus(TimeDelta::minutes(5)),
+        };
+        assert!(store.presign_download(&late).await.is_err());
+    }
+}

@@ -1,22 +1,12 @@
 //! `Content-Disposition: attachment` for download URLs (RFC 6266 with RFC 5987 `filename*`).
 
 use super::FileName;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use crate::encoding::percent_encode_into;
 
 /// RFC 5987 `attr-char`s stay literal; everything else is percent-encoded.
-const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'!')
-    .remove(b'#')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'+')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'^')
-    .remove(b'_')
-    .remove(b'`')
-    .remove(b'|')
-    .remove(b'~');
+fn is_attr_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b)
+}
 
 /// The header value that makes a browser save the download under `name`, Unicode included.
 ///
@@ -32,11 +22,13 @@ const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
 /// );
 /// ```
 pub fn content_disposition(name: &FileName) -> String {
-    let fallback: String = name
-        .as_str()
-        .chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' { c } else { '_' })
-        .collect();
-    let encoded = utf8_percent_encode(name.as_str(), ATTR_CHAR);
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+    let name = name.as_str();
+    let mut out = String::with_capacity(40 + name.len() * 4);
+    out.push_str("attachment; filename=\"");
+    out.extend(
+        name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' { c } else { '_' }),
+    );
+    out.push_str("\"; filename*=UTF-8''");
+    percent_encode_into(&mut out, name, is_attr_char);
+    out
 }

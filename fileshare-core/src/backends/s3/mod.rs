@@ -52,6 +52,8 @@ pub struct S3FileStore {
     endpoint: Endpoint,
     /// Path prefix of objects in URLs: `/{bucket}` (path style) or empty (virtual-hosted style).
     bucket_path: String,
+    /// Where upload forms are POSTed: the bucket's URL.
+    form_url: String,
     credentials: CredentialCache,
     signer: Signer,
     clock: Arc<dyn Clock>,
@@ -185,7 +187,9 @@ impl S3FileStoreBuilder {
                 (Endpoint { base: format!("https://{host}"), host }, String::new())
             }
         };
+        let form_url = format!("{}{bucket_path}/", endpoint.base);
         Ok(S3FileStore {
+            form_url,
             client: aws_sdk_s3::Client::from_conf(config),
             bucket,
             region,
@@ -231,7 +235,7 @@ impl S3FileStore {
         let mut path = self.bucket_path.clone();
         for segment in key.as_str().split('/') {
             path.push('/');
-            path.push_str(&sigv4::encode(segment).to_string());
+            sigv4::encode_into(&mut path, segment);
         }
         path
     }
@@ -257,7 +261,7 @@ impl S3FileStore {
                 "must be at least a second ahead (and within the credentials' lifetime)",
             ));
         }
-        let scope = Scope { credentials: &credentials, region: &self.region, at: signed_at };
+        let scope = Scope::new(&credentials, &self.region, signed_at);
         let path = self.object_path(key);
         let request =
             UrlRequest { method, endpoint: &self.endpoint, path: &path, params, expires_secs: secs, content_length };
@@ -326,7 +330,7 @@ impl FileStore for S3FileStore {
         let credentials = self.credentials.get(now).await?;
         let signed_at = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
         let expires_at = credentials::expiry(&credentials).map_or(policy.expires_at, |e| e.min(policy.expires_at));
-        let scope = Scope { credentials: &credentials, region: &self.region, at: signed_at };
+        let scope = Scope::new(&credentials, &self.region, signed_at);
         let disposition = content_disposition(&policy.headers.filename);
         let fields = [
             ("key", policy.key.as_str()),
@@ -335,8 +339,7 @@ impl FileStore for S3FileStore {
         ];
         let size = (*policy.size.start(), *policy.size.end());
         let fields = self.signer.post_policy(&scope, &self.bucket, &fields, size, expires_at);
-        let url = format!("{}{}/", self.endpoint.base, self.bucket_path);
-        Ok(PresignedForm { url, fields: fields.into_iter().collect(), expires_at })
+        Ok(PresignedForm { url: self.form_url.clone(), fields, expires_at })
     }
 
     async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl> {
