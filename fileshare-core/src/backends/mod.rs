@@ -7,6 +7,8 @@
 //! | AWS (`aws` feature) | `S3FileStore` | `DynamoMetadataStore` |
 
 #[cfg(feature = "aws")]
+mod aws_options;
+#[cfg(feature = "aws")]
 mod dynamo;
 mod embedded;
 mod memory_metadata;

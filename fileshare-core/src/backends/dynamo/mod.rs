@@ -5,21 +5,22 @@
 //! writes and deletes are transactions — so no share ever outlives its file. No `Scan` anywhere.
 //! Request counts per operation are documented in `docs/aws.md` and tested.
 
+mod builder;
 mod expr;
 mod items;
 mod table;
+
+pub use builder::DynamoMetadataStoreBuilder;
 
 use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
 use async_trait::async_trait;
-use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
     Delete, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
     Update as UpdateItem,
 };
-use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use chrono::{DateTime, Utc};
 use items::{
     file_pk, key, n, s, share_sk, Item, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, META, SHARE_VERSION, SK, TTL,
@@ -56,98 +57,7 @@ impl std::fmt::Debug for DynamoMetadataStore {
     }
 }
 
-/// Builds a [`DynamoMetadataStore`]; see [`DynamoMetadataStore::builder`].
-#[derive(Default)]
-pub struct DynamoMetadataStoreBuilder {
-    table: Option<String>,
-    region: Option<String>,
-    endpoint_url: Option<String>,
-    sdk_config: Option<aws_config::SdkConfig>,
-    credentials: Option<aws_credential_types::Credentials>,
-    interceptors: Vec<SharedInterceptor>,
-}
-
-impl DynamoMetadataStoreBuilder {
-    /// The table (required).
-    pub fn table(mut self, table: impl Into<String>) -> Self {
-        self.table = Some(table.into());
-        self
-    }
-
-    /// The region (default: from the AWS config chain, else `us-east-1`).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
-    /// A custom endpoint (e.g. a local DynamoDB-compatible server).
-    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
-        self.endpoint_url = Some(url.into());
-        self
-    }
-
-    /// Use this AWS configuration instead of loading it from the environment.
-    pub fn sdk_config(mut self, config: aws_config::SdkConfig) -> Self {
-        self.sdk_config = Some(config);
-        self
-    }
-
-    /// Use these static credentials (tests, local servers).
-    pub fn credentials(mut self, credentials: aws_credential_types::Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// Adds an SDK interceptor to the client (e.g. to count requests).
-    pub fn interceptor(
-        mut self,
-        interceptor: impl aws_smithy_runtime_api::client::interceptors::Intercept + 'static,
-    ) -> Self {
-        self.interceptors.push(SharedInterceptor::new(interceptor));
-        self
-    }
-
-    /// Builds the store; loads the AWS configuration from the environment if none was given.
-    pub async fn build(self) -> Result<DynamoMetadataStore> {
-        let table = self.table.ok_or_else(|| Error::invalid("table", "is required"))?;
-        let sdk = match self.sdk_config {
-            Some(config) => config,
-            None => aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await,
-        };
-        let region =
-            self.region.or_else(|| sdk.region().map(ToString::to_string)).unwrap_or_else(|| "us-east-1".into());
-        let mut config =
-            aws_sdk_dynamodb::config::Builder::from(&sdk).region(aws_sdk_dynamodb::config::Region::new(region));
-        if let Some(url) = self.endpoint_url {
-            config = config.endpoint_url(url);
-        }
-        if let Some(credentials) = self.credentials {
-            config = config.credentials_provider(SharedCredentialsProvider::new(credentials));
-        }
-        for interceptor in self.interceptors {
-            config = config.interceptor(interceptor);
-        }
-        Ok(DynamoMetadataStore { client: aws_sdk_dynamodb::Client::from_conf(config.build()), table })
-    }
-}
-
 impl DynamoMetadataStore {
-    /// A builder; `table` is required.
-    pub fn builder() -> DynamoMetadataStoreBuilder {
-        DynamoMetadataStoreBuilder::default()
-    }
-
-    /// The store configured from the environment: `FILESHARE_TABLE` (required),
-    /// `FILESHARE_DYNAMODB_ENDPOINT` (for local servers), region and credentials from the AWS chain.
-    pub async fn from_env() -> Result<Self> {
-        let table = std::env::var("FILESHARE_TABLE").map_err(|_| Error::invalid("FILESHARE_TABLE", "is not set"))?;
-        let mut builder = Self::builder().table(table);
-        if let Ok(url) = std::env::var("FILESHARE_DYNAMODB_ENDPOINT") {
-            builder = builder.endpoint_url(url);
-        }
-        builder.build().await
-    }
-
     /// Runs a query page after page until `want` items were collected or the query is exhausted;
     /// returns the items and whether more exist.
     async fn query(&self, query: QueryFluentBuilder, want: usize) -> Result<(Vec<Item>, bool)> {

@@ -5,11 +5,14 @@
 //! Presigning is local computation ([`sigv4`]); only head/put/get/delete and the multipart calls
 //! reach S3 through the SDK client.
 
+mod builder;
 mod credentials;
 mod errors;
 mod sigv4;
 
-use crate::clock::{Clock, SystemClock};
+pub use builder::S3FileStoreBuilder;
+
+use crate::clock::Clock;
 use crate::domain::{content_disposition, ObjectKey};
 use crate::store::{
     CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedForm, PresignedUrl,
@@ -17,10 +20,8 @@ use crate::store::{
 };
 use crate::{Error, Result};
 use async_trait::async_trait;
-use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart as S3Part};
-use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use credentials::CredentialCache;
@@ -69,158 +70,7 @@ impl std::fmt::Debug for S3FileStore {
     }
 }
 
-/// Builds an [`S3FileStore`]; see [`S3FileStore::builder`].
-#[derive(Default)]
-pub struct S3FileStoreBuilder {
-    bucket: Option<String>,
-    region: Option<String>,
-    endpoint_url: Option<String>,
-    force_path_style: bool,
-    sdk_config: Option<aws_config::SdkConfig>,
-    credentials: Option<aws_credential_types::Credentials>,
-    interceptors: Vec<SharedInterceptor>,
-    clock: Option<Arc<dyn Clock>>,
-}
-
-impl S3FileStoreBuilder {
-    /// The bucket (required).
-    pub fn bucket(mut self, bucket: impl Into<String>) -> Self {
-        self.bucket = Some(bucket.into());
-        self
-    }
-
-    /// The region (default: from the AWS config chain, else `us-east-1`).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
-    /// A custom endpoint, for S3-compatible servers (e.g. `http://127.0.0.1:8014`).
-    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
-        self.endpoint_url = Some(url.into());
-        self
-    }
-
-    /// Address buckets as `endpoint/bucket/key` instead of `bucket.endpoint/key`.
-    pub fn force_path_style(mut self, yes: bool) -> Self {
-        self.force_path_style = yes;
-        self
-    }
-
-    /// Use this AWS configuration instead of loading it from the environment.
-    pub fn sdk_config(mut self, config: aws_config::SdkConfig) -> Self {
-        self.sdk_config = Some(config);
-        self
-    }
-
-    /// Use these static credentials (tests, local servers).
-    pub fn credentials(mut self, credentials: aws_credential_types::Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// Adds an SDK interceptor to the client (e.g. to count requests).
-    pub fn interceptor(
-        mut self,
-        interceptor: impl aws_smithy_runtime_api::client::interceptors::Intercept + 'static,
-    ) -> Self {
-        self.interceptors.push(SharedInterceptor::new(interceptor));
-        self
-    }
-
-    /// The clock that timestamps signatures.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// Builds the store; loads the AWS configuration from the environment if none was given.
-    pub async fn build(self) -> Result<S3FileStore> {
-        let bucket = self.bucket.ok_or_else(|| Error::invalid("bucket", "is required"))?;
-        let sdk = match self.sdk_config {
-            Some(config) => config,
-            None => aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await,
-        };
-        let region =
-            self.region.or_else(|| sdk.region().map(ToString::to_string)).unwrap_or_else(|| "us-east-1".to_owned());
-        let mut config = aws_sdk_s3::config::Builder::from(&sdk)
-            .region(aws_sdk_s3::config::Region::new(region.clone()))
-            .force_path_style(self.force_path_style);
-        if let Some(url) = &self.endpoint_url {
-            config = config.endpoint_url(url);
-        }
-        // Presigning needs the provider too; the built client config does not hand it back.
-        let provider = match self.credentials {
-            Some(credentials) => SharedCredentialsProvider::new(credentials),
-            None => sdk
-                .credentials_provider()
-                .ok_or_else(|| Error::storage("s3", "no AWS credentials provider is configured"))?,
-        };
-        config = config.credentials_provider(provider.clone());
-        for interceptor in self.interceptors {
-            config = config.interceptor(interceptor);
-        }
-        let config = config.build();
-
-        let endpoint_url = self.endpoint_url.clone().or_else(|| sdk.endpoint_url().map(str::to_owned));
-        let (endpoint, bucket_path) = match endpoint_url {
-            Some(url) => {
-                let parsed = url::Url::parse(&url).map_err(|e| Error::invalid("endpoint_url", e.to_string()))?;
-                let host = parsed.host_str().ok_or_else(|| Error::invalid("endpoint_url", "has no host"))?;
-                let host = match parsed.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host.to_owned(),
-                };
-                if self.force_path_style {
-                    (Endpoint { base: format!("{}://{host}", parsed.scheme()), host }, format!("/{bucket}"))
-                } else {
-                    let host = format!("{bucket}.{host}");
-                    (Endpoint { base: format!("{}://{host}", parsed.scheme()), host }, String::new())
-                }
-            }
-            None if self.force_path_style => {
-                let host = format!("s3.{region}.amazonaws.com");
-                (Endpoint { base: format!("https://{host}"), host }, format!("/{bucket}"))
-            }
-            None => {
-                let host = format!("{bucket}.s3.{region}.amazonaws.com");
-                (Endpoint { base: format!("https://{host}"), host }, String::new())
-            }
-        };
-        let form_url = format!("{}{bucket_path}/", endpoint.base);
-        Ok(S3FileStore {
-            form_url,
-            client: aws_sdk_s3::Client::from_conf(config),
-            bucket,
-            region,
-            endpoint,
-            bucket_path,
-            credentials: CredentialCache::new(provider),
-            signer: Signer::default(),
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-        })
-    }
-}
-
 impl S3FileStore {
-    /// A builder; `bucket` is required.
-    pub fn builder() -> S3FileStoreBuilder {
-        S3FileStoreBuilder::default()
-    }
-
-    /// The store configured from the environment: `FILESHARE_BUCKET` (required),
-    /// `FILESHARE_S3_ENDPOINT` and `FILESHARE_S3_PATH_STYLE=true` (for S3-compatible servers), region
-    /// and credentials from the AWS chain (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, profiles, roles…).
-    pub async fn from_env() -> Result<Self> {
-        let bucket = std::env::var("FILESHARE_BUCKET").map_err(|_| Error::invalid("FILESHARE_BUCKET", "is not set"))?;
-        let mut builder = Self::builder().bucket(bucket);
-        if let Ok(url) = std::env::var("FILESHARE_S3_ENDPOINT") {
-            builder = builder.endpoint_url(url);
-        }
-        let path_style = std::env::var("FILESHARE_S3_PATH_STYLE").is_ok_and(|v| v == "true" || v == "1");
-        builder.force_path_style(path_style).build().await
-    }
-
     /// The SDK client (e.g. to create the bucket in a test).
     pub fn client(&self) -> &aws_sdk_s3::Client {
         &self.client
