@@ -185,6 +185,18 @@ impl ObjectKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The owner and the file this key belongs to.
+    pub fn owner_and_file(&self) -> (UserId, FileId) {
+        // Every ObjectKey is built or parsed as files/{owner}/{file}: both parts are valid.
+        let mut parts = self.0.splitn(3, '/').skip(1);
+        let owner = parts.next().and_then(|o| UserId::new(o).ok());
+        let file = parts.next().and_then(|f| f.parse().ok());
+        match (owner, file) {
+            (Some(owner), Some(file)) => (owner, file),
+            _ => unreachable!("ObjectKey invariant: files/{{owner}}/{{file}}"),
+        }
+    }
 }
 
 impl TryFrom<String> for ObjectKey {

@@ -129,6 +129,34 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         self.metadata.mark_available(&file, object.etag, self.clock.now()).await
     }
 
+    /// Confirms an upload from storage's own notification (S3 `ObjectCreated`): no caller, since the
+    /// storage event is authoritative about the bytes. Idempotent and order-tolerant, as events are
+    /// delivered at least once and out of order:
+    ///
+    /// - `Ok(Some(file))` once the file is available (now or already);
+    /// - `Ok(None)` if no pending upload owns the key (deleted or expired since): nothing to do;
+    /// - [`Error::Conflict`] if the stored size differs from the declared one (the file stays pending).
+    pub async fn confirm_uploaded_object(
+        &self,
+        key: &ObjectKey,
+        size: u64,
+        etag: Option<String>,
+    ) -> Result<Option<FileRecord>> {
+        let (owner, id) = key.owner_and_file();
+        let Some(found) = self.metadata.get_file(&id, &owner).await? else { return Ok(None) };
+        let file = found.file;
+        if file.owner != owner || file.is_expired_upload(self.clock.now()) {
+            return Ok(None);
+        }
+        if file.status == FileStatus::Available {
+            return Ok(Some(file));
+        }
+        if size != file.size {
+            return Err(Error::conflict(format!("stored {size} bytes but the upload declared {}", file.size)));
+        }
+        self.metadata.mark_available(&file, etag, self.clock.now()).await.map(Some)
+    }
+
     /// Uploads `data` server-side and completes it in one call: for scripts, tests and small files.
     /// Applies exactly the same validation as [`FileShare::create_upload`].
     pub async fn put_bytes(&self, caller: &UserId, name: &str, content_type: &str, data: Bytes) -> Result<FileRecord> {

@@ -1,0 +1,108 @@
+//! The one place errors become HTTP responses: `application/problem+json` (RFC 9457).
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use fileshare_core::Error as CoreError;
+use serde::Serialize;
+use std::time::Duration;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A `FileShare` rule or a storage failure.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// No valid access token.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// The request body or query is malformed.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// A username that is taken (signup).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Too many requests; retry after the given time.
+    #[error("too many requests")]
+    TooManyRequests(Duration),
+    /// A route that does not exist in this mode (e.g. local identity routes on Lambda).
+    #[error("not found")]
+    NoRoute,
+}
+
+/// The problem document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short, human-readable summary of the type.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+}
+
+impl ApiError {
+    fn status_and_title(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Core(e) => match e {
+                CoreError::NotFound { .. } => (StatusCode::NOT_FOUND, "not-found"),
+                CoreError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+                CoreError::InvalidInput { .. } => (StatusCode::BAD_REQUEST, "invalid-input"),
+                CoreError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+                CoreError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+                CoreError::UnsupportedContentType { .. } => {
+                    (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-content-type")
+                }
+                _ => (StatusCode::SERVICE_UNAVAILABLE, "storage-unavailable"),
+            },
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid-input"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
+            ApiError::NoRoute => (StatusCode::NOT_FOUND, "not-found"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, title) = self.status_and_title();
+        let detail = match &self {
+            // Storage failures are logged, not shown: they can name buckets, tables and hosts.
+            ApiError::Core(CoreError::Storage { .. }) => {
+                tracing::error!(error = %self, "storage failure");
+                "storage is temporarily unavailable; try again".to_owned()
+            }
+            ApiError::Core(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        let problem = Problem {
+            kind: format!("https://fileshare.dev/problems/{title}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        match &self {
+            ApiError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::TooManyRequests(after) => {
+                let secs = after.as_secs().max(1).to_string();
+                if let Ok(value) = HeaderValue::from_str(&secs) {
+                    headers.insert(header::RETRY_AFTER, value);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// Result alias for handlers.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,249 @@
+//! The built-in identity provider of local mode: sign-up, login and refresh, with Cognito-shaped
+//! RS256 tokens (`sub`, `iss`, `token_use`, `client_id`, `exp`) that the ordinary JWKS verifier
+//! checks — local mode authenticates exactly as AWS mode does.
+
+mod keys;
+mod users;
+
+use crate::error::{ApiError, ApiResult};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, Header};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::OnceLock;
+use users::{Account, Accounts};
+
+/// Lifetime of access and id tokens (Cognito's default: one hour).
+pub const TOKEN_TTL_SECS: i64 = 3600;
+/// Lifetime of refresh tokens.
+pub const REFRESH_TTL_SECS: i64 = 30 * 24 * 3600;
+/// The app client id local tokens are issued for.
+pub const LOCAL_CLIENT_ID: &str = "fileshare-local";
+
+/// Tokens returned by login and refresh.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Tokens {
+    /// Send as `Authorization: Bearer …` to the API.
+    pub access_token: String,
+    /// The user's identity (not accepted by the API).
+    pub id_token: String,
+    /// Exchange at `/auth/refresh` for new tokens.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Always `Bearer`.
+    pub token_type: String,
+}
+
+#[derive(Serialize)]
+struct TokenClaims<'a> {
+    sub: &'a str,
+    iss: &'a str,
+    token_use: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<&'a str>,
+    #[serde(rename = "cognito:username", skip_serializing_if = "Option::is_none")]
+    cognito_username: Option<&'a str>,
+    iat: i64,
+    auth_time: i64,
+    exp: i64,
+    jti: String,
+}
+
+/// The identity provider.
+pub struct LocalIdentityProvider {
+    issuer: String,
+    key: keys::SigningKey,
+    accounts: Accounts,
+}
+
+impl std::fmt::Debug for LocalIdentityProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalIdentityProvider")
+            .field("issuer", &self.issuer)
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+fn storage(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Core(fileshare_core::Error::storage("identity", e.to_string()))
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Usernames: 3–64 of `A–Z a–z 0–9 . _ - @ +`.
+fn check_username(username: &str) -> ApiResult<()> {
+    let ok = (3..=64).contains(&username.len())
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@+".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest("username must be 3–64 letters, digits or . _ - @ +".into()))
+    }
+}
+
+/// Passwords: 10–256 characters, at least three kinds of character, not containing the username.
+fn check_password(username: &str, password: &str) -> ApiResult<()> {
+    let kinds = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_numeric()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    let length = password.chars().count();
+    if !(10..=256).contains(&length) || kinds.iter().filter(|k| **k).count() < 3 {
+        return Err(ApiError::BadRequest(
+            "password must be 10–256 characters with at least three of: lower case, upper case, digits, symbols".into(),
+        ));
+    }
+    if password.to_lowercase().contains(&username.to_lowercase()) {
+        return Err(ApiError::BadRequest("password must not contain the username".into()));
+    }
+    Ok(())
+}
+
+fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A hash to verify against when the username does not exist, so that a login attempt takes the
+/// same time whether or not the account exists (no user enumeration by timing).
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| Argon2::default().hash_password(b"decoy password").map(|h| h.to_string()).unwrap_or_default())
+}
+
+impl LocalIdentityProvider {
+    /// Opens the provider's account database and signing key under `data_dir`; tokens name `issuer`.
+    pub fn open(data_dir: &Path, issuer: impl Into<String>) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        std::fs::create_dir_all(data_dir)?;
+        let key = keys::load_or_create(&data_dir.join("identity-key.pem"))?;
+        let accounts = Accounts::open(&data_dir.join("identity.db"))?;
+        Ok(Self { issuer: issuer.into(), key, accounts })
+    }
+
+    /// The issuer (`iss`) of the tokens.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The public signing keys, as served at `/.well-known/jwks.json`.
+    pub fn jwks(&self) -> &JwkSet {
+        &self.key.jwks
+    }
+
+    /// Creates an account; returns its user id.
+    pub async fn sign_up(&self, username: &str, password: &str) -> ApiResult<String> {
+        check_username(username)?;
+        check_password(username, password)?;
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || {
+            Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
+        })
+        .await
+        .map_err(storage)?
+        .map_err(storage)?;
+        let account =
+            Account { id: uuid::Uuid::new_v4().to_string(), username: username.to_owned(), password_hash: hash };
+        let id = account.id.clone();
+        if !self.accounts.create(account, now()).await.map_err(storage)? {
+            return Err(ApiError::Conflict("that username is taken".into()));
+        }
+        Ok(id)
+    }
+
+    /// Checks a password and issues tokens. Wrong username and wrong password look the same.
+    pub async fn log_in(&self, username: &str, password: &str) -> ApiResult<Tokens> {
+        let account = self.accounts.by_username(username.to_owned()).await.map_err(storage)?;
+        let hash = account.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || {
+            Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
+        })
+        .await
+        .map_err(storage)?;
+        match account {
+            Some(account) if matches => self.issue(&account).await,
+            _ => Err(ApiError::Unauthorized("wrong username or password".into())),
+        }
+    }
+
+    /// Exchanges a refresh token for new tokens (the refresh token stays valid until it expires).
+    pub async fn refresh(&self, refresh_token: &str) -> ApiResult<Tokens> {
+        let account = self.accounts.by_refresh(hash_token(refresh_token), now()).await.map_err(storage)?;
+        let account = account.ok_or_else(|| ApiError::Unauthorized("invalid or expired refresh token".into()))?;
+        self.issue(&account).await
+    }
+
+    async fn issue(&self, account: &Account) -> ApiResult<Tokens> {
+        let issued = now();
+        let sign = |token_use: &str| {
+            let access = token_use == "access";
+            let claims = TokenClaims {
+                sub: &account.id,
+                iss: &self.issuer,
+                token_use,
+                client_id: access.then_some(LOCAL_CLIENT_ID),
+                aud: (!access).then_some(LOCAL_CLIENT_ID),
+                username: access.then_some(account.username.as_str()),
+                cognito_username: (!access).then_some(account.username.as_str()),
+                iat: issued,
+                auth_time: issued,
+                exp: issued + TOKEN_TTL_SECS,
+                jti: uuid::Uuid::new_v4().to_string(),
+            };
+            let mut header = Header::new(Algorithm::RS256);
+            header.kid = Some(self.key.kid.clone());
+            jsonwebtoken::encode(&header, &claims, &self.key.encoding).map_err(storage)
+        };
+        let refresh_token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        self.accounts
+            .save_refresh(hash_token(&refresh_token), account.id.clone(), issued + REFRESH_TTL_SECS)
+            .await
+            .map_err(storage)?;
+        Ok(Tokens {
+            access_token: sign("access")?,
+            id_token: sign("id")?,
+            refresh_token,
+            expires_in: TOKEN_TTL_SECS,
+            token_type: "Bearer".into(),
+        })
+    }
+
+    /// Signs arbitrary claims with the provider's key (tests forge expired or foreign tokens with it).
+    #[doc(hidden)]
+    pub fn sign_claims(&self, claims: &serde_json::Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.key.encoding).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_passwords_and_bad_usernames_are_refused() {
+        for (user, password) in [
+            ("al", "Str0ng-enough!"),
+            ("alice smith", "Str0ng-enough!"),
+            ("alice", "short1!A"),
+            ("alice", "alllowercaseletters"),
+            ("alice", "Alice-is-1-great"),
+        ] {
+            assert!(check_username(user).and_then(|_| check_password(user, password)).is_err(), "{user} / {password}");
+        }
+        assert!(check_username("alice").and_then(|_| check_password("alice", "correct-Horse-9")).is_ok());
+    }
+}

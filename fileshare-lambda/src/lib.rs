@@ -1,0 +1,26 @@
+//! # fileshare-lambda
+//!
+//! The fileshare HTTP API as an axum [`Router`](axum::Router): every route of DESIGN §5 mapped to
+//! `FileShare`, with `application/problem+json` errors, authentication, throttling, CORS and metrics.
+//!
+//! One binary, two homes:
+//! - on AWS Lambda (when `AWS_LAMBDA_RUNTIME_API` is set) behind API Gateway's JWT authorizer, over
+//!   S3 + DynamoDB;
+//! - anywhere else as a plain server on `127.0.0.1:8080`, by default on the embedded default (local
+//!   disk + SQLite) with a built-in identity provider — a complete service with one command.
+//!
+//! A second entry point, `fileshare-s3-events`, marks uploads available from S3 `ObjectCreated` events.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod idp;
+pub mod metrics;
+pub mod routes;
+pub mod s3_events;
+pub mod server;
+pub mod state;
+pub mod throttle;
+
+pub use config::ServiceConfig;
+pub use state::AppState;

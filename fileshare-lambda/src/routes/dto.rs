@@ -1,0 +1,247 @@
+//! JSON bodies of the API (DESIGN §5). Kept apart from the core types so the wire format is a
+//! deliberate contract, documented in `/openapi.json`.
+
+use chrono::{DateTime, Utc};
+use fileshare_core::{Access, FileDetails, FileEntry, FileRecord, Share};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// A file, as its viewer may see it.
+#[derive(Serialize, ToSchema)]
+pub struct FileView {
+    /// Server-generated id.
+    pub file_id: String,
+    /// The owner's user id.
+    pub owner: String,
+    /// Display name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Content type.
+    pub content_type: String,
+    /// `pending` or `available`.
+    pub status: String,
+    /// When the upload was requested.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+    /// `owner` or `grantee`.
+    pub access: String,
+    /// Who the file is shared with (the owner's view of one file only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_with: Option<Vec<ShareView>>,
+    /// For a grantee: when their access ends, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_expires_at: Option<DateTime<Utc>>,
+}
+
+impl FileView {
+    fn new(file: FileRecord, access: &Access, shared_with: Option<Vec<Share>>) -> Self {
+        let (access, share_expires_at) = match access {
+            Access::Owner => ("owner", None),
+            Access::Grantee { share } => ("grantee", share.expires_at),
+        };
+        Self {
+            file_id: file.id.to_string(),
+            owner: file.owner.to_string(),
+            name: file.name.to_string(),
+            size: file.size,
+            content_type: file.content_type.to_string(),
+            status: file.status.as_str().to_owned(),
+            created_at: file.created_at,
+            updated_at: file.updated_at,
+            access: access.to_owned(),
+            shared_with: shared_with.map(|s| s.into_iter().map(ShareView::from).collect()),
+            share_expires_at,
+        }
+    }
+
+    /// The owner's view of a file they just uploaded.
+    pub fn owned(file: FileRecord) -> Self {
+        Self::new(file, &Access::Owner, None)
+    }
+}
+
+impl From<FileDetails> for FileView {
+    fn from(d: FileDetails) -> Self {
+        Self::new(d.file, &d.access, d.shared_with)
+    }
+}
+
+impl From<FileEntry> for FileView {
+    fn from(e: FileEntry) -> Self {
+        Self::new(e.file, &e.access, None)
+    }
+}
+
+/// A share of a file.
+#[derive(Serialize, ToSchema)]
+pub struct ShareView {
+    /// Who it is shared with.
+    pub user_id: String,
+    /// What they may do (`read`).
+    pub permission: String,
+    /// When it was first shared.
+    pub created_at: DateTime<Utc>,
+    /// When access ends, if it does.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<Share> for ShareView {
+    fn from(s: Share) -> Self {
+        Self {
+            user_id: s.grantee.to_string(),
+            permission: s.permission.as_str().to_owned(),
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+        }
+    }
+}
+
+/// `POST /files/upload-url`.
+#[derive(Deserialize, ToSchema)]
+pub struct UploadBody {
+    /// Display name (1–255 bytes, no control characters or path separators).
+    pub name: String,
+    /// Exact size in bytes.
+    pub size: u64,
+    /// Content type the file is served with.
+    pub content_type: String,
+    /// Upload in parts (required above the single-upload limit).
+    #[serde(default)]
+    pub multipart: bool,
+}
+
+/// Where to POST a single upload: every field, then the file as the last part, named `file`.
+#[derive(Serialize, ToSchema)]
+pub struct FormView {
+    /// The form's action URL.
+    pub url: String,
+    /// Fields to send unchanged.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// One part of a multipart upload: PUT exactly `size` bytes to `url`.
+#[derive(Serialize, ToSchema)]
+pub struct PartView {
+    /// 1-based part number.
+    pub part_number: u32,
+    /// Exact size in bytes.
+    pub size: u64,
+    /// Presigned PUT URL.
+    pub url: String,
+}
+
+/// A multipart upload plan.
+#[derive(Serialize, ToSchema)]
+pub struct MultipartView {
+    /// The storage upload id.
+    pub upload_id: String,
+    /// Size of every part but the last.
+    pub part_size: u64,
+    /// The parts, in order.
+    pub parts: Vec<PartView>,
+}
+
+/// The answer to an upload request.
+#[derive(Serialize, ToSchema)]
+pub struct UploadResponse {
+    /// The new (pending) file's id.
+    pub file_id: String,
+    /// For a single upload: the form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload: Option<FormView>,
+    /// For a multipart upload: the parts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multipart: Option<MultipartView>,
+    /// When the upload URLs stop working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A completed part: its number and the `ETag` its PUT returned.
+#[derive(Deserialize, ToSchema)]
+pub struct PartEtag {
+    /// 1-based part number.
+    pub part_number: u32,
+    /// The part's `ETag`.
+    pub etag: String,
+}
+
+/// `POST /files/{id}/complete` (body optional; multipart uploads list their parts).
+#[derive(Deserialize, Default, ToSchema)]
+pub struct CompleteBody {
+    /// Every part, in order (multipart uploads only).
+    #[serde(default)]
+    pub parts: Vec<PartEtag>,
+}
+
+/// `GET /files` query.
+#[derive(Deserialize, IntoParams)]
+pub struct ListParams {
+    /// `owned`, `shared` or `all` (default).
+    pub scope: Option<String>,
+    /// Page size, 1–1000 (default 50).
+    pub limit: Option<usize>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// A page of files.
+#[derive(Serialize, ToSchema)]
+pub struct ListResponse {
+    /// The files, newest first.
+    pub files: Vec<FileView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /files/{id}/download-url` query.
+#[derive(Deserialize, IntoParams)]
+pub struct DownloadParams {
+    /// URL lifetime in seconds (default 300).
+    pub expires_in: Option<u64>,
+}
+
+/// A short-lived download URL.
+#[derive(Serialize, ToSchema)]
+pub struct DownloadResponse {
+    /// GET this URL.
+    pub url: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `POST /files/{id}/share`.
+#[derive(Deserialize, ToSchema)]
+pub struct ShareBody {
+    /// The user to share with.
+    pub user_id: String,
+    /// When access ends (optional).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /auth/signup` and `POST /auth/login`.
+#[derive(Deserialize, ToSchema)]
+pub struct CredentialsBody {
+    /// The username.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+/// A new account.
+#[derive(Serialize, ToSchema)]
+pub struct SignupResponse {
+    /// The stable user id (`sub` of its tokens); share files with this.
+    pub user_id: String,
+    /// The username.
+    pub username: String,
+}
+
+/// `POST /auth/refresh`.
+#[derive(Deserialize, ToSchema)]
+pub struct RefreshBody {
+    /// A refresh token from login.
+    pub refresh_token: String,
+}

@@ -1,0 +1,156 @@
+//! `/files`: upload, complete, list, get, download URL, share, unshare, delete (DESIGN §5).
+//! Every handler authenticates with [`Caller`] and hands the decision to `FileShare`.
+
+use super::dto::*;
+use super::extract::{ApiJson, ApiQuery};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::metrics;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use fileshare_core::store::CompletedPart;
+use fileshare_core::{FileId, ListRequest, UploadRequest, UploadTarget, UserId};
+use std::time::Duration;
+
+fn file_id(raw: &str) -> ApiResult<FileId> {
+    Ok(raw.parse()?)
+}
+
+/// Request an upload.
+#[utoipa::path(post, path = "/files/upload-url", request_body = UploadBody, tag = "files",
+    responses((status = 201, body = UploadResponse), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<UploadBody>,
+) -> ApiResult<(StatusCode, Json<UploadResponse>)> {
+    let request =
+        UploadRequest { name: body.name, size: body.size, content_type: body.content_type, multipart: body.multipart };
+    let ticket = state.service.create_upload(&caller.user, request).await?;
+    let (upload, multipart) = match ticket.target {
+        UploadTarget::Form(form) => (Some(FormView { url: form.url, fields: form.fields }), None),
+        UploadTarget::Multipart { upload_id, part_size, parts } => {
+            let parts =
+                parts.into_iter().map(|p| PartView { part_number: p.part_number, size: p.size, url: p.url }).collect();
+            (None, Some(MultipartView { upload_id, part_size, parts }))
+        }
+    };
+    let response =
+        UploadResponse { file_id: ticket.file.id.to_string(), upload, multipart, expires_at: ticket.expires_at };
+    Ok((StatusCode::CREATED, Json(response)))
+}
+
+/// Confirm an upload: the bytes must be there, with the declared size.
+#[utoipa::path(post, path = "/files/{id}/complete", request_body(content = CompleteBody, description = "optional"), tag = "files",
+    params(("id" = String, Path)),
+    responses((status = 200, body = FileView), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn complete_upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<FileView>> {
+    let id = file_id(&id)?;
+    let body: CompleteBody = if body.iter().all(u8::is_ascii_whitespace) {
+        CompleteBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
+    };
+    let parts: Vec<CompletedPart> =
+        body.parts.into_iter().map(|p| CompletedPart { part_number: p.part_number, etag: p.etag }).collect();
+    let file = state.service.complete_upload(&caller.user, &id, &parts).await?;
+    metrics::upload_completed(file.size);
+    Ok(Json(FileView::owned(file)))
+}
+
+/// List files: owned, shared with me, or all, newest first.
+#[utoipa::path(get, path = "/files", params(ListParams), tag = "files",
+    responses((status = 200, body = ListResponse), (status = 400, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list_files(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Json<ListResponse>> {
+    let scope = params.scope.as_deref().unwrap_or("all").parse()?;
+    let page = state
+        .service
+        .list_files(&caller.user, ListRequest { scope, limit: params.limit, cursor: params.cursor })
+        .await?;
+    Ok(Json(ListResponse {
+        files: page.items.into_iter().map(FileView::from).collect(),
+        next_cursor: page.next_cursor.map(|c| c.to_string()),
+    }))
+}
+
+/// A file's metadata (the owner also sees its shares).
+#[utoipa::path(get, path = "/files/{id}", params(("id" = String, Path)), tag = "files",
+    responses((status = 200, body = FileView), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn get_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<FileView>> {
+    let details = state.service.get_file(&caller.user, &file_id(&id)?).await?;
+    Ok(Json(details.into()))
+}
+
+/// A short-lived download URL.
+#[utoipa::path(get, path = "/files/{id}/download-url", params(("id" = String, Path), DownloadParams), tag = "files",
+    responses((status = 200, body = DownloadResponse), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn download_url(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<DownloadParams>,
+) -> ApiResult<Json<DownloadResponse>> {
+    let ttl = params.expires_in.map(Duration::from_secs);
+    let url = state.service.download_url(&caller.user, &file_id(&id)?, ttl).await?;
+    Ok(Json(DownloadResponse { url: url.url, expires_at: url.expires_at }))
+}
+
+/// Share a file (owner only). Sharing again updates the expiry.
+#[utoipa::path(post, path = "/files/{id}/share", params(("id" = String, Path)), request_body = ShareBody, tag = "files",
+    responses((status = 200, body = ShareView), (status = 400, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn share(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ShareBody>,
+) -> ApiResult<Json<ShareView>> {
+    let grantee = UserId::new(body.user_id)?;
+    let share = state.service.share(&caller.user, &file_id(&id)?, &grantee, body.expires_at).await?;
+    Ok(Json(share.into()))
+}
+
+/// Revoke a share (owner only).
+#[utoipa::path(delete, path = "/files/{id}/share/{user_id}", params(("id" = String, Path), ("user_id" = String, Path)), tag = "files",
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn unshare(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state.service.unshare(&caller.user, &file_id(&id)?, &UserId::new(user_id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Delete a file, its shares and its bytes (owner only).
+#[utoipa::path(delete, path = "/files/{id}", params(("id" = String, Path)), tag = "files",
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    state.service.delete(&caller.user, &file_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,42 @@
+//! `/health` and `/openapi.json`.
+
+use crate::error::Problem;
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// Liveness.
+#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, description = "alive")))]
+pub async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scheme =
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build());
+        openapi.components.get_or_insert_with(Default::default).add_security_scheme("bearer", scheme);
+    }
+}
+
+/// The OpenAPI document, generated from the handlers' annotations so it cannot drift.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "fileshare", description = "Upload, share, list, download and delete files."),
+    paths(
+        health,
+        super::files::create_upload, super::files::complete_upload, super::files::list_files, super::files::get_file,
+        super::files::download_url, super::files::share, super::files::unshare, super::files::delete,
+        super::identity::sign_up, super::identity::log_in, super::identity::refresh, super::identity::jwks,
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+/// `GET /openapi.json`.
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,64 @@
+//! The router: every route of DESIGN §5, and the layers around them.
+
+mod blobs;
+mod dto;
+mod extract;
+mod files;
+mod identity;
+mod meta;
+
+pub use dto::*;
+pub use meta::ApiDoc;
+
+use crate::metrics;
+use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+/// JSON bodies are small; blob uploads stream and are bounded by their signed policy instead.
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::ETAG, header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// The whole API over `state`.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(meta::health))
+        .route("/openapi.json", get(meta::openapi))
+        .route("/files", get(files::list_files))
+        .route("/files/upload-url", post(files::create_upload))
+        .route("/files/{id}", get(files::get_file).delete(files::delete))
+        .route("/files/{id}/complete", post(files::complete_upload))
+        .route("/files/{id}/download-url", get(files::download_url))
+        .route("/files/{id}/share", post(files::share))
+        .route("/files/{id}/share/{user_id}", delete(files::unshare))
+        .route("/auth/signup", post(identity::sign_up))
+        .route("/auth/login", post(identity::log_in))
+        .route("/auth/refresh", post(identity::refresh))
+        .route("/.well-known/jwks.json", get(identity::jwks))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
+    let blob_routes = Router::new()
+        .route("/blobs", post(blobs::upload_form))
+        .route("/blobs/{*key}", get(blobs::download).put(blobs::upload_part))
+        .layer(DefaultBodyLimit::disable());
+    let cors = cors(&state.cors_origins);
+    api.merge(blob_routes)
+        .fallback(|| async { crate::error::ApiError::NoRoute })
+        .with_state(state)
+        .layer(axum::middleware::from_fn(metrics::record))
+        .layer(cors)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}

@@ -1,0 +1,96 @@
+//! [`AppState`]: what every handler shares, built once from a [`ServiceConfig`].
+
+use crate::auth::{KeySource, TokenVerifier};
+use crate::config::{Identity, ServiceConfig, Storage};
+use crate::idp::{LocalIdentityProvider, LOCAL_CLIENT_ID};
+use crate::throttle::{Limiter, Rate};
+use fileshare_core::backends::{DynamoMetadataStore, LocalFileStore, S3FileStore, SqliteMetadataStore};
+use fileshare_core::{FileShare, FileStore, MetadataStore};
+use std::sync::Arc;
+
+/// The service over whichever backends are configured.
+pub type Service = FileShare<Arc<dyn FileStore>, Arc<dyn MetadataStore>>;
+
+/// Shared state of the HTTP API.
+#[derive(Clone)]
+pub struct AppState {
+    /// The rules.
+    pub service: Arc<Service>,
+    /// Verifies bearer tokens (absent on Lambda, where API Gateway verifies them).
+    pub verifier: Option<Arc<TokenVerifier>>,
+    /// The built-in identity provider (local mode only).
+    pub identity: Option<Arc<LocalIdentityProvider>>,
+    /// The embedded store, whose presigned URLs the blob endpoints serve (embedded storage only).
+    pub blobs: Option<Arc<LocalFileStore>>,
+    /// Requests per user.
+    pub user_limiter: Arc<Limiter>,
+    /// Login attempts per username.
+    pub login_limiter: Arc<Limiter>,
+    /// Login and sign-up attempts per client address.
+    pub address_limiter: Arc<Limiter>,
+    /// Allowed browser origins.
+    pub cors_origins: Arc<Vec<String>>,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl AppState {
+    /// Builds the state: opens the backends, the identity provider or the token verifier.
+    /// `behind_api_gateway`: on Lambda, tokens were verified by API Gateway's JWT authorizer.
+    pub async fn new(config: &ServiceConfig, behind_api_gateway: bool) -> Result<Self, BoxError> {
+        let (files, metadata, blobs): (Arc<dyn FileStore>, Arc<dyn MetadataStore>, _) = match &config.storage {
+            Storage::Embedded => {
+                let blobs = Arc::new(
+                    LocalFileStore::open(&config.data_dir)
+                        .await?
+                        .with_public_url(&format!("{}/blobs", config.public_url))?,
+                );
+                let metadata = SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?;
+                (blobs.clone(), Arc::new(metadata), Some(blobs))
+            }
+            Storage::Aws { bucket, table } => {
+                let mut s3 = S3FileStore::builder().bucket(bucket);
+                if let Ok(url) = std::env::var("FILESHARE_S3_ENDPOINT") {
+                    s3 = s3.endpoint_url(url).force_path_style(true);
+                }
+                let mut dynamo = DynamoMetadataStore::builder().table(table);
+                if let Ok(url) = std::env::var("FILESHARE_DYNAMODB_ENDPOINT") {
+                    dynamo = dynamo.endpoint_url(url);
+                }
+                (Arc::new(s3.build().await?), Arc::new(dynamo.build().await?), None)
+            }
+        };
+        let (identity, verifier) = match &config.identity {
+            _ if behind_api_gateway => (None, None),
+            Identity::BuiltIn => {
+                let idp = Arc::new(LocalIdentityProvider::open(
+                    &config.data_dir.join("identity"),
+                    config.public_url.clone(),
+                )?);
+                let verifier = TokenVerifier::new(idp.issuer(), LOCAL_CLIENT_ID, KeySource::Static(idp.jwks().clone()));
+                (Some(idp), Some(Arc::new(verifier)))
+            }
+            Identity::External { jwks_url, issuer, client_id } => {
+                let source = KeySource::Remote { url: jwks_url.clone(), http: reqwest::Client::new() };
+                (None, Some(Arc::new(TokenVerifier::new(issuer.clone(), client_id.clone(), source))))
+            }
+        };
+        let login = f64::from(config.login_rate);
+        Ok(Self {
+            service: Arc::new(FileShare::new(files, metadata)),
+            verifier,
+            identity,
+            blobs,
+            user_limiter: Arc::new(Limiter::new(Rate {
+                burst: (config.user_rate * 5.0) as u32,
+                per_second: config.user_rate,
+            })),
+            login_limiter: Arc::new(Limiter::new(Rate { burst: config.login_rate, per_second: login / 900.0 })),
+            address_limiter: Arc::new(Limiter::new(Rate {
+                burst: config.login_rate * 4,
+                per_second: 4.0 * login / 900.0,
+            })),
+            cors_origins: Arc::new(config.cors_origins.clone()),
+        })
+    }
+}

@@ -1,0 +1,136 @@
+//! A real server on 127.0.0.1 for each test, and a small client of its HTTP API.
+#![allow(dead_code)] // each test file uses a different part of this
+
+use fileshare_lambda::ServiceConfig;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+/// A running local server; stops when dropped.
+pub struct Server {
+    pub base: String,
+    pub data: TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Starts a server on the embedded default (built-in identity provider) on a free port.
+pub async fn start_embedded() -> Server {
+    let data = tempfile::tempdir().expect("tempdir");
+    start(ServiceConfig::embedded(data.path(), "127.0.0.1:0".parse().expect("addr")), data).await
+}
+
+/// Starts a server with `config` (its `bind` port 0 is replaced by a free port).
+pub async fn start(mut config: ServiceConfig, data: TempDir) -> Server {
+    // Presigned URLs must name the real port: bind first, then build the service for that address.
+    let listener = std::net::TcpListener::bind(config.bind).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    config.bind = addr;
+    if config.public_url.ends_with(":0") {
+        config.public_url = format!("http://{addr}");
+    }
+    let (stop, stopped) = oneshot::channel::<()>();
+    let (_, serve) = fileshare_lambda::server::bind(&config, async {
+        let _ = stopped.await;
+    })
+    .await
+    .expect("server starts");
+    tokio::spawn(serve);
+    Server { base: format!("http://{addr}"), data, _stop: stop }
+}
+
+/// A user of the API.
+#[derive(Clone)]
+pub struct User {
+    pub id: String,
+    pub token: String,
+}
+
+/// The API's client.
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+pub const PASSWORD: &str = "correct-Horse-battery-9";
+
+impl Api {
+    pub fn new(server: &Server) -> Self {
+        Self { http: reqwest::Client::new(), base: server.base.clone() }
+    }
+
+    /// Sends `method path` with an optional token and JSON body; returns the status and JSON (or Null).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Signs up and logs in a fresh user.
+    pub async fn new_user(&self, name: &str) -> User {
+        let username = format!("{name}-{}", uuid::Uuid::new_v4().simple());
+        let (status, body) = self
+            .call(Method::POST, "/auth/signup", None, Some(json!({"username": username, "password": PASSWORD})))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, tokens) = self
+            .call(Method::POST, "/auth/login", None, Some(json!({"username": username, "password": PASSWORD})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        User {
+            id: body["user_id"].as_str().expect("user id").to_owned(),
+            token: tokens["access_token"].as_str().expect("token").to_owned(),
+        }
+    }
+
+    /// Uploads `data` through the returned form and completes it; returns the file id.
+    pub async fn upload(&self, user: &User, name: &str, content_type: &str, data: &[u8]) -> String {
+        let (status, ticket) = self
+            .call(
+                Method::POST,
+                "/files/upload-url",
+                Some(&user.token),
+                Some(json!({"name": name, "size": data.len(), "content_type": content_type})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{ticket}");
+        post_form(&self.http, &ticket["upload"], data.to_vec()).await.expect("form upload");
+        let id = ticket["file_id"].as_str().expect("file id").to_owned();
+        let (status, file) = self.call(Method::POST, &format!("/files/{id}/complete"), Some(&user.token), None).await;
+        assert_eq!(status, StatusCode::OK, "{file}");
+        assert_eq!(file["status"], "available");
+        id
+    }
+}
+
+/// POSTs a presigned form (`{url, fields}`) with `data` as its file, as a browser would.
+pub async fn post_form(http: &reqwest::Client, upload: &Value, data: Vec<u8>) -> Result<(), String> {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in upload["fields"].as_object().expect("fields") {
+        form = form.text(name.clone(), value.as_str().expect("field value").to_owned());
+    }
+    form = form.part("file", reqwest::multipart::Part::bytes(data).file_name("upload"));
+    let url = upload["url"].as_str().expect("url");
+    let response = http.post(url).multipart(form).send().await.map_err(|e| e.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("{}: {}", response.status(), response.text().await.unwrap_or_default()))
+    }
+}
