@@ -16,8 +16,15 @@ pub struct Server {
 
 /// Starts a server on the embedded default (built-in identity provider) on a free port.
 pub async fn start_embedded() -> Server {
+    start_embedded_with(|_| {}).await
+}
+
+/// Like [`start_embedded`], with the configuration adjusted first.
+pub async fn start_embedded_with(adjust: impl FnOnce(&mut ServiceConfig)) -> Server {
     let data = tempfile::tempdir().expect("tempdir");
-    start(ServiceConfig::embedded(data.path(), "127.0.0.1:0".parse().expect("addr")), data).await
+    let mut config = ServiceConfig::embedded(data.path(), "127.0.0.1:0".parse().expect("addr"));
+    adjust(&mut config);
+    start(config, data).await
 }
 
 /// Starts a server with `config` (its `bind` port 0 is replaced by a free port).
