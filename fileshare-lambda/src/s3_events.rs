@@ -21,11 +21,16 @@ pub enum Outcome {
     Refused(String),
 }
 
+/// S3 event keys are URL-encoded form values: `+` for a space, `%XX` for other bytes.
+fn decode_key(encoded: &str) -> String {
+    percent_encoding::percent_decode_str(&encoded.replace('+', " ")).decode_utf8_lossy().into_owned()
+}
+
 /// Handles every record of `event`. Only storage failures are errors (so that Lambda retries).
 pub async fn handle(service: &Service, event: S3Event) -> Result<Vec<Outcome>, fileshare_core::Error> {
     let mut outcomes = Vec::new();
     for record in event.records {
-        let raw_key = record.s3.object.url_decoded_key.clone().or(record.s3.object.key.clone()).unwrap_or_default();
+        let raw_key = decode_key(record.s3.object.key.as_deref().unwrap_or_default());
         let is_created = record.event_name.as_deref().is_some_and(|n| n.starts_with("ObjectCreated:"));
         let key = match ObjectKey::parse(&raw_key) {
             Ok(key) if is_created => key,
@@ -48,4 +53,16 @@ pub async fn handle(service: &Service, event: S3Event) -> Result<Vec<Outcome>, f
         outcomes.push(outcome);
     }
     Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn event_keys_are_form_decoded() {
+        assert_eq!(
+            super::decode_key("files/a%2Bb%40c%3A1/01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+            "files/a+b@c:1/01ARZ3NDEKTSV4RRFFQ69G5FAV"
+        );
+        assert_eq!(super::decode_key("Happy+Face%20.jpg"), "Happy Face .jpg");
+    }
 }

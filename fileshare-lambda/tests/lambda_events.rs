@@ -1,0 +1,107 @@
+//! The Lambda entry points, fed committed API Gateway v2 and S3 event JSON (`tests/fixtures/`).
+//! Storage is the embedded default, so no AWS is needed: what is tested is the adapter.
+
+use aws_lambda_events::event::s3::S3Event;
+use axum::body::Body;
+use fileshare_core::{FileStore, UploadRequest, UserId};
+use fileshare_lambda::s3_events::{self, Outcome};
+use fileshare_lambda::{routes, AppState, ServiceConfig};
+use tower::ServiceExt;
+
+const SUB: &str = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+
+async fn lambda_state() -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = ServiceConfig::embedded(dir.path(), "127.0.0.1:0".parse().expect("addr"));
+    (AppState::new(&config, true).await.expect("state"), dir)
+}
+
+/// Runs an API Gateway event through the router, as `lambda_http::run` does.
+async fn invoke(state: &AppState, fixture: &str, replacements: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let mut json =
+        std::fs::read_to_string(format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+    for (from, to) in replacements {
+        json = json.replace(from, to);
+    }
+    let request = lambda_http::request::from_str(&json).expect("a valid API Gateway v2 event");
+    let (parts, body) = request.into_parts();
+    let request = http::Request::from_parts(parts, Body::from(body.to_vec()));
+    let response = routes::router(state.clone()).oneshot(request).await.expect("infallible");
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn api_gateway_jwt_claims_identify_the_caller() {
+    let (state, _dir) = lambda_state().await;
+    let sub = [("__SUB__", SUB)];
+    let (status, ticket) = invoke(&state, "apigw-v2-upload-url.json", &sub).await;
+    assert_eq!(status, 201, "{ticket}");
+    let id = ticket["file_id"].as_str().expect("id").to_owned();
+
+    let (status, file) = invoke(&state, "apigw-v2-get-file.json", &[("__SUB__", SUB), ("__FILE_ID__", &id)]).await;
+    assert_eq!((status, file["owner"].as_str()), (200, Some(SUB)), "the claims' sub is the caller: {file}");
+    let (status, _) =
+        invoke(&state, "apigw-v2-get-file.json", &[("__SUB__", "someone-else"), ("__FILE_ID__", &id)]).await;
+    assert_eq!(status, 404, "another sub is a stranger");
+
+    let (status, page) = invoke(&state, "apigw-v2-list-owned.json", &sub).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page["files"].as_array().is_some_and(|f| f.is_empty()), "pending uploads are not listed");
+}
+
+#[tokio::test]
+async fn api_gateway_refusals() {
+    let (state, _dir) = lambda_state().await;
+    let (status, problem) = invoke(&state, "apigw-v2-id-token.json", &[("__SUB__", SUB)]).await;
+    assert_eq!(status, 401, "API Gateway accepts id tokens; the API does not: {problem}");
+    let (status, _) = invoke(&state, "apigw-v2-files-no-authorizer.json", &[("__SUB__", SUB)]).await;
+    assert_eq!(status, 401, "no claims and no token");
+    let (status, health) = invoke(&state, "apigw-v2-health-no-authorizer.json", &[]).await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+}
+
+fn s3_event(key: &str, size: u64) -> S3Event {
+    let json = std::fs::read_to_string(format!("{}/tests/fixtures/s3-object-created.json", env!("CARGO_MANIFEST_DIR")))
+        .expect("fixture")
+        .replace("__KEY__", key)
+        .replace("__SIZE__", &size.to_string());
+    serde_json::from_str(&json).expect("a valid S3 event")
+}
+
+#[tokio::test]
+async fn s3_events_complete_uploads_idempotently_and_in_any_order() {
+    let (state, _dir) = lambda_state().await;
+    let service = &state.service;
+    let owner = UserId::new(SUB).expect("user");
+    let ticket = service.create_upload(&owner, UploadRequest::new("a.txt", 5, "text/plain")).await.expect("upload");
+    let key = ticket.file.key();
+    service.file_store().put(&key, &(&ticket.file).into(), bytes::Bytes::from_static(b"hello")).await.expect("bytes");
+
+    // Created (twice: at-least-once delivery), an unrelated key, and a later delete event.
+    let outcomes = s3_events::handle(service, s3_event(key.as_str(), 5)).await.expect("handled");
+    assert_eq!(
+        outcomes,
+        vec![
+            Outcome::Available(key.to_string()),
+            Outcome::Available(key.to_string()),
+            Outcome::Skipped("uploads/Happy Face.jpg".into()),
+            Outcome::Skipped(key.to_string()),
+        ]
+    );
+    let file = service.get_file(&owner, &ticket.file.id).await.expect("file").file;
+    assert_eq!(file.status, fileshare_core::FileStatus::Available);
+
+    // Out of order: the created event arrives after the file was deleted — nothing to do.
+    service.delete(&owner, &ticket.file.id).await.expect("delete");
+    let outcomes = s3_events::handle(service, s3_event(key.as_str(), 5)).await.expect("handled");
+    assert_eq!(outcomes[0], Outcome::Ignored(key.to_string()));
+
+    // A size that does not match the declared one is refused, and the upload stays pending.
+    let ticket = service.create_upload(&owner, UploadRequest::new("b.txt", 10, "text/plain")).await.expect("upload");
+    let outcomes = s3_events::handle(service, s3_event(ticket.file.key().as_str(), 3)).await.expect("handled");
+    assert_eq!(outcomes[0], Outcome::Refused(ticket.file.key().to_string()));
+    let file = service.get_file(&owner, &ticket.file.id).await.expect("file").file;
+    assert_eq!(file.status, fileshare_core::FileStatus::Pending);
+}
