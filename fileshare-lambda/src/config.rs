@@ -6,6 +6,7 @@
 //! | `FILESHARE_PUBLIC_URL` | `http://{bind}` | the URL clients use (presigned local URLs point here) |
 //! | `FILESHARE_DATA_DIR` | `./data` | embedded default: files, SQLite, identity keys |
 //! | `FILESHARE_BUCKET` + `FILESHARE_TABLE` | – | both set: S3 + DynamoDB instead of the embedded default |
+//! | `FILESHARE_S3_ENDPOINT`, `FILESHARE_DYNAMODB_ENDPOINT` | AWS's | S3/DynamoDB-compatible servers |
 //! | `FILESHARE_JWKS_URL`, `FILESHARE_ISSUER`, `FILESHARE_CLIENT_ID` | – | verify Cognito tokens instead of running the built-in identity provider |
 //! | `FILESHARE_CORS_ORIGINS` | none | comma-separated browser origins allowed to call the API |
 //! | `FILESHARE_USER_RATE` | `20` | requests per second per user (burst 5× that); 429 beyond |
@@ -26,6 +27,10 @@ pub enum Storage {
         bucket: String,
         /// The table.
         table: String,
+        /// An S3-compatible endpoint (path-style addressing), instead of AWS's.
+        s3_endpoint: Option<String>,
+        /// A DynamoDB-compatible endpoint, instead of AWS's.
+        dynamodb_endpoint: Option<String>,
     },
 }
 
@@ -79,7 +84,12 @@ impl ServiceConfig {
             .map_err(|e| format!("FILESHARE_BIND: {e}"))?;
         let public_url = var("FILESHARE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         let storage = match (var("FILESHARE_BUCKET"), var("FILESHARE_TABLE")) {
-            (Some(bucket), Some(table)) => Storage::Aws { bucket, table },
+            (Some(bucket), Some(table)) => Storage::Aws {
+                bucket,
+                table,
+                s3_endpoint: var("FILESHARE_S3_ENDPOINT"),
+                dynamodb_endpoint: var("FILESHARE_DYNAMODB_ENDPOINT"),
+            },
             (None, None) => Storage::Embedded,
             _ => return Err("set both FILESHARE_BUCKET and FILESHARE_TABLE, or neither".into()),
         };

@@ -48,13 +48,13 @@ impl AppState {
                 let metadata = SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?;
                 (blobs.clone(), Arc::new(metadata), Some(blobs))
             }
-            Storage::Aws { bucket, table } => {
+            Storage::Aws { bucket, table, s3_endpoint, dynamodb_endpoint } => {
                 let mut s3 = S3FileStore::builder().bucket(bucket);
-                if let Ok(url) = std::env::var("FILESHARE_S3_ENDPOINT") {
+                if let Some(url) = s3_endpoint {
                     s3 = s3.endpoint_url(url).force_path_style(true);
                 }
                 let mut dynamo = DynamoMetadataStore::builder().table(table);
-                if let Ok(url) = std::env::var("FILESHARE_DYNAMODB_ENDPOINT") {
+                if let Some(url) = dynamodb_endpoint {
                     dynamo = dynamo.endpoint_url(url);
                 }
                 (Arc::new(s3.build().await?), Arc::new(dynamo.build().await?), None)

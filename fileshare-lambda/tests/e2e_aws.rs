@@ -1,0 +1,162 @@
+//! The whole flow over real HTTP with S3 (s3s-fs), DynamoDB and Cognito (moto): the configuration
+//! the service runs with on AWS, tokens from a Cognito user pool verified against its JWKS.
+
+mod common;
+
+use common::{post_form, Api, User};
+use fileshare_core::testing::skip_unless_configured;
+use fileshare_lambda::config::{Identity, Storage};
+use fileshare_lambda::ServiceConfig;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const BUCKET: &str = "fileshare-e2e";
+const TABLE: &str = "fileshare-e2e";
+
+/// Calls moto's Cognito API (JSON 1.1; moto checks no signature).
+async fn cognito(http: &reqwest::Client, moto: &str, action: &str, body: Value) -> Value {
+    let response = http
+        .post(format!("{moto}/"))
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{action}"))
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0")
+        .json(&body)
+        .send()
+        .await
+        .expect("cognito");
+    assert!(response.status().is_success(), "{action}: {}", response.status());
+    response.json().await.unwrap_or(Value::Null)
+}
+
+/// A user signed up, confirmed and logged in with USER_PASSWORD_AUTH, as the CLI does.
+async fn cognito_user(http: &reqwest::Client, moto: &str, pool: &str, client: &str, name: &str) -> User {
+    let username = format!("{name}-{}", uuid::Uuid::new_v4().simple());
+    let password = "Cognito-Password-1!";
+    let signed_up =
+        cognito(http, moto, "SignUp", json!({"ClientId": client, "Username": username, "Password": password})).await;
+    cognito(http, moto, "AdminConfirmSignUp", json!({"UserPoolId": pool, "Username": username})).await;
+    let auth = cognito(
+        http,
+        moto,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": username, "PASSWORD": password}}),
+    )
+    .await;
+    User {
+        id: signed_up["UserSub"].as_str().expect("sub").to_owned(),
+        token: auth["AuthenticationResult"]["AccessToken"].as_str().expect("access token").to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn the_flow_on_s3_dynamodb_and_cognito() {
+    let (Some(s3), Some(dynamodb), Some(moto)) = (
+        skip_unless_configured("FILESHARE_TEST_S3_ENDPOINT"),
+        skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT"),
+        skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT"),
+    ) else {
+        return;
+    };
+    let http = reqwest::Client::new();
+    // The bucket and the table, as the infrastructure template creates them on AWS.
+    let store = fileshare_core::backends::S3FileStore::builder()
+        .bucket(BUCKET)
+        .endpoint_url(&s3)
+        .force_path_style(true)
+        .build()
+        .await
+        .expect("s3");
+    let _ = store.client().create_bucket().bucket(BUCKET).send().await;
+    let table = fileshare_core::backends::DynamoMetadataStore::builder()
+        .table(TABLE)
+        .endpoint_url(&dynamodb)
+        .build()
+        .await
+        .expect("dynamodb");
+    table.create_table_if_missing().await.expect("table");
+
+    let pool = cognito(&http, &moto, "CreateUserPool", json!({"PoolName": "fileshare"})).await["UserPool"]["Id"]
+        .as_str()
+        .expect("pool")
+        .to_owned();
+    let client = cognito(
+        &http,
+        &moto,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "api", "ExplicitAuthFlows": ["USER_PASSWORD_AUTH"]}),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .expect("client")
+        .to_owned();
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut config = ServiceConfig::embedded(data.path(), "127.0.0.1:0".parse().expect("addr"));
+    config.storage = Storage::Aws {
+        bucket: BUCKET.into(),
+        table: TABLE.into(),
+        s3_endpoint: Some(s3),
+        dynamodb_endpoint: Some(dynamodb),
+    };
+    // moto's tokens name AWS's issuer URL; its JWKS is served locally.
+    config.identity = Identity::External {
+        jwks_url: format!("{moto}/{pool}/.well-known/jwks.json"),
+        issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}"),
+        client_id: client.clone(),
+    };
+    let server = common::start(config, data).await;
+    let api = Api::new(&server);
+    let alice = cognito_user(&http, &moto, &pool, &client, "alice").await;
+    let bob = cognito_user(&http, &moto, &pool, &client, "bob").await;
+
+    let bytes: Vec<u8> = (0..150_000u32).map(|i| (i % 241) as u8).collect();
+    let (status, ticket) = api
+        .call(
+            Method::POST,
+            "/files/upload-url",
+            Some(&alice.token),
+            Some(json!({"name": "résumé 2026 — 東京.pdf", "size": bytes.len(), "content_type": "application/pdf"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    assert!(
+        ticket["upload"]["url"].as_str().is_some_and(|u| u.contains(BUCKET)),
+        "the form posts straight to S3: {ticket}"
+    );
+    post_form(&api.http, &ticket["upload"], bytes.clone()).await.expect("upload to S3");
+    let id = ticket["file_id"].as_str().expect("id").to_owned();
+    let (status, file) = api.call(Method::POST, &format!("/files/{id}/complete"), Some(&alice.token), None).await;
+    assert_eq!(status, StatusCode::OK, "{file}");
+
+    let (_, owned) = api.call(Method::GET, "/files?scope=owned", Some(&alice.token), None).await;
+    assert_eq!(owned["files"][0]["file_id"], id.as_str());
+    let (status, _) = api
+        .call(Method::POST, &format!("/files/{id}/share"), Some(&alice.token), Some(json!({"user_id": bob.id})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, shared) = api.call(Method::GET, "/files?scope=shared", Some(&bob.token), None).await;
+    assert_eq!(shared["files"][0]["file_id"], id.as_str());
+    let (status, link) = api.call(Method::GET, &format!("/files/{id}/download-url"), Some(&bob.token), None).await;
+    assert_eq!(status, StatusCode::OK, "{link}");
+    let response = api.http.get(link["url"].as_str().expect("url")).send().await.expect("download from S3");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-disposition"]
+        .to_str()
+        .unwrap_or_default()
+        .contains("filename*=UTF-8''r%C3%A9sum%C3%A9"));
+    assert!(response.bytes().await.expect("body")[..] == bytes[..], "downloaded bytes differ");
+
+    let (status, _) =
+        api.call(Method::DELETE, &format!("/files/{id}/share/{}", bob.id), Some(&alice.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = api.call(Method::GET, &format!("/files/{id}"), Some(&bob.token), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api.call(Method::DELETE, &format!("/files/{id}"), Some(&alice.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = api.call(Method::GET, &format!("/files/{id}"), Some(&alice.token), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A token from another pool's client, or an id token, is refused.
+    let (status, _) = api.call(Method::GET, "/files", Some("not-a-token"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
