@@ -2,7 +2,7 @@
 //! create upload → upload bytes through the presigned form → complete → list → share →
 //! the grantee downloads through the presigned URL → a stranger is refused → unshare → delete.
 //!
-//! Run it with `./scripts/run` (or `cargo run -p fileshare-examples --example walkthrough`).
+//! Run it with `cargo run -p fileshare-examples --example walkthrough` (the test command does).
 //! Data goes to `$FILESHARE_DATA_DIR` (default `./data`). The "client" steps call the embedded
 //! store's verifying methods directly: exactly what its HTTP blob endpoints do with a request.
 
