@@ -20,10 +20,8 @@ pub fn enable_emf(on: bool) {
     EMF.store(on, Ordering::Relaxed);
 }
 
-fn emit(dimensions: &[(&str, &str)], metrics: &[(&str, &str, f64)]) {
-    if !EMF.load(Ordering::Relaxed) {
-        return;
-    }
+/// One EMF document: metric definitions under `_aws`, dimension and metric values at the top level.
+pub fn emf_line(timestamp_ms: i64, dimensions: &[(&str, &str)], metrics: &[(&str, &str, f64)]) -> serde_json::Value {
     let mut line = serde_json::Map::new();
     let definitions: Vec<_> =
         metrics.iter().map(|(name, unit, _)| serde_json::json!({ "Name": name, "Unit": unit })).collect();
@@ -31,7 +29,7 @@ fn emit(dimensions: &[(&str, &str)], metrics: &[(&str, &str, f64)]) {
     line.insert(
         "_aws".into(),
         serde_json::json!({
-            "Timestamp": chrono::Utc::now().timestamp_millis(),
+            "Timestamp": timestamp_ms,
             "CloudWatchMetrics": [{ "Namespace": NAMESPACE, "Dimensions": [dimension_names], "Metrics": definitions }],
         }),
     );
@@ -41,7 +39,13 @@ fn emit(dimensions: &[(&str, &str)], metrics: &[(&str, &str, f64)]) {
     for (name, _, value) in metrics {
         line.insert((*name).into(), serde_json::json!(value));
     }
-    println!("{}", serde_json::Value::Object(line));
+    serde_json::Value::Object(line)
+}
+
+fn emit(dimensions: &[(&str, &str)], metrics: &[(&str, &str, f64)]) {
+    if EMF.load(Ordering::Relaxed) {
+        println!("{}", emf_line(chrono::Utc::now().timestamp_millis(), dimensions, metrics));
+    }
 }
 
 /// Counts a completed upload and its bytes.
@@ -71,4 +75,29 @@ pub async fn record(request: Request, next: Next) -> Response {
         ],
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape CloudWatch requires: every metric defined under `_aws` has a top-level value, and
+    /// every dimension named has a top-level value too.
+    #[test]
+    fn emf_lines_follow_the_specification() {
+        let line = emf_line(
+            1_795_000_000_000,
+            &[("Route", "/files")],
+            &[("Requests", "Count", 1.0), ("Latency", "Milliseconds", 2.5)],
+        );
+        let directive = &line["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(line["_aws"]["Timestamp"], 1_795_000_000_000i64);
+        assert_eq!(directive["Namespace"], NAMESPACE);
+        assert_eq!(directive["Dimensions"], serde_json::json!([["Route"]]));
+        assert_eq!(directive["Metrics"][1], serde_json::json!({"Name": "Latency", "Unit": "Milliseconds"}));
+        assert_eq!(
+            (line["Route"].as_str(), line["Requests"].as_f64(), line["Latency"].as_f64()),
+            (Some("/files"), Some(1.0), Some(2.5))
+        );
+    }
 }

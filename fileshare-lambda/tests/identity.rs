@@ -81,6 +81,27 @@ async fn password_guessing_is_throttled_per_username() {
 }
 
 #[tokio::test]
+async fn credential_stuffing_from_one_address_is_throttled() {
+    let server = start_embedded_with(|c| c.login_rate = 2).await; // per address: 8
+    let api = Api::new(&server);
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        // A different username every time: only the per-address limit can stop this.
+        let (status, _) = api
+            .call(
+                Method::POST,
+                "/auth/login",
+                None,
+                Some(json!({"username": format!("victim{i}"), "password": "Guess-number-1"})),
+            )
+            .await;
+        statuses.push(status);
+    }
+    assert!(statuses[..8].iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+    assert!(statuses[8..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+}
+
+#[tokio::test]
 async fn one_user_flooding_the_api_gets_429_with_retry_after() {
     let server = start_embedded_with(|c| c.user_rate = 2.0).await; // burst 10
     let api = Api::new(&server);
