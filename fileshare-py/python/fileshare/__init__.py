@@ -1,0 +1,40 @@
+"""fileshare: upload, share, list, download and delete files — the Rust library, from Python.
+
+>>> import fileshare
+>>> fs = fileshare.FileShare.memory()
+>>> info = fs.put_bytes("alice", "hello.txt", b"hello")
+>>> fs.share("alice", info.file_id, "bob").permission
+'read'
+>>> fs.get_bytes("bob", info.file_id)
+b'hello'
+"""
+
+from ._errors import (
+    Conflict,
+    FileShareError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    StorageError,
+    TooLarge,
+    UnsupportedContentType,
+)
+from ._fileshare import AsyncFileShare, FileInfo, FileIterator, FileShare, Page, ShareInfo, UploadTicket
+
+__all__ = [
+    "AsyncFileShare",
+    "Conflict",
+    "FileInfo",
+    "FileIterator",
+    "FileShare",
+    "FileShareError",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "Page",
+    "ShareInfo",
+    "StorageError",
+    "TooLarge",
+    "UnsupportedContentType",
+    "UploadTicket",
+]

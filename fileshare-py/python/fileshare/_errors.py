@@ -1,0 +1,33 @@
+"""The exceptions of fileshare: one base class, one subclass per thing a caller can act on."""
+
+
+class FileShareError(Exception):
+    """Base class of every error fileshare raises."""
+
+
+class NotFound(FileShareError):
+    """The file or share does not exist, or the caller may not know that it exists."""
+
+
+class Forbidden(FileShareError):
+    """The caller can see the file but may not do this (e.g. a grantee deleting it)."""
+
+
+class InvalidInput(FileShareError, ValueError):
+    """An argument is malformed or out of range; nothing was changed."""
+
+
+class Conflict(FileShareError):
+    """The request conflicts with the current state (e.g. completing before the bytes arrived)."""
+
+
+class TooLarge(FileShareError):
+    """A size exceeds the configured maximum."""
+
+
+class UnsupportedContentType(FileShareError):
+    """The content type is not in the configured allowlist."""
+
+
+class StorageError(FileShareError):
+    """A storage backend failed (I/O, database, network); usually transient."""

@@ -1,0 +1,25 @@
+//! `fileshare._fileshare`: the native module behind the `fileshare` Python package.
+//!
+//! The same Rust logic as the service — `FileShare` over the memory, embedded (disk + SQLite) or AWS
+//! (S3 + DynamoDB) backends — as Python classes. One tokio runtime serves every call; blocking
+//! methods release the GIL while they wait; errors become the exceptions of `fileshare._errors`.
+
+mod classes;
+mod core;
+mod errors;
+mod types;
+
+use pyo3::prelude::*;
+
+/// The native module.
+#[pymodule]
+fn _fileshare(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<classes::FileShare>()?;
+    m.add_class::<classes::AsyncFileShare>()?;
+    m.add_class::<classes::FileIterator>()?;
+    m.add_class::<types::FileInfo>()?;
+    m.add_class::<types::ShareInfo>()?;
+    m.add_class::<types::UploadTicket>()?;
+    m.add_class::<types::Page>()?;
+    Ok(())
+}
