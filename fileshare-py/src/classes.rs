@@ -1,6 +1,7 @@
 //! `fileshare.FileShare` (blocking, GIL released) and `fileshare.AsyncFileShare` (coroutines), both
 //! over one [`Core`] and one shared tokio runtime.
 
+use crate::bridge::{run, spawn};
 use crate::core::{Core, Transfer};
 use crate::errors::{invalid, to_py};
 use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
@@ -16,22 +17,6 @@ use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Runs `fut` on the shared runtime with the GIL released.
-fn run<T: Send>(py: Python<'_>, fut: impl Future<Output = fileshare_core::Result<T>> + Send) -> PyResult<T> {
-    py.detach(|| pyo3_async_runtimes::tokio::get_runtime().block_on(fut)).map_err(to_py)
-}
-
-/// Starts `fut` on the shared runtime and returns an awaitable.
-fn spawn<'py, T>(
-    py: Python<'py>,
-    fut: impl Future<Output = fileshare_core::Result<T>> + Send + 'static,
-) -> PyResult<Bound<'py, PyAny>>
-where
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    pyo3_async_runtimes::tokio::future_into_py(py, async move { fut.await.map_err(to_py) })
-}
 
 /// Bytes handed back to Python as `bytes` (a `Vec<u8>` would become a list).
 pub struct Blob(Bytes);

@@ -2,8 +2,10 @@
 //!
 //! The same Rust logic as the service — `FileShare` over the memory, embedded (disk + SQLite) or AWS
 //! (S3 + DynamoDB) backends — as Python classes. One tokio runtime serves every call; blocking
-//! methods release the GIL while they wait; errors become the exceptions of `fileshare._errors`.
+//! methods release the GIL while they wait; async ones return asyncio futures ([`bridge`]); errors
+//! become the exceptions of `fileshare._errors`.
 
+mod bridge;
 mod classes;
 mod core;
 mod errors;
@@ -21,5 +23,6 @@ fn _fileshare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::ShareInfo>()?;
     m.add_class::<types::UploadTicket>()?;
     m.add_class::<types::Page>()?;
+    m.add_function(wrap_pyfunction!(bridge::drain, m)?)?;
     Ok(())
 }

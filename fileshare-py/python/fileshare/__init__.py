@@ -9,6 +9,8 @@
 b'hello'
 """
 
+import atexit
+
 from ._errors import (
     Conflict,
     FileShareError,
@@ -19,7 +21,10 @@ from ._errors import (
     TooLarge,
     UnsupportedContentType,
 )
-from ._fileshare import AsyncFileShare, FileInfo, FileIterator, FileShare, Page, ShareInfo, UploadTicket
+from ._fileshare import AsyncFileShare, FileInfo, FileIterator, FileShare, Page, ShareInfo, UploadTicket, drain
+
+# Let results still being handed to asyncio finish before the interpreter shuts down.
+atexit.register(drain)
 
 __all__ = [
     "AsyncFileShare",

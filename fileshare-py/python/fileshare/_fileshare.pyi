@@ -5,7 +5,10 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import Optional, Union, final
 
-__all__ = ["AsyncFileShare", "FileInfo", "FileIterator", "FileShare", "Page", "ShareInfo", "UploadTicket"]
+__all__ = ["AsyncFileShare", "FileInfo", "FileIterator", "FileShare", "Page", "ShareInfo", "UploadTicket", "drain"]
+
+def drain(timeout: float = 5.0) -> bool:
+    """Waits until no async result is being delivered (registered with atexit)."""
 
 @final
 class FileInfo:

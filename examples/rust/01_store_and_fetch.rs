@@ -1,0 +1,34 @@
+//! Stage 1 — store and fetch a file through presigned URLs. The service never carries the bytes: it
+//! signs a form that lets the client POST exactly this file straight to storage, and a short-lived
+//! URL to GET it back. Run: `cargo run -p fileshare-examples --example 01_store_and_fetch`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use fileshare_core::{UploadRequest, UploadTarget};
+
+#[tokio::main]
+async fn main() -> common::Result<()> {
+    let ex = common::open().await?;
+    let alice = common::new_user("alice")?;
+    let data = bytes::Bytes::from_static(b"Quarterly numbers: all up and to the right.\n");
+
+    let ticket =
+        ex.service.create_upload(&alice, UploadRequest::new("report.txt", data.len() as u64, "text/plain")).await?;
+    let UploadTarget::Form(form) = &ticket.target else { return Err("expected a form upload".into()) };
+    println!(
+        "upload form for {}: POST {} with fields {:?}",
+        ticket.file.id,
+        form.url,
+        form.fields.keys().collect::<Vec<_>>()
+    );
+    ex.client.post_form(&form.url, &form.fields, data.clone()).await.map_err(|e| e.0)?;
+    let file = ex.service.complete_upload(&alice, &ticket.file.id, &[]).await?;
+    println!("completed: {}, {} bytes, {:?}", file.name, file.size, file.status);
+
+    let url = ex.service.download_url(&alice, &file.id, Some(std::time::Duration::from_secs(60))).await?;
+    let fetched = ex.client.get(&url.url).await.map_err(|e| e.0)?;
+    println!("fetched {} bytes back; Content-Disposition: {}", fetched.body.len(), fetched.content_disposition);
+    assert_eq!(fetched.body, data);
+    Ok(())
+}
