@@ -14,13 +14,23 @@ pub fn init_logging() {
     let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_current_span(false).try_init();
 }
 
-/// A local server bound and ready: its address, and the future that serves until `shutdown` resolves.
+/// A local server bound to `config.bind` and ready: its address, and the future that serves until
+/// `shutdown` resolves.
 pub async fn bind(
     config: &ServiceConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(SocketAddr, impl std::future::Future<Output = std::io::Result<()>>), BoxError> {
+    serve_on(TcpListener::bind(config.bind).await?, config, shutdown).await
+}
+
+/// Like [`bind`], on a listener the caller already bound (tests bind port 0 and keep it: no window in
+/// which another server could take the port).
+pub async fn serve_on(
+    listener: TcpListener,
+    config: &ServiceConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(SocketAddr, impl std::future::Future<Output = std::io::Result<()>>), BoxError> {
     let state = AppState::new(config, false).await?;
-    let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     Ok((addr, async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await }))

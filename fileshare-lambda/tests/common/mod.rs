@@ -29,16 +29,16 @@ pub async fn start_embedded_with(adjust: impl FnOnce(&mut ServiceConfig)) -> Ser
 
 /// Starts a server with `config` (its `bind` port 0 is replaced by a free port).
 pub async fn start(mut config: ServiceConfig, data: TempDir) -> Server {
-    // Presigned URLs must name the real port: bind first, then build the service for that address.
-    let listener = std::net::TcpListener::bind(config.bind).expect("bind");
+    // Presigned URLs must name the real port: bind first (and keep the listener), then build the
+    // service for that address.
+    let listener = tokio::net::TcpListener::bind(config.bind).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    drop(listener);
     config.bind = addr;
     if config.public_url.ends_with(":0") {
         config.public_url = format!("http://{addr}");
     }
     let (stop, stopped) = oneshot::channel::<()>();
-    let (_, serve) = fileshare_lambda::server::bind(&config, async {
+    let (_, serve) = fileshare_lambda::server::serve_on(listener, &config, async {
         let _ = stopped.await;
     })
     .await

@@ -1,0 +1,129 @@
+"""The template's hardening, asserted: a regression (a wildcard action, public access, plain HTTP,
+no throttling, a missing alarm…) fails CI. Run: python -m pytest infra/tests."""
+
+import pathlib
+
+import pytest
+import yaml
+
+TEMPLATE = pathlib.Path(__file__).resolve().parents[1] / "template.yaml"
+
+
+class CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt, …) as {"Fn::…": …} values."""
+
+
+def _intrinsic(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+@pytest.fixture(scope="module")
+def template():
+    return yaml.load(TEMPLATE.read_text(), Loader=CfnLoader)
+
+
+def resources(template, kind):
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def statements(template):
+    """Every IAM statement a function is granted."""
+    for name, function in resources(template, "AWS::Serverless::Function").items():
+        for policy in function["Properties"].get("Policies", []):
+            assert isinstance(policy, dict) and "Statement" in policy, f"{name}: only inline policies (no SAM policy templates)"
+            yield name, policy["Statement"]
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def test_no_wildcard_actions_or_resources(template):
+    for function, stmts in statements(template):
+        for stmt in stmts:
+            assert stmt["Effect"] == "Allow"
+            for action in as_list(stmt["Action"]):
+                assert "*" not in action, f"{function}: wildcard action {action}"
+            for resource in as_list(stmt["Resource"]):
+                assert resource != "*", f"{function}: unscoped resource"
+
+
+def test_object_access_is_limited_to_the_files_prefix(template):
+    for function, stmts in statements(template):
+        for stmt in stmts:
+            if any(a.startswith("s3:") for a in as_list(stmt["Action"])):
+                for resource in as_list(stmt["Resource"]):
+                    assert resource == {"Fn::Sub": "${FilesBucket.Arn}/files/*"}, f"{function}: {resource}"
+
+
+def test_bucket_blocks_public_access_and_is_encrypted(template):
+    bucket = template["Resources"]["FilesBucket"]["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True} and len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["abort-incomplete-multipart"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+    assert rules["files-to-glacier-ir"]["Transitions"][0]["StorageClass"].startswith("GLACIER")
+    assert bucket["CorsConfiguration"]["CorsRules"][0]["ExposedHeaders"] == ["ETag"]
+
+
+def test_bucket_refuses_plain_http(template):
+    policy = template["Resources"]["FilesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in policy
+    ), "TLS-only statement missing"
+
+
+def test_table_matches_the_dynamodb_backend(template):
+    table = template["Resources"]["MetadataTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    indexes = {i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]] for i in table["GlobalSecondaryIndexes"]}
+    assert indexes == {"GSI1": ["GSI1PK", "GSI1SK"], "GSI2": ["GSI2PK", "GSI2SK"]}
+
+
+def test_api_requires_jwt_throttles_and_logs(template):
+    api = template["Resources"]["HttpApi"]["Properties"]
+    assert api["StageName"] == "$default", "a named stage prefixes rawPath and breaks routing"
+    assert api["Auth"]["DefaultAuthorizer"] == "Cognito"
+    assert api["Auth"]["Authorizers"]["Cognito"]["JwtConfiguration"]["audience"]
+    assert api["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0 and api["DefaultRouteSettings"]["ThrottlingBurstLimit"] > 0
+    assert api["AccessLogSettings"]["DestinationArn"]
+
+
+def test_every_log_group_has_a_retention(template):
+    groups = resources(template, "AWS::Logs::LogGroup")
+    assert len(groups) >= 3
+    for name, group in groups.items():
+        assert group["Properties"].get("RetentionInDays"), f"{name} keeps logs forever"
+
+
+def test_alarms_cover_5xx_rate_latency_errors_and_throttles(template):
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    metrics = {a["Properties"].get("MetricName") for a in alarms}
+    assert {"Latency", "Errors", "Throttles"} <= metrics
+    assert any(
+        any(m.get("MetricStat", {}).get("Metric", {}).get("MetricName") == "5xx" for m in a["Properties"].get("Metrics", []))
+        for a in alarms
+    ), "no 5xx rate alarm"
+    assert all(a["Properties"]["AlarmActions"] for a in alarms)
+
+
+def test_functions_run_rust_on_graviton(template):
+    globals_ = template["Globals"]["Function"]
+    assert globals_["Runtime"] == "provided.al2023" and globals_["Architectures"] == ["arm64"]
+    for function in resources(template, "AWS::Serverless::Function").values():
+        assert function["Metadata"]["BuildMethod"] == "rust-cargolambda"
