@@ -8,27 +8,16 @@ Prints JSON {"fileshare": µs, "boto3": µs} (median per call over several round
 Usage: bench_python.py   (with fileshare and boto3 installed)
 """
 import json
-import statistics
-import time
 
 import boto3
 from botocore.config import Config
 
 import fileshare
+from bench_presign_boto3 import median_us
 
 CALLS = 10_000
 ROUNDS = 5
 DISPOSITION = "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf"
-
-
-def median_us(call) -> float:
-    rounds = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        for _ in range(CALLS):
-            call()
-        rounds.append((time.perf_counter() - start) / CALLS * 1e6)
-    return statistics.median(rounds)
 
 
 def main() -> None:
@@ -41,8 +30,8 @@ def main() -> None:
     )
     key = f"files/{owner}/{file_id}"
     params = {"Bucket": "fileshare-bench", "Key": key, "ResponseContentDisposition": DISPOSITION, "ResponseContentType": "application/pdf"}
-    ours = median_us(lambda: fs.download_url(owner, file_id, expires_in=300))
-    theirs = median_us(lambda: s3.generate_presigned_url("get_object", Params=params, ExpiresIn=300))
+    ours = median_us(lambda: fs.download_url(owner, file_id, expires_in=300), CALLS, ROUNDS)
+    theirs = median_us(lambda: s3.generate_presigned_url("get_object", Params=params, ExpiresIn=300), CALLS, ROUNDS)
     print(json.dumps({"fileshare": ours, "boto3": theirs}))
 
 

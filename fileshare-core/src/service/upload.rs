@@ -18,6 +18,15 @@ fn part_size(size: u64, min: u64) -> u64 {
     needed.max(min).div_ceil(MIB) * MIB
 }
 
+/// An upload is confirmed only with exactly the declared bytes (by `complete_upload` or a storage event).
+fn check_stored_size(file: &FileRecord, stored: u64) -> Result<()> {
+    if stored == file.size {
+        Ok(())
+    } else {
+        Err(Error::conflict(format!("stored {stored} bytes but the upload declared {}", file.size)))
+    }
+}
+
 impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
     /// Validates an upload request, records the pending file and signs where to send its bytes.
     ///
@@ -120,12 +129,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         let Some(object) = self.files.head(&key).await? else {
             return Err(Error::conflict("the file's bytes have not been uploaded yet"));
         };
-        if object.size != file.size {
-            return Err(Error::conflict(format!(
-                "uploaded {} bytes but the upload declared {}",
-                object.size, file.size
-            )));
-        }
+        check_stored_size(&file, object.size)?;
         self.metadata.mark_available(&file, object.etag, self.clock.now()).await
     }
 
@@ -151,9 +155,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         if file.status == FileStatus::Available {
             return Ok(Some(file));
         }
-        if size != file.size {
-            return Err(Error::conflict(format!("stored {size} bytes but the upload declared {}", file.size)));
-        }
+        check_stored_size(&file, size)?;
         self.metadata.mark_available(&file, etag, self.clock.now()).await.map(Some)
     }
 

@@ -20,6 +20,7 @@ use crate::store::{
 };
 use crate::{Error, Result};
 use async_trait::async_trait;
+use aws_credential_types::Credentials;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart as S3Part};
 use bytes::Bytes;
@@ -90,8 +91,26 @@ impl S3FileStore {
         path
     }
 
-    /// Signs `request` at the clock's time, with `expires_at` clamped to the credentials' lifetime;
-    /// returns the URL and its real expiry.
+    /// What every signature needs: credentials valid now, the signing time (whole seconds, as SigV4
+    /// carries it), and `requested` clamped so that nothing outlives the credentials that signed it
+    /// (nor SigV4's 7 days). Refused if less than a second would remain.
+    async fn signing(&self, requested: DateTime<Utc>) -> Result<(Credentials, DateTime<Utc>, DateTime<Utc>)> {
+        let now = self.clock.now();
+        let credentials = self.credentials.get(now).await?;
+        let signed_at = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+        let expires_at = credentials::expiry(&credentials)
+            .map_or(requested, |e| e.min(requested))
+            .min(signed_at + TimeDelta::seconds(sigv4::MAX_EXPIRY_SECS));
+        if expires_at < signed_at + TimeDelta::seconds(1) {
+            return Err(Error::invalid(
+                "expires_at",
+                "must be at least a second ahead (and within the credentials' lifetime)",
+            ));
+        }
+        Ok((credentials, signed_at, expires_at))
+    }
+
+    /// Signs a URL for `method` on `key`; returns it with its real expiry.
     async fn presign(
         &self,
         method: &str,
@@ -100,17 +119,8 @@ impl S3FileStore {
         expires_at: DateTime<Utc>,
         content_length: Option<u64>,
     ) -> Result<PresignedUrl> {
-        let now = self.clock.now();
-        let credentials = self.credentials.get(now).await?;
-        let signed_at = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
-        let expires_at = credentials::expiry(&credentials).map_or(expires_at, |e| e.min(expires_at));
-        let secs = (expires_at - signed_at).num_seconds().min(sigv4::MAX_EXPIRY_SECS);
-        if secs < 1 {
-            return Err(Error::invalid(
-                "expires_at",
-                "must be at least a second ahead (and within the credentials' lifetime)",
-            ));
-        }
+        let (credentials, signed_at, expires_at) = self.signing(expires_at).await?;
+        let secs = (expires_at - signed_at).num_seconds();
         let scope = Scope::new(&credentials, &self.region, signed_at);
         let path = self.object_path(key);
         let request =
@@ -176,10 +186,7 @@ impl FileStore for S3FileStore {
     }
 
     async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedForm> {
-        let now = self.clock.now();
-        let credentials = self.credentials.get(now).await?;
-        let signed_at = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
-        let expires_at = credentials::expiry(&credentials).map_or(policy.expires_at, |e| e.min(policy.expires_at));
+        let (credentials, signed_at, expires_at) = self.signing(policy.expires_at).await?;
         let scope = Scope::new(&credentials, &self.region, signed_at);
         let disposition = content_disposition(&policy.headers.filename);
         let fields = [
