@@ -118,6 +118,7 @@ mod request_counts {
     use bytes::Bytes;
     use fileshare_core::store::CompletedPart;
     use fileshare_core::testing::{random_user, Transport};
+    use fileshare_core::MetadataStore;
     use fileshare_core::{Config, FileShare, ListRequest, Scope, UploadRequest, UploadTarget};
     use std::collections::HashMap;
     use std::sync::Mutex;
@@ -290,6 +291,24 @@ mod request_counts {
         service.delete(&alice, &pending.file.id).await.expect("delete pending");
         counted.check("delete (pending multipart upload)");
         let _ = big;
+
+        // The events function: an upload confirmed from its S3 event, and one abandoned and expired.
+        let (service, alice, http, data) = (&service, &alice, &http, &data);
+        let sent = |name: &'static str| async move {
+            let request = UploadRequest::new(name, 1000, "application/octet-stream");
+            let ticket = service.create_upload(alice, request).await.expect("create");
+            let UploadTarget::Form(form) = &ticket.target else { panic!("form upload expected") };
+            http.post_form(&form.url, &form.fields, data.clone()).await.expect("upload");
+            ticket.file
+        };
+        let (confirmed, abandoned) = (sent("event.bin").await, sent("abandoned.bin").await);
+        service.metadata_store().delete_file(&abandoned.id).await.expect("TTL deletes the record");
+        counted.dynamo.take();
+        counted.s3.take();
+        service.confirm_uploaded_object(&confirmed.key(), 1000, None).await.expect("confirm").expect("confirmed");
+        counted.check("confirm_uploaded_object (S3 event)");
+        assert!(service.discard_abandoned_upload(&abandoned.key(), None).await.expect("discard"));
+        counted.check("discard_abandoned_upload (TTL removed the record)");
 
         let undocumented: Vec<_> = counted.limits.keys().filter(|op| !counted.seen.contains(op)).collect();
         assert!(undocumented.is_empty(), "documented but not measured: {undocumented:?}");

@@ -11,6 +11,7 @@
 //! | `FILESHARE_CORS_ORIGINS` | none | comma-separated browser origins allowed to call the API |
 //! | `FILESHARE_USER_RATE` | `20` | requests per second per user (burst 5× that); 429 beyond |
 //! | `FILESHARE_LOGIN_RATE` | `5` | login attempts per username and per 15 minutes (burst); per client address: 4× |
+//! | `FILESHARE_MAX_UPLOAD_BYTES` | 5 TiB | largest file anyone may upload, single or multipart |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -69,15 +70,19 @@ pub struct ServiceConfig {
     pub user_rate: f64,
     /// Login attempts per username per 15 minutes.
     pub login_rate: u32,
-}
-
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    /// The limits [`FileShare`](fileshare_core::FileShare) enforces.
+    pub limits: fileshare_core::Config,
 }
 
 impl ServiceConfig {
     /// Reads the configuration from the environment.
     pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration from `lookup` (variable name → value); blank values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let bind: SocketAddr = var("FILESHARE_BIND")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
@@ -120,6 +125,15 @@ impl ServiceConfig {
                 .unwrap_or_default(),
             user_rate: number("FILESHARE_USER_RATE", 20.0)?,
             login_rate: number("FILESHARE_LOGIN_RATE", 5.0)? as u32,
+            limits: match var("FILESHARE_MAX_UPLOAD_BYTES") {
+                None => fileshare_core::Config::default(),
+                Some(v) => match v.trim().parse::<u64>() {
+                    Ok(bytes) if bytes > 0 => fileshare_core::Config::default().with_max_file_size(bytes),
+                    _ => {
+                        return Err(format!("FILESHARE_MAX_UPLOAD_BYTES must be a positive number of bytes, not {v:?}"))
+                    }
+                },
+            },
         })
     }
 
@@ -134,6 +148,49 @@ impl ServiceConfig {
             cors_origins: Vec::new(),
             user_rate: 20.0,
             login_rate: 5,
+            limits: fileshare_core::Config::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<ServiceConfig, String> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        ServiceConfig::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_to_the_embedded_service() {
+        let config = config(&[]).expect("defaults");
+        assert_eq!(config.storage, Storage::Embedded);
+        assert_eq!(config.identity, Identity::BuiltIn);
+        assert_eq!(config.limits, fileshare_core::Config::default());
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn max_upload_bytes_caps_every_upload() {
+        let config = config(&[("FILESHARE_MAX_UPLOAD_BYTES", "1048576")]).expect("valid");
+        assert_eq!(config.limits.max_upload_size, 1_048_576);
+        assert_eq!(config.limits.max_multipart_size, 1_048_576);
+        for bad in ["0", "-1", "1.5", "ten"] {
+            let error = config_error(&[("FILESHARE_MAX_UPLOAD_BYTES", bad)]);
+            assert!(error.contains("FILESHARE_MAX_UPLOAD_BYTES"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn half_configured_backends_are_refused() {
+        assert!(config_error(&[("FILESHARE_BUCKET", "b")]).contains("FILESHARE_TABLE"));
+        assert!(config_error(&[("FILESHARE_ISSUER", "i")]).contains("FILESHARE_JWKS_URL"));
+        assert!(config_error(&[("FILESHARE_USER_RATE", "0")]).contains("positive"));
+    }
+
+    fn config_error(vars: &[(&str, &str)]) -> String {
+        config(vars).expect_err("configuration should be refused")
     }
 }

@@ -9,15 +9,16 @@
 //! - anywhere else as a plain server on `127.0.0.1:8080`, by default on the embedded default (local
 //!   disk + SQLite) with a built-in identity provider — a complete service with one command.
 //!
-//! A second entry point, `fileshare-s3-events`, marks uploads available from S3 `ObjectCreated` events.
+//! A second entry point, `fileshare-events`, marks uploads available from S3 `ObjectCreated` events
+//! and removes abandoned uploads when the table's TTL deletes their records ([`events`]).
 
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod idp;
 pub mod metrics;
 pub mod routes;
-pub mod s3_events;
 pub mod server;
 pub mod state;
 pub mod throttle;

@@ -77,7 +77,7 @@ impl AppState {
         };
         let login = f64::from(config.login_rate);
         Ok(Self {
-            service: Arc::new(FileShare::new(files, metadata)),
+            service: Arc::new(FileShare::builder(files, metadata).config(config.limits.clone()).build()),
             verifier,
             identity,
             blobs,

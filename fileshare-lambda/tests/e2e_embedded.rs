@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{post_form, start_embedded, Api};
+use common::{post_form, start_embedded, start_embedded_with, Api};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -159,4 +159,21 @@ async fn health_openapi_and_problem_documents() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = api.call(Method::GET, "/nowhere", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn configured_max_upload_size_refuses_larger_files_single_or_multipart() {
+    // FILESHARE_MAX_UPLOAD_BYTES, as the SAM template's MaxUploadBytes sets it.
+    let server = start_embedded_with(|c| c.limits = c.limits.clone().with_max_file_size(1_000_000)).await;
+    let api = Api::new(&server);
+    let alice = api.new_user("alice").await;
+    for multipart in [false, true] {
+        let body = json!({"name": "big.bin", "size": 1_000_001, "content_type": "application/octet-stream", "multipart": multipart});
+        let (status, problem) = api.call(Method::POST, "/files/upload-url", Some(&alice.token), Some(body)).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "multipart={multipart}: {problem}");
+        assert!(problem["detail"].as_str().unwrap_or_default().contains("1000000"), "{problem}");
+    }
+    let (_, files) = api.call(Method::GET, "/files", Some(&alice.token), None).await;
+    assert_eq!(files["files"].as_array().map(Vec::len), Some(0), "refusals leave nothing behind: {files}");
+    api.upload(&alice, "fits.bin", "application/octet-stream", &[7; 1_000_000]).await;
 }

@@ -1,10 +1,10 @@
-//! The Lambda entry points, fed committed API Gateway v2 and S3 event JSON (`tests/fixtures/`).
+//! The Lambda entry points, fed committed API Gateway v2, S3 and DynamoDB stream event JSON
+//! (`tests/fixtures/`).
 //! Storage is the embedded default, so no AWS is needed: what is tested is the adapter.
 
-use aws_lambda_events::event::s3::S3Event;
 use axum::body::Body;
-use fileshare_core::{FileStore, UploadRequest, UserId};
-use fileshare_lambda::s3_events::{self, Outcome};
+use fileshare_core::{FileStore, MetadataStore, UploadRequest, UserId};
+use fileshare_lambda::events::{self, EventError, Outcome};
 use fileshare_lambda::{routes, AppState, ServiceConfig};
 use tower::ServiceExt;
 
@@ -62,12 +62,17 @@ async fn api_gateway_refusals() {
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
 }
 
-fn s3_event(key: &str, size: u64) -> S3Event {
-    let json = std::fs::read_to_string(format!("{}/tests/fixtures/s3-object-created.json", env!("CARGO_MANIFEST_DIR")))
-        .expect("fixture")
-        .replace("__KEY__", key)
-        .replace("__SIZE__", &size.to_string());
-    serde_json::from_str(&json).expect("a valid S3 event")
+fn event(fixture: &str, replacements: &[(&str, &str)]) -> serde_json::Value {
+    let mut json =
+        std::fs::read_to_string(format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+    for (from, to) in replacements {
+        json = json.replace(from, to);
+    }
+    serde_json::from_str(&json).expect("valid JSON")
+}
+
+fn s3_event(key: &str, size: u64) -> serde_json::Value {
+    event("s3-object-created.json", &[("__KEY__", key), ("__SIZE__", &size.to_string())])
 }
 
 #[tokio::test]
@@ -80,7 +85,7 @@ async fn s3_events_complete_uploads_idempotently_and_in_any_order() {
     service.file_store().put(&key, &(&ticket.file).into(), bytes::Bytes::from_static(b"hello")).await.expect("bytes");
 
     // Created (twice: at-least-once delivery), an unrelated key, and a later delete event.
-    let outcomes = s3_events::handle(service, s3_event(key.as_str(), 5)).await.expect("handled");
+    let outcomes = events::handle(service, s3_event(key.as_str(), 5)).await.expect("handled");
     assert_eq!(
         outcomes,
         vec![
@@ -95,13 +100,50 @@ async fn s3_events_complete_uploads_idempotently_and_in_any_order() {
 
     // Out of order: the created event arrives after the file was deleted — nothing to do.
     service.delete(&owner, &ticket.file.id).await.expect("delete");
-    let outcomes = s3_events::handle(service, s3_event(key.as_str(), 5)).await.expect("handled");
+    let outcomes = events::handle(service, s3_event(key.as_str(), 5)).await.expect("handled");
     assert_eq!(outcomes[0], Outcome::Ignored(key.to_string()));
 
     // A size that does not match the declared one is refused, and the upload stays pending.
     let ticket = service.create_upload(&owner, UploadRequest::new("b.txt", 10, "text/plain")).await.expect("upload");
-    let outcomes = s3_events::handle(service, s3_event(ticket.file.key().as_str(), 3)).await.expect("handled");
+    let outcomes = events::handle(service, s3_event(ticket.file.key().as_str(), 3)).await.expect("handled");
     assert_eq!(outcomes[0], Outcome::Refused(ticket.file.key().to_string()));
     let file = service.get_file(&owner, &ticket.file.id).await.expect("file").file;
     assert_eq!(file.status, fileshare_core::FileStatus::Pending);
+}
+
+#[tokio::test]
+async fn ttl_deletions_of_pending_records_discard_the_abandoned_bytes() {
+    let (state, _dir) = lambda_state().await;
+    let service = &state.service;
+    let owner = UserId::new(SUB).expect("user");
+    let ticket = service.create_upload(&owner, UploadRequest::new("draft.txt", 5, "text/plain")).await.expect("upload");
+    let (key, id) = (ticket.file.key(), ticket.file.id.to_string());
+    service.file_store().put(&key, &(&ticket.file).into(), bytes::Bytes::from_static(b"hello")).await.expect("bytes");
+    let ttl_event = event("dynamodb-ttl-remove.json", &[("__FILE_ID__", &id), ("__SUB__", SUB)]);
+
+    // Delivered while the record still exists and is in time (a forged or misrouted event): no effect.
+    let outcomes = events::handle(service, ttl_event.clone()).await.expect("handled");
+    assert_eq!(outcomes, vec![Outcome::Ignored(key.to_string()), Outcome::Skipped("user-remove-share".into())]);
+    assert!(service.file_store().head(&key).await.expect("head").is_some(), "a live upload keeps its bytes");
+
+    // As on AWS: TTL removed the record, then the stream delivers the removal (at least once).
+    service.metadata_store().delete_file(&ticket.file.id).await.expect("record expired");
+    for _ in 0..2 {
+        let outcomes = events::handle(service, ttl_event.clone()).await.expect("handled");
+        assert_eq!(outcomes[0], Outcome::Discarded(key.to_string()));
+    }
+    assert_eq!(service.file_store().head(&key).await.expect("head"), None);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_events_fail_the_invocation() {
+    let (state, _dir) = lambda_state().await;
+    let unknown = serde_json::json!({"Records": [{"eventSource": "aws:sqs"}]});
+    assert!(
+        matches!(events::handle(&state.service, unknown).await, Err(EventError::Unrecognised(s)) if s == "aws:sqs")
+    );
+    let malformed = serde_json::json!({"Records": [{"eventSource": "aws:s3", "s3": "not an object"}]});
+    assert!(matches!(events::handle(&state.service, malformed).await, Err(EventError::Malformed { .. })));
+    let empty = serde_json::json!({"Records": []});
+    assert_eq!(events::handle(&state.service, empty).await.expect("nothing to do"), vec![]);
 }

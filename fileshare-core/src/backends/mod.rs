@@ -18,7 +18,7 @@ mod s3;
 mod sqlite;
 
 #[cfg(feature = "aws")]
-pub use dynamo::{DynamoMetadataStore, DynamoMetadataStoreBuilder};
+pub use dynamo::{DynamoMetadataStore, DynamoMetadataStoreBuilder, ExpiredUpload};
 pub use embedded::{
     BlobMeta, BlobReader, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
     MemoryFileStore, DEFAULT_PUBLIC_URL,

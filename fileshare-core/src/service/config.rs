@@ -57,3 +57,22 @@ impl Default for Config {
         }
     }
 }
+
+impl Config {
+    /// Caps the size of any one file at `bytes`, however it is uploaded: the multipart limit becomes
+    /// `bytes` and the single-upload limit never exceeds it. Deployments set this from
+    /// `FILESHARE_MAX_UPLOAD_BYTES` (the SAM template's `MaxUploadBytes`).
+    ///
+    /// ```
+    /// use fileshare_core::Config;
+    /// let config = Config::default().with_max_file_size(100 * 1024 * 1024);
+    /// assert_eq!(config.max_upload_size, 100 * 1024 * 1024);
+    /// assert_eq!(config.max_multipart_size, 100 * 1024 * 1024);
+    /// ```
+    #[must_use]
+    pub fn with_max_file_size(mut self, bytes: u64) -> Self {
+        self.max_multipart_size = bytes;
+        self.max_upload_size = self.max_upload_size.min(bytes);
+        self
+    }
+}

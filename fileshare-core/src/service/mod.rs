@@ -2,6 +2,7 @@
 
 mod access;
 mod config;
+mod expiry;
 mod listing;
 mod manage;
 mod reads;

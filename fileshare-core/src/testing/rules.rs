@@ -44,6 +44,7 @@ macro_rules! rules_conformance {
                 form_upload_flow_end_to_end,
                 multipart_upload_flow_end_to_end,
                 deleting_a_pending_multipart_upload_aborts_it,
+                abandoned_uploads_are_discarded_and_live_files_never,
             ]
         );
     };
@@ -363,4 +364,39 @@ pub async fn deleting_a_pending_multipart_upload_aborts_it(h: &RulesHarness) {
     let part = CompletedPart { part_number: 1, etag };
     assert!(h.files.complete_multipart(&key, upload_id, &[part]).await.is_err());
     assert_eq!(ok!(h.files.head(&key).await), None);
+}
+
+/// An upload whose bytes arrived but which was never completed.
+async fn bytes_sent(h: &RulesHarness, s: &Service, owner: &UserId, name: &str) -> crate::FileRecord {
+    let file = ok!(s.create_upload(owner, UploadRequest::new(name, 4, "text/plain")).await).file;
+    ok!(h.files.put(&file.key(), &(&file).into(), Bytes::from_static(b"late")).await);
+    file
+}
+
+/// - Discarding an abandoned upload removes its bytes and record once it is long expired or its
+///   record is gone; available files and uploads still in time are never touched.
+pub async fn abandoned_uploads_are_discarded_and_live_files_never(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let live = uploaded(&s, &alice, "live.txt").await;
+    assert!(!ok!(s.discard_abandoned_upload(&live.key(), None).await), "an available file is live");
+    assert_eq!(ok!(s.get_bytes(&alice, &live.id).await).1, Bytes::from("contents of live.txt"));
+
+    let (abandoned, in_time) =
+        (bytes_sent(h, &s, &alice, "abandoned.txt").await, bytes_sent(h, &s, &alice, "in-time.txt").await);
+    h.clock.advance(s.config().pending_ttl - Duration::from_secs(60));
+    assert!(!ok!(s.discard_abandoned_upload(&in_time.key(), None).await), "not expired yet");
+    ok!(s.complete_upload(&alice, &in_time.id, &[]).await);
+
+    h.clock.advance(Duration::from_secs(60 + 5 * 60 + 1));
+    assert!(ok!(s.discard_abandoned_upload(&abandoned.key(), None).await));
+    assert_eq!(ok!(h.files.head(&abandoned.key()).await), None);
+    assert!(ok!(h.metadata.get_file(&abandoned.id, &alice).await).is_none(), "record removed");
+    // Record already gone (on AWS, TTL deleted it): the bytes still go; repeating is harmless.
+    ok!(h.files.put(&abandoned.key(), &(&abandoned).into(), Bytes::from_static(b"late")).await);
+    assert!(ok!(s.discard_abandoned_upload(&abandoned.key(), None).await));
+    assert_eq!(ok!(h.files.head(&abandoned.key()).await), None);
+    assert!(ok!(s.discard_abandoned_upload(&abandoned.key(), None).await));
+    assert!(!ok!(s.discard_abandoned_upload(&in_time.key(), None).await), "completed in time");
+    assert_eq!(ok!(s.get_bytes(&alice, &in_time.id).await).1, Bytes::from_static(b"late"));
 }

@@ -8,9 +8,11 @@
 mod builder;
 mod expr;
 mod items;
+mod stream;
 mod table;
 
 pub use builder::DynamoMetadataStoreBuilder;
+pub use stream::ExpiredUpload;
 
 use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
 use crate::metadata::{MetadataStore, Slice};

@@ -1,25 +1,9 @@
 //! The S3 `ObjectCreated` handler: marks uploads available from storage's own notification.
-//!
-//! Events arrive at least once and in any order, so every record is handled idempotently and
-//! permanent problems (an object nobody is waiting for, a size mismatch) are logged, not retried:
-//! failing the invocation would only make Lambda deliver the same event again.
 
+use super::Outcome;
 use crate::state::Service;
 use aws_lambda_events::event::s3::S3Event;
 use fileshare_core::ObjectKey;
-
-/// What happened to each record of an event (for logs and tests).
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The file is available (now, or already was).
-    Available(String),
-    /// No pending upload owns the key (deleted or expired since): nothing to do.
-    Ignored(String),
-    /// Not a file of ours, or not an ObjectCreated event.
-    Skipped(String),
-    /// A permanent problem, logged (e.g. size mismatch).
-    Refused(String),
-}
 
 /// S3 event keys are URL-encoded form values: `+` for a space, `%XX` for other bytes.
 fn decode_key(encoded: &str) -> String {

@@ -1,0 +1,99 @@
+//! Reading the table's stream: which deleted items were abandoned uploads.
+//!
+//! A pending file item carries `expires_at`, the table's TTL attribute, so DynamoDB deletes it once
+//! the upload is abandoned. The deletion arrives on the table's stream with the item's old image,
+//! which names the object (and any unfinished multipart upload) to remove from S3.
+
+use super::items::{META, SK};
+use crate::domain::{FileId, ObjectKey, UserId};
+use serde_json::Value;
+
+/// An upload whose pending record the table deleted, read from a stream record's `OldImage`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpiredUpload {
+    /// Where its bytes may be.
+    pub key: ObjectKey,
+    /// Its unfinished multipart upload, if it was one.
+    pub upload_id: Option<String>,
+}
+
+impl ExpiredUpload {
+    /// Reads an `OldImage` in DynamoDB JSON (`{"SK": {"S": "META"}, "status": {"S": "pending"}, …}`).
+    /// `None` for anything but a pending file item, so that other deletions pass through untouched.
+    ///
+    /// ```
+    /// use fileshare_core::backends::ExpiredUpload;
+    /// let image = serde_json::json!({
+    ///     "PK": {"S": "FILE#01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "SK": {"S": "META"},
+    ///     "id": {"S": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "owner": {"S": "alice"}, "status": {"S": "pending"},
+    /// });
+    /// let upload = ExpiredUpload::from_stream_image(&image).unwrap();
+    /// assert_eq!(upload.key.as_str(), "files/alice/01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    /// ```
+    pub fn from_stream_image(image: &Value) -> Option<Self> {
+        let string = |name: &str| image.get(name)?.get("S")?.as_str();
+        if string(SK)? != META || string("status")? != "pending" {
+            return None;
+        }
+        let owner = UserId::new(string("owner")?).ok()?;
+        let id: FileId = string("id")?.parse().ok()?;
+        Some(Self { key: ObjectKey::for_file(&owner, &id), upload_id: string("upload_id").map(str::to_owned) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::items::{file_item, Item};
+    use super::*;
+    use crate::domain::{ContentType, FileName, FileRecord, FileStatus, MultipartUpload};
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use serde_json::{json, Map};
+
+    /// The stream's DynamoDB JSON for an item the store writes (the attribute kinds it uses).
+    fn stream_image(item: &Item) -> Value {
+        let attribute = |value: &AttributeValue| match value {
+            AttributeValue::S(s) => json!({ "S": s }),
+            AttributeValue::N(n) => json!({ "N": n }),
+            other => panic!("the store writes no {other:?}"),
+        };
+        Value::Object(item.iter().map(|(name, value)| (name.clone(), attribute(value))).collect::<Map<_, _>>())
+    }
+
+    fn record(status: FileStatus, multipart: Option<MultipartUpload>) -> FileRecord {
+        let now = chrono::Utc::now();
+        FileRecord {
+            id: FileId::generate(now),
+            owner: UserId::new("alice@example.com").expect("valid"),
+            name: FileName::new("a.bin").expect("valid"),
+            size: 10,
+            content_type: ContentType::new("application/octet-stream").expect("valid"),
+            status,
+            created_at: now,
+            updated_at: now,
+            etag: None,
+            pending_expires_at: (status == FileStatus::Pending).then_some(now),
+            multipart,
+        }
+    }
+
+    #[test]
+    fn pending_items_as_written_name_their_object_and_upload() {
+        let plan = MultipartUpload { upload_id: "upload-1".into(), part_size: 8 };
+        let file = record(FileStatus::Pending, Some(plan));
+        let expired = ExpiredUpload::from_stream_image(&stream_image(&file_item(&file))).expect("pending item");
+        assert_eq!(expired, ExpiredUpload { key: file.key(), upload_id: Some("upload-1".into()) });
+        let form = record(FileStatus::Pending, None);
+        assert_eq!(ExpiredUpload::from_stream_image(&stream_image(&file_item(&form))).expect("valid").upload_id, None);
+    }
+
+    #[test]
+    fn other_items_are_not_expired_uploads() {
+        let available = stream_image(&file_item(&record(FileStatus::Available, None)));
+        assert_eq!(ExpiredUpload::from_stream_image(&available), None);
+        let mut share = stream_image(&file_item(&record(FileStatus::Pending, None)));
+        share["SK"] = json!({"S": "SHARE#bob"});
+        assert_eq!(ExpiredUpload::from_stream_image(&share), None);
+        assert_eq!(ExpiredUpload::from_stream_image(&json!({})), None);
+        assert_eq!(ExpiredUpload::from_stream_image(&json!({"SK": {"S": "META"}, "status": {"S": "pending"}})), None);
+    }
+}

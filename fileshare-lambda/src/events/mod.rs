@@ -1,0 +1,60 @@
+//! The event-driven half of the service (the `fileshare-events` function):
+//! - S3 `ObjectCreated` marks uploads available without waiting for the client's `complete` ([`s3`]);
+//! - the table's TTL deletion of a pending record removes the abandoned upload's bytes ([`table`]).
+//!
+//! Events arrive at least once and in any order, so every record is handled idempotently and
+//! permanent problems (an object nobody is waiting for, a size mismatch) are logged, not retried:
+//! failing the invocation would only make Lambda deliver the same event again. Only storage failures
+//! fail an invocation, so that Lambda retries it.
+
+pub mod s3;
+pub mod table;
+
+use crate::state::Service;
+use serde_json::Value;
+
+/// What happened to each record of an event (for logs and tests).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The file is available (now, or already was).
+    Available(String),
+    /// An abandoned upload's bytes (and unfinished multipart upload) were removed.
+    Discarded(String),
+    /// Nothing to do: no pending upload owns the key, or the file is live.
+    Ignored(String),
+    /// Not a record this function acts on (another key, another event kind).
+    Skipped(String),
+    /// A permanent problem, logged (e.g. size mismatch).
+    Refused(String),
+}
+
+/// Errors that fail an invocation.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    /// Neither an S3 nor a DynamoDB stream event.
+    #[error("unrecognised event: {0}")]
+    Unrecognised(String),
+    /// The event has the right source but the wrong shape.
+    #[error("malformed {source_name} event: {error}")]
+    Malformed {
+        /// `aws:s3` or `aws:dynamodb`.
+        source_name: &'static str,
+        /// What did not parse.
+        error: serde_json::Error,
+    },
+    /// Storage failed; Lambda retries the invocation.
+    #[error(transparent)]
+    Storage(#[from] fileshare_core::Error),
+}
+
+/// Handles any event the function is subscribed to, told apart by its records' `eventSource`.
+pub async fn handle(service: &Service, event: Value) -> Result<Vec<Outcome>, EventError> {
+    let source = event["Records"][0]["eventSource"].as_str().unwrap_or_default().to_owned();
+    let malformed = |source_name| move |error| EventError::Malformed { source_name, error };
+    match source.as_str() {
+        "aws:s3" => Ok(s3::handle(service, serde_json::from_value(event).map_err(malformed("aws:s3"))?).await?),
+        "aws:dynamodb" => Ok(table::handle(service, &event).await?),
+        _ if event["Records"].as_array().is_some_and(Vec::is_empty) => Ok(Vec::new()),
+        _ => Err(EventError::Unrecognised(source)),
+    }
+}
