@@ -239,6 +239,13 @@ pub struct SignupResponse {
     pub username: String,
 }
 
+/// `GET /me`.
+#[derive(Serialize, ToSchema)]
+pub struct MeResponse {
+    /// The caller's user id (the token's `sub`): what others share files with.
+    pub user_id: String,
+}
+
 /// `POST /auth/refresh`.
 #[derive(Deserialize, ToSchema)]
 pub struct RefreshBody {

@@ -1,7 +1,9 @@
-//! The built-in identity provider's routes (local mode): sign-up, login, refresh, JWKS.
+//! Who the caller is (`/me`, any identity provider), and the built-in identity provider's routes
+//! (local mode): sign-up, login, refresh, JWKS.
 
-use super::dto::{CredentialsBody, RefreshBody, SignupResponse};
+use super::dto::{CredentialsBody, MeResponse, RefreshBody, SignupResponse};
 use super::extract::ApiJson;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::idp::{LocalIdentityProvider, Tokens};
 use crate::state::AppState;
@@ -81,4 +83,11 @@ pub async fn refresh(
 pub async fn jwks(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     let idp = provider(&state)?;
     Ok(Json(serde_json::to_value(idp.jwks()).map_err(|e| ApiError::BadRequest(e.to_string()))?))
+}
+
+/// The caller's user id: checks a token and tells clients (`fileshare whoami`) who they are.
+#[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeResponse), (status = 401, body = Problem)))]
+pub async fn me(caller: Caller) -> Json<MeResponse> {
+    Json(MeResponse { user_id: caller.user.to_string() })
 }

@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
         health,
         super::files::create_upload, super::files::complete_upload, super::files::list_files, super::files::get_file,
         super::files::download_url, super::files::share, super::files::unshare, super::files::delete,
-        super::identity::sign_up, super::identity::log_in, super::identity::refresh, super::identity::jwks,
+        super::identity::me, super::identity::sign_up, super::identity::log_in, super::identity::refresh, super::identity::jwks,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}/download-url", get(files::download_url))
         .route("/files/{id}/share", post(files::share))
         .route("/files/{id}/share/{user_id}", delete(files::unshare))
+        .route("/me", get(identity::me))
         .route("/auth/signup", post(identity::sign_up))
         .route("/auth/login", post(identity::log_in))
         .route("/auth/refresh", post(identity::refresh))

@@ -1,4 +1,4 @@
-//! `fileshare`: the API. On Lambda it serves API Gateway events; anywhere else it is a complete local
+//! `fileshare-server`: the API. On Lambda it serves API Gateway events; anywhere else it is a complete local
 //! service (see `fileshare-lambda`'s crate docs and the README).
 
 use fileshare_lambda::config::{Identity, Storage};

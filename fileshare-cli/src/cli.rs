@@ -1,0 +1,133 @@
+//! The command line (clap).
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes: 0 ok, 1 refused or failed (the message says why), 2 bad usage, 3 not logged in or
+session expired, 4 not found, 5 forbidden, 6 network unreachable, 7 conflict (e.g. the output exists).";
+
+/// Share files through a fileshare service: the local one or an AWS deployment.
+#[derive(Debug, Parser)]
+#[command(name = "fileshare", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The API's base URL.
+    #[arg(long, env = "FILESHARE_ENDPOINT", default_value = "http://127.0.0.1:8080", global = true)]
+    pub endpoint: String,
+    /// Where sessions are stored (default: the user's config directory).
+    #[arg(long, env = "FILESHARE_CONFIG_DIR", global = true)]
+    pub config_dir: Option<PathBuf>,
+    /// No progress bars.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an account (then `fileshare login`).
+    Signup(Credentials),
+    /// Confirm a Cognito account with the code it e-mailed.
+    Confirm {
+        /// The username signed up with.
+        username: String,
+        /// The confirmation code.
+        code: String,
+        #[command(flatten)]
+        cognito: Cognito,
+    },
+    /// Log in; the session is stored (0600) and refreshed automatically.
+    Login(Credentials),
+    /// Forget this endpoint's session.
+    Logout,
+    /// Who you are logged in as (checked with the API).
+    Whoami,
+    /// Upload files (straight to storage, in parts when large); prints each new file's id.
+    Upload {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Content type (default: guessed from each file's extension).
+        #[arg(long)]
+        content_type: Option<String>,
+        /// Upload files larger than this many bytes in parts.
+        #[arg(long, default_value_t = 64 * 1024 * 1024)]
+        multipart_threshold: u64,
+    },
+    /// List your files and the files shared with you.
+    Ls {
+        /// Only files shared with you.
+        #[arg(long, conflicts_with = "owned")]
+        shared: bool,
+        /// Only your own files.
+        #[arg(long)]
+        owned: bool,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Share one of your files with another user (by user id: see `fileshare whoami`).
+    Share {
+        /// The file.
+        file_id: String,
+        /// The user to share with.
+        user_id: String,
+        /// End of access (RFC 3339, e.g. 2026-12-31T23:59:59Z).
+        #[arg(long)]
+        until: Option<DateTime<Utc>>,
+    },
+    /// Stop sharing a file with a user.
+    Unshare {
+        /// The file.
+        file_id: String,
+        /// The user.
+        user_id: String,
+    },
+    /// Download a file (to its name, or to -o PATH; `-o -` writes to stdout).
+    Download {
+        /// The file.
+        file_id: String,
+        /// Where to write it (a file, a directory, or - for stdout).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete your files.
+    Rm {
+        /// The files.
+        #[arg(required = true)]
+        file_ids: Vec<String>,
+    },
+}
+
+/// A username and where the password comes from.
+#[derive(Debug, Args)]
+pub struct Credentials {
+    /// The username.
+    pub username: String,
+    /// Read the password from the first line of stdin (otherwise it is asked for).
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub cognito: Cognito,
+}
+
+/// A Cognito user pool app client, instead of the service's built-in identity provider.
+#[derive(Debug, Args)]
+pub struct Cognito {
+    /// The app client id (the stack's UserPoolClientId output).
+    #[arg(long, env = "FILESHARE_COGNITO_CLIENT_ID")]
+    pub cognito_client_id: Option<String>,
+    /// The user pool's region.
+    #[arg(long, env = "FILESHARE_COGNITO_REGION", default_value = "us-east-1")]
+    pub cognito_region: String,
+    /// A Cognito-compatible endpoint instead of AWS's (tests).
+    #[arg(long, env = "FILESHARE_COGNITO_ENDPOINT", hide = true)]
+    pub cognito_endpoint: Option<String>,
+}

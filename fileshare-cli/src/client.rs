@@ -1,0 +1,106 @@
+//! The API client: a stored session's bearer token on every call, refreshed before it expires and
+//! once more if the API answers 401; `application/problem+json` refusals become [`CliError`]s.
+
+use crate::error::{CliError, Result};
+use crate::identity::Identity;
+use crate::session::{Session, SessionStore};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::Value;
+
+/// Refresh this long before the access token's expiry, so that it cannot expire mid-request.
+const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// A logged-in client of one endpoint.
+pub struct Api {
+    /// The HTTP client (also used, without the token, for presigned storage URLs).
+    pub http: reqwest::Client,
+    /// The API's base URL.
+    pub endpoint: String,
+    store: SessionStore,
+    session: Session,
+}
+
+impl Api {
+    /// The client for `endpoint`'s stored session.
+    pub fn new(http: reqwest::Client, endpoint: String, store: SessionStore) -> Result<Self> {
+        let session = store.load(&endpoint)?.ok_or_else(|| CliError::NotLoggedIn(endpoint.clone()))?;
+        Ok(Self { http, endpoint, store, session })
+    }
+
+    /// The session in use.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    async fn refresh(&mut self) -> Result<()> {
+        let session = Identity::new(&self.http, &self.endpoint).refresh(&self.session).await?;
+        self.store.save(&self.endpoint, &session)?;
+        self.session = session;
+        Ok(())
+    }
+
+    /// Calls `method path` with an optional JSON body and returns the JSON answer (`Null` if empty).
+    pub async fn call(&mut self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        if self.session.expires_at - chrono::Utc::now().timestamp() < REFRESH_MARGIN_SECS {
+            self.refresh().await?;
+        }
+        let url = format!("{}{path}", self.endpoint);
+        let mut refreshed = false;
+        loop {
+            let mut request = self.http.request(method.clone(), &url).bearer_auth(&self.session.access_token);
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request.send().await.map_err(|e| CliError::network(&url, &e))?;
+            // A token revoked or expired early (clock skew): refresh once and repeat.
+            if response.status() == StatusCode::UNAUTHORIZED && !refreshed {
+                refreshed = true;
+                self.refresh().await?;
+                continue;
+            }
+            return json_or_problem(response, &url).await;
+        }
+    }
+}
+
+/// The JSON body of a successful API response, or the refusal its problem document explains.
+pub async fn json_or_problem(response: Response, url: &str) -> Result<Value> {
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let text = response.text().await.map_err(|e| CliError::network(url, &e))?;
+    if status.is_success() {
+        return Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) });
+    }
+    let problem: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let detail = problem["detail"]
+        .as_str()
+        .or(problem["title"].as_str())
+        .map_or_else(|| format!("{status} from {url}"), str::to_owned);
+    Err(match status {
+        StatusCode::UNAUTHORIZED => CliError::Auth(detail),
+        StatusCode::TOO_MANY_REQUESTS => CliError::Rejected(format!(
+            "rate limited, retry in {}s: {detail}",
+            retry_after.as_deref().unwrap_or("a few")
+        )),
+        other => by_status(other, detail),
+    })
+}
+
+/// A refusal from storage (a presigned URL): S3 explains in XML, the embedded store in JSON.
+pub async fn storage_error(response: Response) -> CliError {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let problem: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let xml_message = text.split_once("<Message>").and_then(|(_, rest)| rest.split_once("</Message>")).map(|(m, _)| m);
+    let detail = problem["detail"].as_str().or(xml_message).unwrap_or("no explanation").to_owned();
+    by_status(status, format!("storage refused the transfer ({status}): {detail}"))
+}
+
+fn by_status(status: StatusCode, detail: String) -> CliError {
+    match status {
+        StatusCode::FORBIDDEN => CliError::Forbidden(detail),
+        StatusCode::NOT_FOUND => CliError::NotFound(detail),
+        StatusCode::CONFLICT => CliError::Conflict(detail),
+        _ => CliError::Rejected(detail),
+    }
+}

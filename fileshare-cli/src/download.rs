@@ -1,0 +1,122 @@
+//! `fileshare download`: fetches a short-lived link from the API and streams the bytes into a
+//! temporary file beside the target, then renames it into place — an interrupted download never
+//! leaves a partial file under the real name, and an existing file is only replaced with `--force`.
+
+use crate::client::{storage_error, Api};
+use crate::error::{CliError, Result};
+use futures_util::StreamExt;
+use reqwest::Method;
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
+
+/// Where the bytes go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Standard output (`-o -`).
+    Stdout,
+    /// This file.
+    File(PathBuf),
+}
+
+/// A server-provided name, if it is one plain path component (nothing that could leave the directory).
+pub fn safe_file_name(name: &str) -> Result<&str> {
+    if Path::new(name).file_name().is_some_and(|base| base == name) {
+        Ok(name)
+    } else {
+        Err(CliError::Rejected(format!("refusing the server's file name {name:?}; pass -o PATH")))
+    }
+}
+
+/// Downloads file `id` to `output` (default: its name in the current directory); returns the path.
+pub async fn download(api: &mut Api, id: &str, output: Option<PathBuf>, force: bool, quiet: bool) -> Result<Output> {
+    let file = api.call(Method::GET, &format!("/files/{id}"), None).await?;
+    let name = file["name"].as_str().unwrap_or_default().to_owned();
+    let size = file["size"].as_u64().unwrap_or_default();
+    let target = match output {
+        Some(path) if path.as_os_str() == "-" => Output::Stdout,
+        Some(path) if path.is_dir() => Output::File(path.join(safe_file_name(&name)?)),
+        Some(path) => Output::File(path),
+        None => Output::File(PathBuf::from(safe_file_name(&name)?)),
+    };
+    if let Output::File(path) = &target {
+        if !force && path.exists() {
+            return Err(CliError::Conflict(format!("{} exists; pass --force to replace it", path.display())));
+        }
+    }
+    let link = api.call(Method::GET, &format!("/files/{id}/download-url"), None).await?;
+    let url = link["url"].as_str().ok_or_else(|| CliError::Rejected("no download url in reply".into()))?;
+    let response = api.http.get(url).send().await.map_err(|e| CliError::network(url, &e))?;
+    if !response.status().is_success() {
+        return Err(storage_error(response).await);
+    }
+    let bar = crate::progress::bytes_bar(size, &name, quiet || target == Output::Stdout);
+    let result = match &target {
+        Output::Stdout => write_stream(response, &mut tokio::io::stdout(), Path::new("-"), size, &bar, url).await,
+        Output::File(path) => write_file(response, path, size, force, &bar, url).await,
+    };
+    bar.finish_and_clear();
+    result.map(|()| target)
+}
+
+async fn write_file(
+    response: reqwest::Response,
+    path: &Path,
+    size: u64,
+    force: bool,
+    bar: &indicatif::ProgressBar,
+    url: &str,
+) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new().prefix(".fileshare-download-").tempfile_in(dir).map_err(CliError::io(dir))?;
+    let mut file = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(CliError::io(temp.path()))?);
+    write_stream(response, &mut file, temp.path(), size, bar, url).await?;
+    file.sync_all().await.map_err(CliError::io(temp.path()))?;
+    let persisted = if force { temp.persist(path) } else { temp.persist_noclobber(path) };
+    persisted.map(drop).map_err(|e| match e.error.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            CliError::Conflict(format!("{} appeared meanwhile; pass --force to replace it", path.display()))
+        }
+        _ => CliError::io(path)(e.error),
+    })
+}
+
+async fn write_stream(
+    response: reqwest::Response,
+    out: &mut (impl tokio::io::AsyncWrite + Unpin),
+    path: &Path,
+    size: u64,
+    bar: &indicatif::ProgressBar,
+    url: &str,
+) -> Result<()> {
+    let mut received = 0u64;
+    let mut chunks = response.bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| CliError::network(url, &e))?;
+        out.write_all(&chunk).await.map_err(CliError::io(path))?;
+        received += chunk.len() as u64;
+        bar.inc(chunk.len() as u64);
+    }
+    out.flush().await.map_err(CliError::io(path))?;
+    if received != size {
+        return Err(CliError::Rejected(format!("download ended after {received} of {size} bytes; try again")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn server_names_cannot_escape_the_directory() {
+        for good in ["report.pdf", "résumé 2026.txt", ".env"] {
+            assert_eq!(safe_file_name(good).expect(good), good);
+        }
+        for bad in ["../../.bashrc", "/etc/passwd", "a/b", "..", ".", ""] {
+            assert!(safe_file_name(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! `fileshare upload`: asks the API for presigned targets, streams the file straight to storage (one
+//! form POST, or concurrent part PUTs for large files), then completes the upload. The file is read
+//! in fixed-size chunks, so memory stays flat whatever its size.
+
+use crate::client::{storage_error, Api};
+use crate::error::{CliError, Result};
+use futures_util::{StreamExt, TryStreamExt};
+use indicatif::ProgressBar;
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::SeekFrom;
+use std::path::Path;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+
+/// Read size of every chunk sent.
+const CHUNK: usize = 256 * 1024;
+/// Parts in flight at once.
+const PARALLEL_PARTS: usize = 4;
+
+/// How to upload.
+#[derive(Clone, Debug)]
+pub struct UploadOptions {
+    /// Overrides the content type guessed from the file name.
+    pub content_type: Option<String>,
+    /// Files larger than this go in parts.
+    pub multipart_threshold: u64,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+#[derive(Deserialize)]
+struct Ticket {
+    file_id: String,
+    upload: Option<Form>,
+    multipart: Option<Plan>,
+}
+
+#[derive(Deserialize)]
+struct Form {
+    url: String,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct Plan {
+    parts: Vec<Part>,
+}
+
+#[derive(Deserialize)]
+struct Part {
+    part_number: u32,
+    size: u64,
+    url: String,
+}
+
+/// Uploads `path` and returns the file as the API describes it once available.
+pub async fn upload(api: &mut Api, path: &Path, options: &UploadOptions) -> Result<Value> {
+    let metadata = tokio::fs::metadata(path).await.map_err(CliError::io(path))?;
+    if !metadata.is_file() {
+        return Err(CliError::Usage(format!("{} is not a file", path.display())));
+    }
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| CliError::Usage(format!("{}: the file name is not valid UTF-8", path.display())))?;
+    let content_type = match &options.content_type {
+        Some(content_type) => content_type.clone(),
+        None => mime_guess::from_path(path).first_or_octet_stream().essence_str().to_owned(),
+    };
+    let size = metadata.len();
+    let request = json!({
+        "name": name, "size": size, "content_type": content_type,
+        "multipart": size > options.multipart_threshold,
+    });
+    let ticket: Ticket = serde_json::from_value(api.call(Method::POST, "/files/upload-url", Some(&request)).await?)
+        .map_err(|e| CliError::Rejected(format!("unexpected upload ticket: {e}")))?;
+    let bar = crate::progress::bytes_bar(size, name, options.quiet);
+    let sent = match (&ticket.upload, &ticket.multipart) {
+        (Some(form), _) => send_form(&api.http, form, path, name, &content_type, size, &bar).await.map(|()| json!({})),
+        (None, Some(plan)) => send_parts(&api.http, plan, path, &bar).await.map(|parts| json!({ "parts": parts })),
+        (None, None) => Err(CliError::Rejected("the upload ticket has neither a form nor parts".into())),
+    };
+    bar.finish_and_clear();
+    let completion = match sent {
+        Ok(body) => api.call(Method::POST, &format!("/files/{}/complete", ticket.file_id), Some(&body)).await,
+        Err(e) => Err(e),
+    };
+    if completion.is_err() {
+        // Leave nothing half-done behind: the pending record, its bytes or parts.
+        let _ = api.call(Method::DELETE, &format!("/files/{}", ticket.file_id), None).await;
+    }
+    completion
+}
+
+/// `len` bytes of `file` from its current position, counted on `bar` as they are sent.
+fn body(file: tokio::fs::File, len: u64, bar: &ProgressBar) -> reqwest::Body {
+    let bar = bar.clone();
+    let stream =
+        ReaderStream::with_capacity(file.take(len), CHUNK).inspect_ok(move |chunk| bar.inc(chunk.len() as u64));
+    reqwest::Body::wrap_stream(stream)
+}
+
+async fn open(path: &Path) -> Result<tokio::fs::File> {
+    tokio::fs::File::open(path).await.map_err(CliError::io(path))
+}
+
+async fn send_form(
+    http: &reqwest::Client,
+    form: &Form,
+    path: &Path,
+    name: &str,
+    content_type: &str,
+    size: u64,
+    bar: &ProgressBar,
+) -> Result<()> {
+    let mut multipart = reqwest::multipart::Form::new();
+    for (field, value) in &form.fields {
+        multipart = multipart.text(field.clone(), value.clone());
+    }
+    let file = reqwest::multipart::Part::stream_with_length(body(open(path).await?, size, bar), size)
+        .file_name(name.to_owned())
+        .mime_str(content_type)
+        .map_err(|e| CliError::Usage(format!("content type {content_type:?}: {e}")))?;
+    // The file must be the form's last field.
+    let response = http
+        .post(&form.url)
+        .multipart(multipart.part("file", file))
+        .send()
+        .await
+        .map_err(|e| CliError::network(&form.url, &e))?;
+    if !response.status().is_success() {
+        return Err(storage_error(response).await);
+    }
+    Ok(())
+}
+
+async fn send_parts(http: &reqwest::Client, plan: &Plan, path: &Path, bar: &ProgressBar) -> Result<Vec<Value>> {
+    let mut offset = 0;
+    let mut placed = Vec::with_capacity(plan.parts.len());
+    for part in &plan.parts {
+        placed.push((part, offset));
+        offset += part.size;
+    }
+    let mut parts: Vec<(u32, String)> = futures_util::stream::iter(placed)
+        .map(|(part, offset)| send_part(http, part, offset, path, bar))
+        .buffer_unordered(PARALLEL_PARTS)
+        .try_collect()
+        .await?;
+    parts.sort_unstable_by_key(|(number, _)| *number);
+    Ok(parts.into_iter().map(|(number, etag)| json!({"part_number": number, "etag": etag})).collect())
+}
+
+async fn send_part(
+    http: &reqwest::Client,
+    part: &Part,
+    offset: u64,
+    path: &Path,
+    bar: &ProgressBar,
+) -> Result<(u32, String)> {
+    let mut file = open(path).await?;
+    file.seek(SeekFrom::Start(offset)).await.map_err(CliError::io(path))?;
+    // Presigned part URLs sign the exact length: send it, not a chunked body.
+    let response = http
+        .put(&part.url)
+        .header(reqwest::header::CONTENT_LENGTH, part.size)
+        .body(body(file, part.size, bar))
+        .send()
+        .await
+        .map_err(|e| CliError::network(&part.url, &e))?;
+    if !response.status().is_success() {
+        return Err(storage_error(response).await);
+    }
+    let etag = response.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let etag =
+        etag.ok_or_else(|| CliError::Rejected(format!("storage returned no ETag for part {}", part.part_number)))?;
+    Ok((part.part_number, etag))
+}
