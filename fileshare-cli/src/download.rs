@@ -2,12 +2,15 @@
 //! temporary file beside the target, then renames it into place — an interrupted download never
 //! leaves a partial file under the real name, and an existing file is only replaced with `--force`.
 
-use crate::client::{storage_error, Api};
+use crate::client::{api_path, storage_error, Api};
 use crate::error::{CliError, Result};
 use futures_util::StreamExt;
 use reqwest::Method;
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
+
+/// Bytes gathered before each write to disk.
+const WRITE_BUFFER: usize = 1024 * 1024;
 
 /// Where the bytes go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +32,7 @@ pub fn safe_file_name(name: &str) -> Result<&str> {
 
 /// Downloads file `id` to `output` (default: its name in the current directory); returns the path.
 pub async fn download(api: &mut Api, id: &str, output: Option<PathBuf>, force: bool, quiet: bool) -> Result<Output> {
-    let file = api.call(Method::GET, &format!("/files/{id}"), None).await?;
+    let file = api.call(Method::GET, &api_path(&["files", id]), None).await?;
     let name = file["name"].as_str().unwrap_or_default().to_owned();
     let size = file["size"].as_u64().unwrap_or_default();
     let target = match output {
@@ -43,7 +46,7 @@ pub async fn download(api: &mut Api, id: &str, output: Option<PathBuf>, force: b
             return Err(CliError::Conflict(format!("{} exists; pass --force to replace it", path.display())));
         }
     }
-    let link = api.call(Method::GET, &format!("/files/{id}/download-url"), None).await?;
+    let link = api.call(Method::GET, &api_path(&["files", id, "download-url"]), None).await?;
     let url = link["url"].as_str().ok_or_else(|| CliError::Rejected("no download url in reply".into()))?;
     let response = api.http.get(url).send().await.map_err(|e| CliError::network(url, &e))?;
     if !response.status().is_success() {
@@ -71,9 +74,11 @@ async fn write_file(
         _ => Path::new("."),
     };
     let temp = tempfile::Builder::new().prefix(".fileshare-download-").tempfile_in(dir).map_err(CliError::io(dir))?;
-    let mut file = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(CliError::io(temp.path()))?);
+    let file = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(CliError::io(temp.path()))?);
+    // Network chunks are small; batching them saves a blocking write per chunk.
+    let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
     write_stream(response, &mut file, temp.path(), size, bar, url).await?;
-    file.sync_all().await.map_err(CliError::io(temp.path()))?;
+    file.get_ref().sync_all().await.map_err(CliError::io(temp.path()))?;
     let persisted = if force { temp.persist(path) } else { temp.persist_noclobber(path) };
     persisted.map(drop).map_err(|e| match e.error.kind() {
         std::io::ErrorKind::AlreadyExists => {

@@ -73,9 +73,7 @@ impl<'a> Identity<'a> {
     /// Exchanges the session's refresh token for a new access token.
     pub async fn refresh(&self, old: &Session) -> Result<Session> {
         let expired = |e: CliError| match e {
-            CliError::Auth(_) | CliError::Rejected(_) => {
-                CliError::Auth(format!("session for {} expired; run `fileshare login`", old.username))
-            }
+            CliError::Auth(_) => CliError::Auth(format!("session for {} expired; run `fileshare login`", old.username)),
             other => other,
         };
         let tokens = match &old.provider {

@@ -1,6 +1,6 @@
 //! `fileshare ls`: every page of the listing, as a table for people or JSON for scripts.
 
-use crate::client::Api;
+use crate::client::{encode, Api};
 use crate::error::Result;
 use indicatif::HumanBytes;
 use reqwest::Method;
@@ -13,7 +13,7 @@ pub async fn all_files(api: &mut Api, scope: &str) -> Result<Vec<Value>> {
     loop {
         let mut path = format!("/files?scope={scope}&limit=1000");
         if let Some(cursor) = &cursor {
-            path.push_str(&format!("&cursor={cursor}"));
+            path.push_str(&format!("&cursor={}", encode(cursor)));
         }
         let mut page = api.call(Method::GET, &path, None).await?;
         if let Value::Array(items) = page["files"].take() {

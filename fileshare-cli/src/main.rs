@@ -13,7 +13,7 @@ mod upload;
 
 use clap::Parser;
 use cli::{Cli, Cognito, Command, Credentials};
-use client::Api;
+use client::{api_path, Api};
 use error::{CliError, Result};
 use identity::Identity;
 use reqwest::Method;
@@ -135,11 +135,11 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Share { file_id, user_id, until } => {
             let body = json!({"user_id": user_id, "expires_at": until});
-            api()?.call(Method::POST, &format!("/files/{file_id}/share"), Some(&body)).await?;
+            api()?.call(Method::POST, &api_path(&["files", &file_id, "share"]), Some(&body)).await?;
             println!("shared {file_id} with {user_id}");
         }
         Command::Unshare { file_id, user_id } => {
-            api()?.call(Method::DELETE, &format!("/files/{file_id}/share/{user_id}"), None).await?;
+            api()?.call(Method::DELETE, &api_path(&["files", &file_id, "share", &user_id]), None).await?;
             println!("stopped sharing {file_id} with {user_id}");
         }
         Command::Download { file_id, output, force } => {
@@ -151,7 +151,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Rm { file_ids } => {
             let mut api = api()?;
             for file_id in file_ids {
-                api.call(Method::DELETE, &format!("/files/{file_id}"), None).await?;
+                api.call(Method::DELETE, &api_path(&["files", &file_id]), None).await?;
                 println!("deleted {file_id}");
             }
         }

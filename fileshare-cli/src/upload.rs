@@ -2,7 +2,7 @@
 //! form POST, or concurrent part PUTs for large files), then completes the upload. The file is read
 //! in fixed-size chunks, so memory stays flat whatever its size.
 
-use crate::client::{storage_error, Api};
+use crate::client::{api_path, storage_error, Api};
 use crate::error::{CliError, Result};
 use futures_util::{StreamExt, TryStreamExt};
 use indicatif::ProgressBar;
@@ -85,12 +85,12 @@ pub async fn upload(api: &mut Api, path: &Path, options: &UploadOptions) -> Resu
     };
     bar.finish_and_clear();
     let completion = match sent {
-        Ok(body) => api.call(Method::POST, &format!("/files/{}/complete", ticket.file_id), Some(&body)).await,
+        Ok(body) => api.call(Method::POST, &api_path(&["files", &ticket.file_id, "complete"]), Some(&body)).await,
         Err(e) => Err(e),
     };
     if completion.is_err() {
         // Leave nothing half-done behind: the pending record, its bytes or parts.
-        let _ = api.call(Method::DELETE, &format!("/files/{}", ticket.file_id), None).await;
+        let _ = api.call(Method::DELETE, &api_path(&["files", &ticket.file_id]), None).await;
     }
     completion
 }

@@ -30,6 +30,9 @@ pub struct AppState {
     pub address_limiter: Arc<Limiter>,
     /// Allowed browser origins.
     pub cors_origins: Arc<Vec<String>>,
+    /// The web page's Content-Security-Policy; the page is served only with the built-in identity
+    /// provider, which it logs in with.
+    pub web_csp: Option<Arc<str>>,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -79,7 +82,6 @@ impl AppState {
         Ok(Self {
             service: Arc::new(FileShare::builder(files, metadata).config(config.limits.clone()).build()),
             verifier,
-            identity,
             blobs,
             user_limiter: Arc::new(Limiter::new(Rate {
                 burst: (config.user_rate * 5.0) as u32,
@@ -91,6 +93,22 @@ impl AppState {
                 per_second: 4.0 * login / 900.0,
             })),
             cors_origins: Arc::new(config.cors_origins.clone()),
+            web_csp: identity
+                .is_some()
+                .then(|| crate::routes::content_security_policy(storage_origin(config).as_deref()).into()),
+            identity,
         })
+    }
+}
+
+/// Where browsers send uploads and fetch downloads when storage is not this server.
+fn storage_origin(config: &ServiceConfig) -> Option<String> {
+    match &config.storage {
+        Storage::Embedded => None,
+        Storage::Aws { s3_endpoint: Some(url), .. } => {
+            let url = reqwest::Url::parse(url).ok()?;
+            Some(url.origin().ascii_serialization())
+        }
+        Storage::Aws { s3_endpoint: None, .. } => Some("https://*.amazonaws.com".to_owned()),
     }
 }

@@ -4,39 +4,24 @@
 mod common;
 
 use common::{post_form, Api, User};
+use fileshare_core::testing::aws_rig::{create_bucket_and_table, moto_cognito, moto_user_pool};
 use fileshare_core::testing::skip_unless_configured;
 use fileshare_lambda::config::{Identity, Storage};
 use fileshare_lambda::ServiceConfig;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const BUCKET: &str = "fileshare-e2e";
 const TABLE: &str = "fileshare-e2e";
 
-/// Calls moto's Cognito API (JSON 1.1; moto checks no signature).
-async fn cognito(http: &reqwest::Client, moto: &str, action: &str, body: Value) -> Value {
-    let response = http
-        .post(format!("{moto}/"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{action}"))
-        .header("authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0")
-        .json(&body)
-        .send()
-        .await
-        .expect("cognito");
-    assert!(response.status().is_success(), "{action}: {}", response.status());
-    response.json().await.unwrap_or(Value::Null)
-}
-
 /// A user signed up, confirmed and logged in with USER_PASSWORD_AUTH, as the CLI does.
-async fn cognito_user(http: &reqwest::Client, moto: &str, pool: &str, client: &str, name: &str) -> User {
+async fn cognito_user(moto: &str, pool: &str, client: &str, name: &str) -> User {
     let username = format!("{name}-{}", uuid::Uuid::new_v4().simple());
     let password = "Cognito-Password-1!";
     let signed_up =
-        cognito(http, moto, "SignUp", json!({"ClientId": client, "Username": username, "Password": password})).await;
-    cognito(http, moto, "AdminConfirmSignUp", json!({"UserPoolId": pool, "Username": username})).await;
-    let auth = cognito(
-        http,
+        moto_cognito(moto, "SignUp", json!({"ClientId": client, "Username": username, "Password": password})).await;
+    moto_cognito(moto, "AdminConfirmSignUp", json!({"UserPoolId": pool, "Username": username})).await;
+    let auth = moto_cognito(
         moto,
         "InitiateAuth",
         json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": username, "PASSWORD": password}}),
@@ -57,38 +42,9 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
     ) else {
         return;
     };
-    let http = reqwest::Client::new();
     // The bucket and the table, as the infrastructure template creates them on AWS.
-    let store = fileshare_core::backends::S3FileStore::builder()
-        .bucket(BUCKET)
-        .endpoint_url(&s3)
-        .force_path_style(true)
-        .build()
-        .await
-        .expect("s3");
-    let _ = store.client().create_bucket().bucket(BUCKET).send().await;
-    let table = fileshare_core::backends::DynamoMetadataStore::builder()
-        .table(TABLE)
-        .endpoint_url(&dynamodb)
-        .build()
-        .await
-        .expect("dynamodb");
-    table.create_table_if_missing().await.expect("table");
-
-    let pool = cognito(&http, &moto, "CreateUserPool", json!({"PoolName": "fileshare"})).await["UserPool"]["Id"]
-        .as_str()
-        .expect("pool")
-        .to_owned();
-    let client = cognito(
-        &http,
-        &moto,
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool, "ClientName": "api", "ExplicitAuthFlows": ["USER_PASSWORD_AUTH"]}),
-    )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .expect("client")
-        .to_owned();
+    create_bucket_and_table(BUCKET, TABLE, &s3, &dynamodb).await;
+    let (pool, client) = moto_user_pool(&moto, "fileshare").await;
 
     let data = tempfile::tempdir().expect("tempdir");
     let mut config = ServiceConfig::embedded(data.path(), "127.0.0.1:0".parse().expect("addr"));
@@ -106,8 +62,8 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
     };
     let server = common::start(config, data).await;
     let api = Api::new(&server);
-    let alice = cognito_user(&http, &moto, &pool, &client, "alice").await;
-    let bob = cognito_user(&http, &moto, &pool, &client, "bob").await;
+    let alice = cognito_user(&moto, &pool, &client, "alice").await;
+    let bob = cognito_user(&moto, &pool, &client, "bob").await;
 
     let bytes: Vec<u8> = (0..150_000u32).map(|i| (i % 241) as u8).collect();
     let (status, ticket) = api

@@ -12,6 +12,8 @@
 //!
 //! Suites isolate themselves with fresh random user ids, so they can share one database or bucket.
 
+#[cfg(feature = "aws")]
+pub mod aws_rig;
 pub mod file_store;
 mod http;
 pub mod metadata;

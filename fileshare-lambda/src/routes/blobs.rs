@@ -59,7 +59,8 @@ pub async fn upload_form(State(state): State<AppState>, headers: HeaderMap, body
 /// `GET /blobs/{key}?…`: a presigned download, streamed.
 pub async fn download(State(state): State<AppState>, uri: OriginalUri) -> ApiResult<Response> {
     let download = store(&state)?.open_download(path_and_query(&uri)).await?;
-    let mut response = Body::from_stream(ReaderStream::new(download.body)).into_response();
+    // 256 KiB reads: each read of a file is a blocking-pool hop, so the default 4 KiB caps throughput.
+    let mut response = Body::from_stream(ReaderStream::with_capacity(download.body, 256 * 1024)).into_response();
     let headers = response.headers_mut();
     for (name, value) in [
         (header::CONTENT_TYPE, download.content_type),

@@ -6,9 +6,11 @@ mod extract;
 mod files;
 mod identity;
 mod meta;
+mod web;
 
 pub use dto::*;
 pub use meta::ApiDoc;
+pub use web::content_security_policy;
 
 use crate::metrics;
 use crate::state::AppState;
@@ -55,7 +57,9 @@ pub fn router(state: AppState) -> Router {
         .route("/blobs/{*key}", get(blobs::download).put(blobs::upload_part))
         .layer(DefaultBodyLimit::disable());
     let cors = cors(&state.cors_origins);
+    let page = state.web_csp.as_deref().map(web::routes).unwrap_or_default();
     api.merge(blob_routes)
+        .merge(page)
         .fallback(|| async { crate::error::ApiError::NoRoute })
         .with_state(state)
         .layer(axum::middleware::from_fn(metrics::record))

@@ -1,0 +1,77 @@
+//! `fileshare` against the service as deployed on AWS: S3 (s3s-fs), DynamoDB and a Cognito user pool
+//! (moto). The CLI signs up and logs in with Cognito's own API (USER_PASSWORD_AUTH), refreshes with
+//! REFRESH_TOKEN_AUTH, and moves bytes straight to and from S3 through presigned URLs.
+
+mod common;
+
+use common::{ids, pattern, start_service_with, User, MIB};
+use fileshare_core::testing::aws_rig::{create_bucket_and_table, moto_cognito, moto_user_pool};
+use fileshare_core::testing::skip_unless_configured;
+use fileshare_lambda::config::{Identity, Storage};
+use serde_json::{json, Value};
+
+const NAME: &str = "fileshare-cli-e2e";
+const PASSWORD: &str = "Cognito-Password-1!";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cognito_login_refresh_and_transfers_through_s3() {
+    let (Some(s3), Some(dynamodb), Some(moto)) = (
+        skip_unless_configured("FILESHARE_TEST_S3_ENDPOINT"),
+        skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT"),
+        skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT"),
+    ) else {
+        return;
+    };
+    create_bucket_and_table(NAME, NAME, &s3, &dynamodb).await;
+    let (pool, client) = moto_user_pool(&moto, NAME).await;
+    let service = start_service_with(|config| {
+        config.storage = Storage::Aws {
+            bucket: NAME.into(),
+            table: NAME.into(),
+            s3_endpoint: Some(s3.clone()),
+            dynamodb_endpoint: Some(dynamodb.clone()),
+        };
+        config.identity = Identity::External {
+            jwks_url: format!("{moto}/{pool}/.well-known/jwks.json"),
+            issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}"),
+            client_id: client.clone(),
+        };
+    })
+    .await;
+
+    let mut alice = User::at(&service.endpoint, "alice");
+    alice.env = vec![
+        ("FILESHARE_COGNITO_CLIENT_ID".into(), client.clone()),
+        ("FILESHARE_COGNITO_ENDPOINT".into(), format!("{moto}/")),
+    ];
+    let name = alice.name.clone();
+    let password = format!("{PASSWORD}\n");
+    let signed_up = alice.run(&["signup", &name, "--password-stdin"], Some(&password)).await;
+    assert!(signed_up.status.success(), "{}", String::from_utf8_lossy(&signed_up.stderr));
+    assert!(String::from_utf8_lossy(&signed_up.stdout).contains("fileshare confirm"));
+    moto_cognito(&moto, "AdminConfirmSignUp", json!({"UserPoolId": pool, "Username": name})).await;
+    let wrong = alice.run(&["login", &name, "--password-stdin"], Some("Wrong-Password-1!\n")).await;
+    assert_eq!(wrong.status.code(), Some(3), "{}", String::from_utf8_lossy(&wrong.stderr));
+    let login = alice.run(&["login", &name, "--password-stdin"], Some(&password)).await;
+    assert!(login.status.success(), "{}", String::from_utf8_lossy(&login.stderr));
+    alice.id = alice.credentials()["user_id"].as_str().expect("sub").to_owned();
+    assert!(alice.ok(&["whoami"]).await.contains(&alice.id));
+
+    // Bytes go straight to S3: a multipart upload (parts of 8 MiB) and a form upload.
+    let big = pattern(17 * MIB + 5, 3);
+    std::fs::write(alice.path("big.bin"), &big).expect("write");
+    std::fs::write(alice.path("small.txt"), b"via a presigned POST").expect("write");
+    let out = alice.ok(&["upload", "big.bin", "small.txt", "--multipart-threshold", "10485760"]).await;
+    let uploaded = ids(&out);
+    let listed: Vec<Value> = serde_json::from_str(&alice.ok(&["ls", "--json"]).await).expect("json");
+    assert_eq!(listed.len(), 2);
+
+    // The access token expires: the CLI refreshes it with Cognito's REFRESH_TOKEN_AUTH.
+    let before = alice.credentials()["access_token"].clone();
+    alice.edit_credentials(|s| s["expires_at"] = 0.into());
+    alice.ok(&["download", &uploaded[0], "-o", "copy.bin"]).await;
+    assert!(std::fs::read(alice.path("copy.bin")).expect("copy") == big, "download differs");
+    assert_ne!(alice.credentials()["access_token"], before, "refreshed");
+    assert_eq!(alice.credentials()["refresh_token"].as_str().map(str::is_empty), Some(false));
+    alice.ok(&["rm", &uploaded[0], &uploaded[1]]).await;
+}

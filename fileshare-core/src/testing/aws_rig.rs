@@ -1,0 +1,47 @@
+//! Setup on the AWS test rig (s3s-fs, moto) that every crate's end-to-end tests share: the bucket and
+//! table the SAM template creates on AWS, and a Cognito user pool with an app client on moto.
+
+use crate::backends::{DynamoMetadataStore, S3FileStore};
+use serde_json::{json, Value};
+
+/// Creates `bucket` on the S3 endpoint and `table` (the DynamoDB backend's layout) unless they exist.
+pub async fn create_bucket_and_table(bucket: &str, table: &str, s3_endpoint: &str, dynamodb_endpoint: &str) {
+    let store = S3FileStore::builder().bucket(bucket).endpoint_url(s3_endpoint).force_path_style(true).build().await;
+    // An existing bucket answers BucketAlreadyOwnedByYou: fine.
+    let _ = store.expect("S3 store").client().create_bucket().bucket(bucket).send().await;
+    let metadata = DynamoMetadataStore::builder().table(table).endpoint_url(dynamodb_endpoint).build().await;
+    metadata.expect("DynamoDB store").create_table_if_missing().await.expect("table");
+}
+
+/// An administrator's call to moto's Cognito JSON API. moto checks no signature but routes admin
+/// actions by the credential scope, so a placeholder one is sent. Panics unless it succeeds.
+pub async fn moto_cognito(moto: &str, action: &str, body: Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{moto}/"))
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{action}"))
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("moto answers");
+    assert!(response.status().is_success(), "{action}: {}", response.status());
+    serde_json::from_str(&response.text().await.unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// A user pool named `name` with an app client allowing USER_PASSWORD_AUTH: `(pool id, client id)`.
+pub async fn moto_user_pool(moto: &str, name: &str) -> (String, String) {
+    let pool = moto_cognito(moto, "CreateUserPool", json!({"PoolName": name})).await["UserPool"]["Id"]
+        .as_str()
+        .expect("pool id")
+        .to_owned();
+    let body = json!({"UserPoolId": pool, "ClientName": name, "ExplicitAuthFlows": ["USER_PASSWORD_AUTH"]});
+    let client = moto_cognito(moto, "CreateUserPoolClient", body).await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .expect("client id")
+        .to_owned();
+    (pool, client)
+}

@@ -1,0 +1,175 @@
+// The web page in a real browser (Debian's headless Chromium, driven by playwright-core): two users
+// go through the whole flow, and every step fails the test if the page logs a console error.
+//   FILESHARE_URL=http://127.0.0.1:8080 npm test        (scripts/test-browser starts everything)
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE = (process.env.FILESHARE_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+const SCREENSHOTS = process.env.FILESHARE_SCREENSHOTS ?? "screenshots";
+const PASSWORD = "correct-Horse-battery-9";
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fileshare-web-"));
+
+let browser;
+
+before(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    // This machine's network is closed: without these, Chromium's background connections fail noisily.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A person with their own browser context; collects the page's console errors. */
+async function person(name) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
+  await page.goto(`${BASE}/`);
+  return { name: `${name}-${crypto.randomUUID().slice(0, 8)}`, page, errors, context };
+}
+
+async function shot(user, step) {
+  await user.page.screenshot({ path: path.join(SCREENSHOTS, `${step}.png`), fullPage: true });
+}
+
+async function signUp(user) {
+  await user.page.getByLabel("Username").fill(user.name);
+  await user.page.getByLabel("Password").fill(PASSWORD);
+  await user.page.getByRole("button", { name: "Sign up" }).click();
+  await user.page.locator("#user-id").filter({ hasText: /.+/ }).waitFor();
+  return (await user.page.locator("#user-id").textContent()).trim();
+}
+
+function noConsoleErrors(user) {
+  assert.deepEqual(user.errors, [], `${user.name}'s page logged errors`);
+}
+
+test("two users upload, share, download, unshare and delete through the page", async () => {
+  const alice = await person("alice");
+  const bob = await person("bob");
+  await signUp(alice);
+  const bobId = await signUp(bob);
+  assert.match(await alice.page.getByRole("status").textContent(), /Logged in as alice-/);
+  await shot(alice, "01-signed-in");
+
+  // Upload with the file chooser (3 MiB) and by drag and drop.
+  const report = crypto.randomBytes(3 * 1024 * 1024 + 17);
+  fs.writeFileSync(path.join(scratch, "report.bin"), report);
+  await alice.page.getByLabel("Drop files here, or choose files").setInputFiles(path.join(scratch, "report.bin"));
+  const owned = alice.page.locator("#owned");
+  await owned.getByRole("cell", { name: "report.bin", exact: true }).waitFor();
+  const dropped = await alice.page.evaluateHandle(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(["dropped notes ✓"], "notes.txt", { type: "text/plain" }));
+    return transfer;
+  });
+  await alice.page.dispatchEvent("#drop-zone", "dragover", { dataTransfer: dropped });
+  await alice.page.dispatchEvent("#drop-zone", "drop", { dataTransfer: dropped });
+  await owned.getByRole("cell", { name: "notes.txt", exact: true }).waitFor();
+  await shot(alice, "02-uploaded");
+
+  // Share report.bin with bob, by his user id.
+  const row = owned.getByRole("row", { name: /report\.bin/ });
+  await row.getByText("Sharing").click();
+  await row.getByLabel("Share with user id").fill(bobId);
+  await row.getByRole("button", { name: "Share", exact: true }).click();
+  await row.getByText(bobId).waitFor();
+  await shot(alice, "03-shared");
+
+  // Bob sees it and downloads it, byte for byte; notes.txt is not his to see.
+  await bob.page.reload();
+  const shared = bob.page.locator("#shared");
+  await shared.getByRole("cell", { name: "report.bin", exact: true }).waitFor();
+  assert.equal(await shared.getByRole("cell", { name: "notes.txt" }).count(), 0);
+  const [download] = await Promise.all([
+    bob.page.waitForEvent("download"),
+    bob.page.getByRole("button", { name: "Download report.bin" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "report.bin");
+  assert.ok(fs.readFileSync(await download.path()).equals(report), "downloaded bytes differ");
+  await shot(bob, "04-bob-sees-shared-file");
+
+  // Unshare: bob loses access at once.
+  await row.getByRole("button", { name: `Stop sharing report.bin with ${bobId}` }).click();
+  await row.getByText(bobId).waitFor({ state: "detached" });
+  await bob.page.reload();
+  await bob.page.locator("#shared-empty").waitFor({ state: "visible" });
+
+  // Delete (after confirming).
+  alice.page.once("dialog", (dialog) => dialog.accept());
+  await alice.page.getByRole("button", { name: "Delete notes.txt" }).click();
+  await owned.getByRole("cell", { name: "notes.txt", exact: true }).waitFor({ state: "detached" });
+  await shot(alice, "05-after-delete");
+
+  // Log out: the session is gone from the tab.
+  await alice.page.getByRole("button", { name: "Log out" }).click();
+  await alice.page.getByLabel("Username").waitFor();
+  await alice.page.reload();
+  await alice.page.getByLabel("Username").waitFor();
+
+  noConsoleErrors(alice);
+  noConsoleErrors(bob);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test("wrong passwords and missing input get clear messages, with the keyboard alone", async () => {
+  const carol = await person("carol");
+  await signUp(carol);
+  await carol.page.getByRole("button", { name: "Log out" }).click();
+
+  // Keyboard only: type, Tab, type, Enter submits the form.
+  await carol.page.getByLabel("Username").focus();
+  await carol.page.keyboard.press("Control+A");
+  await carol.page.keyboard.type(carol.name);
+  await carol.page.keyboard.press("Tab");
+  await carol.page.keyboard.type("Not-the-password-1");
+  await carol.page.keyboard.press("Enter");
+  const alert = carol.page.getByRole("alert");
+  await alert.filter({ hasText: /password/i }).waitFor();
+  await shot(carol, "06-wrong-password");
+
+  assert.equal(await carol.page.getByLabel("Username").inputValue(), carol.name);
+
+  await carol.page.getByLabel("Password").fill("");
+  await carol.page.getByRole("button", { name: "Log in" }).click();
+  await alert.filter({ hasText: "Enter a username and a password." }).waitFor();
+
+  // The right password, still by keyboard, gets in.
+  await carol.page.getByLabel("Password").focus();
+  await carol.page.keyboard.type(PASSWORD);
+  await carol.page.keyboard.press("Enter");
+  await carol.page.getByRole("button", { name: "Log out" }).waitFor();
+  assert.equal(await alert.isHidden(), true, "the error is cleared once logged in");
+
+  // The browser reports the refused login itself; that 401 is expected, nothing else is.
+  const unexpected = carol.errors.filter((e) => !(e.includes("401") && e.includes("/auth/login")));
+  assert.deepEqual(unexpected, []);
+  await carol.context.close();
+});
+
+test("the page is served with a strict Content-Security-Policy", async () => {
+  const response = await fetch(`${BASE}/`);
+  const csp = response.headers.get("content-security-policy");
+  assert.match(csp, /script-src 'self';/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+});

@@ -1,0 +1,97 @@
+"""Peak memory and throughput of the `fileshare` CLI moving 1 GiB through the local service.
+
+Starts the release server (embedded default) on 127.0.0.1, logs in with the release CLI, and runs each
+transfer as its own process, sampling its peak RSS (VmHWM). A 1 MiB upload is measured beside the
+1 GiB ones: flat memory means the peaks are about equal.
+Usage: bench_cli.py SERVER_BIN CLI_BIN > result.json
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+MIB = 1024 * 1024
+PORT = int(os.environ.get("FILESHARE_BENCH_CLI_PORT", "18083"))
+PASSWORD = "correct-Horse-battery-9\n"
+
+
+def peak_rss(pid):
+    """The process's peak RSS so far (VmHWM, of its own address space: unlike wait4's ru_maxrss it does
+    not inherit the forking parent's peak), or None once it has exited."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def measure(cli, env, args, stdin=None):
+    """Runs the CLI; returns (seconds, peak RSS in bytes, stdout). Peak RSS is sampled every 2 ms
+    until exit; it only grows, so the last sample is the peak up to the final 2 ms."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen([cli, "--quiet", *args], env=env, stdin=subprocess.PIPE, stdout=out)
+        process.stdin.write((stdin or "").encode())
+        process.stdin.close()
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, peak_rss(process.pid) or 0)
+            time.sleep(0.002)
+        seconds = time.perf_counter() - start
+        if process.returncode != 0:
+            sys.exit(f"fileshare {' '.join(args)} failed with {process.returncode}")
+        out.seek(0)
+        return seconds, peak, out.read().decode()
+
+
+def write_file(path, size):
+    block = os.urandom(MIB)
+    with open(path, "wb") as f:
+        for _ in range(size // MIB):
+            f.write(block)
+
+
+def main():
+    server_bin, cli = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory() as work:
+        env = dict(os.environ, FILESHARE_ENDPOINT=f"http://127.0.0.1:{PORT}", FILESHARE_CONFIG_DIR=f"{work}/config")
+        server_env = dict(os.environ, FILESHARE_DATA_DIR=f"{work}/data", FILESHARE_BIND=f"127.0.0.1:{PORT}",
+                          FILESHARE_USER_RATE="100000", RUST_LOG="warn")
+        server = subprocess.Popen([server_bin], env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            measure(cli, env, ["signup", "bench", "--password-stdin"], PASSWORD)
+            measure(cli, env, ["login", "bench", "--password-stdin"], PASSWORD)
+            small, big = f"{work}/small.bin", f"{work}/big.bin"
+            write_file(small, MIB)
+            write_file(big, 1024 * MIB)
+            rows = []
+            for label, size, args in [
+                ("upload 1 MiB (form)", MIB, ["upload", small]),
+                ("upload 1 GiB (multipart, 4 parts in flight)", 1024 * MIB, ["upload", big]),
+                ("upload 1 GiB (one form POST)", 1024 * MIB, ["upload", big, "--multipart-threshold", str(2048 * MIB)]),
+            ]:
+                seconds, rss, out = measure(cli, env, args)
+                rows.append({"label": label, "bytes": size, "seconds": seconds, "peak_rss": rss})
+                file_id = out.split()[0]
+            seconds, rss, _ = measure(cli, env, ["download", file_id, "-o", f"{work}/copy.bin"])
+            rows.append({"label": "download 1 GiB", "bytes": 1024 * MIB, "seconds": seconds, "peak_rss": rss})
+            print(json.dumps(rows))
+        finally:
+            server.terminate()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()
