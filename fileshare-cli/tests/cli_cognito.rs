@@ -5,8 +5,7 @@
 mod common;
 
 use common::{ids, pattern, start_service_with, User, MIB};
-use fileshare_core::testing::aws_rig::{create_bucket_and_table, moto_cognito, moto_user_pool};
-use fileshare_core::testing::skip_unless_configured;
+use fileshare_core::testing::aws_rig::{create_bucket_and_table, endpoints, moto_cognito, moto_user_pool, Endpoints};
 use fileshare_lambda::config::{Identity, Storage};
 use serde_json::{json, Value};
 
@@ -15,13 +14,7 @@ const PASSWORD: &str = "Cognito-Password-1!";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cognito_login_refresh_and_transfers_through_s3() {
-    let (Some(s3), Some(dynamodb), Some(moto)) = (
-        skip_unless_configured("FILESHARE_TEST_S3_ENDPOINT"),
-        skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT"),
-        skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT"),
-    ) else {
-        return;
-    };
+    let Some(Endpoints { s3, dynamodb, moto }) = endpoints() else { return };
     create_bucket_and_table(NAME, NAME, &s3, &dynamodb).await;
     let (pool, client) = moto_user_pool(&moto, NAME).await;
     let service = start_service_with(|config| {

@@ -4,8 +4,7 @@
 mod common;
 
 use common::{post_form, Api, User};
-use fileshare_core::testing::aws_rig::{create_bucket_and_table, moto_cognito, moto_user_pool};
-use fileshare_core::testing::skip_unless_configured;
+use fileshare_core::testing::aws_rig::{create_bucket_and_table, endpoints, moto_cognito, moto_user_pool, Endpoints};
 use fileshare_lambda::config::{Identity, Storage};
 use fileshare_lambda::ServiceConfig;
 use reqwest::{Method, StatusCode};
@@ -35,13 +34,7 @@ async fn cognito_user(moto: &str, pool: &str, client: &str, name: &str) -> User 
 
 #[tokio::test]
 async fn the_flow_on_s3_dynamodb_and_cognito() {
-    let (Some(s3), Some(dynamodb), Some(moto)) = (
-        skip_unless_configured("FILESHARE_TEST_S3_ENDPOINT"),
-        skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT"),
-        skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT"),
-    ) else {
-        return;
-    };
+    let Some(Endpoints { s3, dynamodb, moto }) = endpoints() else { return };
     // The bucket and the table, as the infrastructure template creates them on AWS.
     create_bucket_and_table(BUCKET, TABLE, &s3, &dynamodb).await;
     let (pool, client) = moto_user_pool(&moto, "fileshare").await;

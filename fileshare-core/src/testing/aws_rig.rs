@@ -1,8 +1,28 @@
 //! Setup on the AWS test rig (s3s-fs, moto) that every crate's end-to-end tests share: the bucket and
 //! table the SAM template creates on AWS, and a Cognito user pool with an app client on moto.
 
+use super::skip_unless_configured;
 use crate::backends::{DynamoMetadataStore, S3FileStore};
 use serde_json::{json, Value};
+
+/// Where the rig's servers listen (from `scripts/test-servers`' environment file).
+#[derive(Clone, Debug)]
+pub struct Endpoints {
+    /// S3 (s3s-fs).
+    pub s3: String,
+    /// DynamoDB (moto).
+    pub dynamodb: String,
+    /// moto itself, for Cognito.
+    pub moto: String,
+}
+
+/// All three endpoints, or `None` (the test skips; see [`skip_unless_configured`]).
+pub fn endpoints() -> Option<Endpoints> {
+    let s3 = skip_unless_configured("FILESHARE_TEST_S3_ENDPOINT");
+    let dynamodb = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT");
+    let moto = skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT");
+    Some(Endpoints { s3: s3?, dynamodb: dynamodb?, moto: moto? })
+}
 
 /// Creates `bucket` on the S3 endpoint and `table` (the DynamoDB backend's layout) unless they exist.
 pub async fn create_bucket_and_table(bucket: &str, table: &str, s3_endpoint: &str, dynamodb_endpoint: &str) {
