@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod sweeper;
 pub mod throttle;
 
 pub use config::ServiceConfig;

@@ -32,8 +32,17 @@ pub async fn serve_on(
 ) -> Result<(SocketAddr, impl std::future::Future<Output = std::io::Result<()>>), BoxError> {
     let state = AppState::new(config, false).await?;
     let addr = listener.local_addr()?;
+    let sweep = state.embedded_metadata.clone().map(|metadata| crate::sweeper::run(state.service.clone(), metadata));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    Ok((addr, async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await }))
+    Ok((addr, async move {
+        // The sweep runs as long as the server does.
+        let sweeper = sweep.map(tokio::spawn);
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+        if let Some(sweeper) = sweeper {
+            sweeper.abort();
+        }
+        served
+    }))
 }
 
 /// Serves the API on Lambda (tokens already verified by API Gateway).

@@ -22,6 +22,8 @@ pub struct AppState {
     pub identity: Option<Arc<LocalIdentityProvider>>,
     /// The embedded store, whose presigned URLs the blob endpoints serve (embedded storage only).
     pub blobs: Option<Arc<LocalFileStore>>,
+    /// The embedded metadata, which the local server sweeps for abandoned uploads (embedded only).
+    pub embedded_metadata: Option<SqliteMetadataStore>,
     /// Requests per user.
     pub user_limiter: Arc<Limiter>,
     /// Login attempts per username.
@@ -41,28 +43,29 @@ impl AppState {
     /// Builds the state: opens the backends, the identity provider or the token verifier.
     /// `behind_api_gateway`: on Lambda, tokens were verified by API Gateway's JWT authorizer.
     pub async fn new(config: &ServiceConfig, behind_api_gateway: bool) -> Result<Self, BoxError> {
-        let (files, metadata, blobs): (Arc<dyn FileStore>, Arc<dyn MetadataStore>, _) = match &config.storage {
-            Storage::Embedded => {
-                let blobs = Arc::new(
-                    LocalFileStore::open(&config.data_dir)
-                        .await?
-                        .with_public_url(&format!("{}/blobs", config.public_url))?,
-                );
-                let metadata = SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?;
-                (blobs.clone(), Arc::new(metadata), Some(blobs))
-            }
-            Storage::Aws { bucket, table, s3_endpoint, dynamodb_endpoint } => {
-                let mut s3 = S3FileStore::builder().bucket(bucket);
-                if let Some(url) = s3_endpoint {
-                    s3 = s3.endpoint_url(url).force_path_style(true);
+        let (files, metadata, blobs, embedded_metadata): (Arc<dyn FileStore>, Arc<dyn MetadataStore>, _, _) =
+            match &config.storage {
+                Storage::Embedded => {
+                    let blobs = Arc::new(
+                        LocalFileStore::open(&config.data_dir)
+                            .await?
+                            .with_public_url(&format!("{}/blobs", config.public_url))?,
+                    );
+                    let metadata = SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?;
+                    (blobs.clone(), Arc::new(metadata.clone()), Some(blobs), Some(metadata))
                 }
-                let mut dynamo = DynamoMetadataStore::builder().table(table);
-                if let Some(url) = dynamodb_endpoint {
-                    dynamo = dynamo.endpoint_url(url);
+                Storage::Aws { bucket, table, s3_endpoint, dynamodb_endpoint } => {
+                    let mut s3 = S3FileStore::builder().bucket(bucket);
+                    if let Some(url) = s3_endpoint {
+                        s3 = s3.endpoint_url(url).force_path_style(true);
+                    }
+                    let mut dynamo = DynamoMetadataStore::builder().table(table);
+                    if let Some(url) = dynamodb_endpoint {
+                        dynamo = dynamo.endpoint_url(url);
+                    }
+                    (Arc::new(s3.build().await?), Arc::new(dynamo.build().await?), None, None)
                 }
-                (Arc::new(s3.build().await?), Arc::new(dynamo.build().await?), None)
-            }
-        };
+            };
         let (identity, verifier) = match &config.identity {
             _ if behind_api_gateway => (None, None),
             Identity::BuiltIn => {
@@ -83,6 +86,7 @@ impl AppState {
             service: Arc::new(FileShare::builder(files, metadata).config(config.limits.clone()).build()),
             verifier,
             blobs,
+            embedded_metadata,
             user_limiter: Arc::new(Limiter::new(Rate {
                 burst: (config.user_rate * 5.0) as u32,
                 per_second: config.user_rate,

@@ -75,6 +75,20 @@ impl SqliteMetadataStore {
         .map_err(|e| Error::storage(BACKEND, e))?
     }
 
+    /// Pending uploads whose upload window closed at or before `before`, oldest first, at most
+    /// `limit`: what a sweep hands to
+    /// [`FileShare::discard_abandoned_upload`](crate::FileShare::discard_abandoned_upload) — the
+    /// embedded default's counterpart of DynamoDB's TTL.
+    pub async fn expired_uploads(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<FileRecord>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&expand(EXPIRED_UPLOADS))?;
+            let rows = stmt.query_map(params![Millis(before), limit], rows::file)?;
+            rows.collect()
+        })
+        .await
+    }
+
     /// Runs a read on a pooled reader connection.
     async fn read<T: Send + 'static>(
         &self,
@@ -141,6 +155,11 @@ pub(crate) const LIST_SHARED_FIRST: &str = "SELECT {FILE}, {SHARE} FROM shares s
 pub(crate) const LIST_SHARED_AFTER: &str = "SELECT {FILE}, {SHARE} FROM shares s JOIN files f ON f.id = s.file_id \
      WHERE s.grantee = ?1 AND (s.expires_at IS NULL OR s.expires_at > ?3) AND (s.created_at, s.file_id) < (?4, ?5) \
      ORDER BY s.created_at DESC, s.file_id DESC LIMIT ?2";
+
+/// Pending uploads whose window closed by ?1, oldest first: one range scan of
+/// `files_pending_by_expiry`. Parameters: before, limit.
+pub(crate) const EXPIRED_UPLOADS: &str = "SELECT {FILE} FROM files f WHERE f.status = 'pending' \
+     AND f.pending_expires_at <= ?1 ORDER BY f.pending_expires_at LIMIT ?2";
 
 fn expand(sql: &str) -> String {
     sql.replace("{FILE}", FILE_COLUMNS).replace("{SHARE}", SHARE_COLUMNS)
@@ -358,6 +377,7 @@ mod tests {
             (LIST_OWNED_AFTER, "files_by_owner"),
             (LIST_SHARED_FIRST, "shares_by_grantee"),
             (LIST_SHARED_AFTER, "shares_by_grantee"),
+            (EXPIRED_UPLOADS, "files_pending_by_expiry"),
         ] {
             let plan = store
                 .read(move |conn| {

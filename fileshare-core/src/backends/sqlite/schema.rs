@@ -3,7 +3,8 @@
 use rusqlite::Connection;
 
 /// Migrations in order; `MIGRATIONS[i]` moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE files (
     id                  TEXT PRIMARY KEY,
     owner               TEXT NOT NULL,
@@ -34,7 +35,12 @@ CREATE TABLE shares (
 
 -- "Shared with me".
 CREATE INDEX shares_by_grantee ON shares (grantee, created_at DESC, file_id DESC);
-"#];
+"#,
+    r#"
+-- The sweep of abandoned uploads: pending files by the end of their upload window.
+CREATE INDEX files_pending_by_expiry ON files (pending_expires_at) WHERE status = 'pending';
+"#,
+];
 
 /// Connection settings every connection needs: WAL for concurrent readers, foreign keys for
 /// cascades, a busy timeout so that a writer waits instead of failing.
