@@ -9,6 +9,7 @@ mod identity;
 mod listing;
 mod progress;
 mod session;
+mod transfer;
 mod upload;
 
 use clap::Parser;

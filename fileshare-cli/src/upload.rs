@@ -1,22 +1,20 @@
 //! `fileshare upload`: asks the API for presigned targets, streams the file straight to storage (one
 //! form POST, or concurrent part PUTs for large files), then completes the upload. The file is read
-//! in fixed-size chunks, so memory stays flat whatever its size.
+//! in fixed-size chunks, so memory stays flat whatever its size; transient failures are retried
+//! ([`crate::transfer`]).
 
-use crate::client::{api_path, storage_error, Api};
+use crate::client::{api_path, Api};
 use crate::error::{CliError, Result};
+use crate::transfer::{accepted, body, unreachable_storage, with_retries, Attempt, Failure, Progress};
 use futures_util::{StreamExt, TryStreamExt};
-use indicatif::ProgressBar;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::SeekFrom;
 use std::path::Path;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tokio_util::io::ReaderStream;
+use tokio::io::AsyncSeekExt;
 
-/// Read size of every chunk sent.
-const CHUNK: usize = 256 * 1024;
 /// Parts in flight at once.
 const PARALLEL_PARTS: usize = 4;
 
@@ -77,13 +75,16 @@ pub async fn upload(api: &mut Api, path: &Path, options: &UploadOptions) -> Resu
     });
     let ticket: Ticket = serde_json::from_value(api.call(Method::POST, "/files/upload-url", Some(&request)).await?)
         .map_err(|e| CliError::Rejected(format!("unexpected upload ticket: {e}")))?;
-    let bar = crate::progress::bytes_bar(size, name, options.quiet);
+    let progress = Progress::new(crate::progress::bytes_bar(size, name, options.quiet));
     let sent = match (&ticket.upload, &ticket.multipart) {
-        (Some(form), _) => send_form(&api.http, form, path, name, &content_type, size, &bar).await.map(|()| json!({})),
-        (None, Some(plan)) => send_parts(&api.http, plan, path, &bar).await.map(|parts| json!({ "parts": parts })),
+        (Some(form), _) => {
+            let send = |attempt| send_form(&api.http, form, path, name, &content_type, size, attempt);
+            with_retries(&progress, send).await.map(|()| json!({}))
+        }
+        (None, Some(plan)) => send_parts(&api.http, plan, path, &progress).await.map(|parts| json!({ "parts": parts })),
         (None, None) => Err(CliError::Rejected("the upload ticket has neither a form nor parts".into())),
     };
-    bar.finish_and_clear();
+    progress.finish();
     let completion = match sent {
         Ok(body) => api.call(Method::POST, &api_path(&["files", &ticket.file_id, "complete"]), Some(&body)).await,
         Err(e) => Err(e),
@@ -93,14 +94,6 @@ pub async fn upload(api: &mut Api, path: &Path, options: &UploadOptions) -> Resu
         let _ = api.call(Method::DELETE, &api_path(&["files", &ticket.file_id]), None).await;
     }
     completion
-}
-
-/// `len` bytes of `file` from its current position, counted on `bar` as they are sent.
-fn body(file: tokio::fs::File, len: u64, bar: &ProgressBar) -> reqwest::Body {
-    let bar = bar.clone();
-    let stream =
-        ReaderStream::with_capacity(file.take(len), CHUNK).inspect_ok(move |chunk| bar.inc(chunk.len() as u64));
-    reqwest::Body::wrap_stream(stream)
 }
 
 async fn open(path: &Path) -> Result<tokio::fs::File> {
@@ -114,13 +107,13 @@ async fn send_form(
     name: &str,
     content_type: &str,
     size: u64,
-    bar: &ProgressBar,
-) -> Result<()> {
+    attempt: Attempt,
+) -> Result<(), Failure> {
     let mut multipart = reqwest::multipart::Form::new();
     for (field, value) in &form.fields {
         multipart = multipart.text(field.clone(), value.clone());
     }
-    let file = reqwest::multipart::Part::stream_with_length(body(open(path).await?, size, bar), size)
+    let file = reqwest::multipart::Part::stream_with_length(body(open(path).await?, size, attempt), size)
         .file_name(name.to_owned())
         .mime_str(content_type)
         .map_err(|e| CliError::Usage(format!("content type {content_type:?}: {e}")))?;
@@ -130,14 +123,11 @@ async fn send_form(
         .multipart(multipart.part("file", file))
         .send()
         .await
-        .map_err(|e| CliError::network(&form.url, &e))?;
-    if !response.status().is_success() {
-        return Err(storage_error(response).await);
-    }
-    Ok(())
+        .map_err(unreachable_storage(&form.url))?;
+    accepted(response).await.map(drop)
 }
 
-async fn send_parts(http: &reqwest::Client, plan: &Plan, path: &Path, bar: &ProgressBar) -> Result<Vec<Value>> {
+async fn send_parts(http: &reqwest::Client, plan: &Plan, path: &Path, progress: &Progress) -> Result<Vec<Value>> {
     let mut offset = 0;
     let mut placed = Vec::with_capacity(plan.parts.len());
     for part in &plan.parts {
@@ -145,7 +135,7 @@ async fn send_parts(http: &reqwest::Client, plan: &Plan, path: &Path, bar: &Prog
         offset += part.size;
     }
     let mut parts: Vec<(u32, String)> = futures_util::stream::iter(placed)
-        .map(|(part, offset)| send_part(http, part, offset, path, bar))
+        .map(|(part, offset)| with_retries(progress, move |attempt| send_part(http, part, offset, path, attempt)))
         .buffer_unordered(PARALLEL_PARTS)
         .try_collect()
         .await?;
@@ -158,21 +148,19 @@ async fn send_part(
     part: &Part,
     offset: u64,
     path: &Path,
-    bar: &ProgressBar,
-) -> Result<(u32, String)> {
+    attempt: Attempt,
+) -> Result<(u32, String), Failure> {
     let mut file = open(path).await?;
     file.seek(SeekFrom::Start(offset)).await.map_err(CliError::io(path))?;
     // Presigned part URLs sign the exact length: send it, not a chunked body.
     let response = http
         .put(&part.url)
         .header(reqwest::header::CONTENT_LENGTH, part.size)
-        .body(body(file, part.size, bar))
+        .body(body(file, part.size, attempt))
         .send()
         .await
-        .map_err(|e| CliError::network(&part.url, &e))?;
-    if !response.status().is_success() {
-        return Err(storage_error(response).await);
-    }
+        .map_err(unreachable_storage(&part.url))?;
+    let response = accepted(response).await?;
     let etag = response.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let etag =
         etag.ok_or_else(|| CliError::Rejected(format!("storage returned no ETag for part {}", part.part_number)))?;

@@ -15,7 +15,8 @@ pub const MIB: usize = 1024 * 1024;
 
 pub struct Service {
     pub endpoint: String,
-    _data: TempDir,
+    /// The service's data directory (embedded files and SQLite).
+    pub data: TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -39,7 +40,7 @@ pub async fn start_service_with(adjust: impl FnOnce(&mut ServiceConfig)) -> Serv
     .await
     .expect("service starts");
     tokio::spawn(serve);
-    Service { endpoint: format!("http://{addr}"), _data: data, _stop: stop }
+    Service { endpoint: format!("http://{addr}"), data, _stop: stop }
 }
 
 /// One person at a terminal-less shell: their own config directory and working directory.
