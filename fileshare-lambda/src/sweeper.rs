@@ -2,7 +2,6 @@
 //! (On AWS the table's TTL and stream do this: see `events::table`.)
 
 use crate::state::Service;
-use chrono::{DateTime, TimeDelta, Utc};
 use fileshare_core::backends::SqliteMetadataStore;
 use std::time::Duration;
 
@@ -10,19 +9,12 @@ use std::time::Duration;
 pub const SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
 /// Uploads discarded per pass at most; the rest wait for the next pass.
 const BATCH: usize = 500;
-/// Matches the grace [`FileShare::discard_abandoned_upload`](fileshare_core::FileShare) allows: a
-/// record is only offered once it can be discarded.
-const GRACE: TimeDelta = TimeDelta::minutes(5);
 
-/// One pass at `now`: discards uploads whose window closed more than five minutes ago, with their
-/// bytes or parts. Returns how many were discarded.
-pub async fn sweep_once(
-    service: &Service,
-    metadata: &SqliteMetadataStore,
-    now: DateTime<Utc>,
-) -> Result<usize, fileshare_core::Error> {
+/// One pass: discards the uploads the service counts as abandoned, with their bytes or parts.
+/// Returns how many were discarded.
+pub async fn sweep_once(service: &Service, metadata: &SqliteMetadataStore) -> Result<usize, fileshare_core::Error> {
     let mut discarded = 0;
-    for file in metadata.expired_uploads(now - GRACE, BATCH).await? {
+    for file in metadata.expired_uploads(service.abandoned_before(), BATCH).await? {
         if service.discard_abandoned_upload(&file.key(), None).await? {
             discarded += 1;
         }
@@ -36,7 +28,7 @@ pub async fn run(service: std::sync::Arc<Service>, metadata: SqliteMetadataStore
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        match sweep_once(&service, &metadata, Utc::now()).await {
+        match sweep_once(&service, &metadata).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(discarded = n, "swept abandoned uploads"),
             Err(e) => tracing::warn!(error = %e, "sweeping abandoned uploads failed"),

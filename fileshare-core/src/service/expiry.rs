@@ -9,13 +9,19 @@ use crate::domain::ObjectKey;
 use crate::metadata::MetadataStore;
 use crate::store::FileStore;
 use crate::{Error, Result};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
 /// How long past its expiry a pending record must be before it is discarded: far longer than any
 /// completion call that read the record just before it expired could still be in flight.
 const GRACE: TimeDelta = TimeDelta::minutes(5);
 
 impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
+    /// Pending uploads whose window closed before this instant count as abandoned: what a sweep
+    /// asks its store for before calling [`FileShare::discard_abandoned_upload`] on each.
+    pub fn abandoned_before(&self) -> DateTime<Utc> {
+        self.clock.now() - GRACE
+    }
+
     /// Removes what an abandoned upload left behind at `key`: the bytes, the unfinished multipart
     /// upload `upload_id` (if any), and the pending record if it is still there. Returns whether
     /// anything was discarded.
@@ -28,7 +34,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         let (owner, id) = key.owner_and_file();
         let mut upload_id = upload_id.map(str::to_owned);
         if let Some(found) = self.metadata.get_file(&id, &owner).await? {
-            if found.file.owner != owner || !found.file.is_expired_upload(self.clock.now() - GRACE) {
+            if found.file.owner != owner || !found.file.is_expired_upload(self.abandoned_before()) {
                 return Ok(false);
             }
             match self.metadata.delete_file(&id).await {
