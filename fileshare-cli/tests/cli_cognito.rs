@@ -5,7 +5,7 @@
 mod common;
 
 use common::{ids, pattern, start_service_with, User, MIB};
-use fileshare_core::testing::aws_rig::{create_bucket_and_table, endpoints, moto_cognito, moto_user_pool, Endpoints};
+use fileshare_core::testing::aws_rig::{endpoints, moto_cognito, moto_user_pool, prepared_location};
 use fileshare_lambda::config::{Identity, Storage};
 use serde_json::{json, Value};
 
@@ -14,16 +14,12 @@ const PASSWORD: &str = "Cognito-Password-1!";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cognito_login_refresh_and_transfers_through_s3() {
-    let Some(Endpoints { s3, dynamodb, moto }) = endpoints() else { return };
-    create_bucket_and_table(NAME, NAME, &s3, &dynamodb).await;
+    let Some(rig) = endpoints() else { return };
+    let location = prepared_location(NAME, &rig).await;
+    let moto = rig.moto;
     let (pool, client) = moto_user_pool(&moto, NAME).await;
     let service = start_service_with(|config| {
-        config.storage = Storage::Aws {
-            bucket: NAME.into(),
-            table: NAME.into(),
-            s3_endpoint: Some(s3.clone()),
-            dynamodb_endpoint: Some(dynamodb.clone()),
-        };
+        config.storage = Storage::Aws(location);
         config.identity = Identity::External {
             jwks_url: format!("{moto}/{pool}/.well-known/jwks.json"),
             issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}"),

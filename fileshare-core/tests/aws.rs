@@ -39,12 +39,7 @@ async fn s3_store(clock: &Arc<ManualClock>) -> Option<Arc<S3FileStore>> {
         .build()
         .await
         .expect("build S3 store");
-    BUCKET_READY
-        .get_or_init(|| async {
-            // Already existing (from an earlier run) is fine.
-            let _ = store.client().create_bucket().bucket(BUCKET).send().await;
-        })
-        .await;
+    BUCKET_READY.get_or_init(|| async { store.create_bucket_if_missing().await.expect("create bucket") }).await;
     Some(Arc::new(store))
 }
 

@@ -13,6 +13,7 @@
 //! | `FILESHARE_LOGIN_RATE` | `5` | login attempts per username and per 15 minutes (burst); per client address: 4× |
 //! | `FILESHARE_MAX_UPLOAD_BYTES` | 5 TiB | largest file anyone may upload, single or multipart |
 
+use fileshare_core::backends::AwsLocation;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -21,18 +22,9 @@ use std::path::PathBuf;
 pub enum Storage {
     /// Local disk + SQLite under the data dir.
     Embedded,
-    /// S3 + DynamoDB (endpoints and credentials from the AWS chain or `FILESHARE_S3_ENDPOINT`,
-    /// `FILESHARE_DYNAMODB_ENDPOINT`).
-    Aws {
-        /// The bucket.
-        bucket: String,
-        /// The table.
-        table: String,
-        /// An S3-compatible endpoint (path-style addressing), instead of AWS's.
-        s3_endpoint: Option<String>,
-        /// A DynamoDB-compatible endpoint, instead of AWS's.
-        dynamodb_endpoint: Option<String>,
-    },
+    /// S3 + DynamoDB (credentials and region from the AWS chain; `FILESHARE_S3_ENDPOINT`,
+    /// `FILESHARE_DYNAMODB_ENDPOINT` for compatible servers).
+    Aws(AwsLocation),
 }
 
 /// Who issues tokens.
@@ -89,12 +81,11 @@ impl ServiceConfig {
             .map_err(|e| format!("FILESHARE_BIND: {e}"))?;
         let public_url = var("FILESHARE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         let storage = match (var("FILESHARE_BUCKET"), var("FILESHARE_TABLE")) {
-            (Some(bucket), Some(table)) => Storage::Aws {
-                bucket,
-                table,
+            (Some(bucket), Some(table)) => Storage::Aws(AwsLocation {
                 s3_endpoint: var("FILESHARE_S3_ENDPOINT"),
                 dynamodb_endpoint: var("FILESHARE_DYNAMODB_ENDPOINT"),
-            },
+                ..AwsLocation::new(bucket, table)
+            }),
             (None, None) => Storage::Embedded,
             _ => return Err("set both FILESHARE_BUCKET and FILESHARE_TABLE, or neither".into()),
         };

@@ -4,7 +4,7 @@ use crate::auth::{KeySource, TokenVerifier};
 use crate::config::{Identity, ServiceConfig, Storage};
 use crate::idp::{LocalIdentityProvider, LOCAL_CLIENT_ID};
 use crate::throttle::{Limiter, Rate};
-use fileshare_core::backends::{DynamoMetadataStore, LocalFileStore, S3FileStore, SqliteMetadataStore};
+use fileshare_core::backends::{AwsLocation, LocalFileStore, SqliteMetadataStore};
 use fileshare_core::{FileShare, FileStore, MetadataStore};
 use std::sync::Arc;
 
@@ -54,16 +54,9 @@ impl AppState {
                     let metadata = SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?;
                     (blobs.clone(), Arc::new(metadata.clone()), Some(blobs), Some(metadata))
                 }
-                Storage::Aws { bucket, table, s3_endpoint, dynamodb_endpoint } => {
-                    let mut s3 = S3FileStore::builder().bucket(bucket);
-                    if let Some(url) = s3_endpoint {
-                        s3 = s3.endpoint_url(url).force_path_style(true);
-                    }
-                    let mut dynamo = DynamoMetadataStore::builder().table(table);
-                    if let Some(url) = dynamodb_endpoint {
-                        dynamo = dynamo.endpoint_url(url);
-                    }
-                    (Arc::new(s3.build().await?), Arc::new(dynamo.build().await?), None, None)
+                Storage::Aws(location) => {
+                    let (files, metadata) = location.open().await?;
+                    (Arc::new(files), Arc::new(metadata), None, None)
                 }
             };
         let (identity, verifier) = match &config.identity {
@@ -109,10 +102,10 @@ impl AppState {
 fn storage_origin(config: &ServiceConfig) -> Option<String> {
     match &config.storage {
         Storage::Embedded => None,
-        Storage::Aws { s3_endpoint: Some(url), .. } => {
+        Storage::Aws(AwsLocation { s3_endpoint: Some(url), .. }) => {
             let url = reqwest::Url::parse(url).ok()?;
             Some(url.origin().ascii_serialization())
         }
-        Storage::Aws { s3_endpoint: None, .. } => Some("https://*.amazonaws.com".to_owned()),
+        Storage::Aws(AwsLocation { s3_endpoint: None, .. }) => Some("https://*.amazonaws.com".to_owned()),
     }
 }

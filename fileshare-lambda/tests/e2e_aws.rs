@@ -4,14 +4,14 @@
 mod common;
 
 use common::{post_form, Api, User};
-use fileshare_core::testing::aws_rig::{create_bucket_and_table, endpoints, moto_cognito, moto_user_pool, Endpoints};
+use fileshare_core::testing::aws_rig::{endpoints, moto_cognito, moto_user_pool, prepared_location};
 use fileshare_lambda::config::{Identity, Storage};
 use fileshare_lambda::ServiceConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-const BUCKET: &str = "fileshare-e2e";
-const TABLE: &str = "fileshare-e2e";
+/// The bucket's and the table's name.
+const NAME: &str = "fileshare-e2e";
 
 /// A user signed up, confirmed and logged in with USER_PASSWORD_AUTH, as the CLI does.
 async fn cognito_user(moto: &str, pool: &str, client: &str, name: &str) -> User {
@@ -34,19 +34,14 @@ async fn cognito_user(moto: &str, pool: &str, client: &str, name: &str) -> User 
 
 #[tokio::test]
 async fn the_flow_on_s3_dynamodb_and_cognito() {
-    let Some(Endpoints { s3, dynamodb, moto }) = endpoints() else { return };
-    // The bucket and the table, as the infrastructure template creates them on AWS.
-    create_bucket_and_table(BUCKET, TABLE, &s3, &dynamodb).await;
+    let Some(rig) = endpoints() else { return };
+    let location = prepared_location(NAME, &rig).await;
+    let moto = rig.moto;
     let (pool, client) = moto_user_pool(&moto, "fileshare").await;
 
     let data = tempfile::tempdir().expect("tempdir");
     let mut config = ServiceConfig::embedded(data.path(), "127.0.0.1:0".parse().expect("addr"));
-    config.storage = Storage::Aws {
-        bucket: BUCKET.into(),
-        table: TABLE.into(),
-        s3_endpoint: Some(s3),
-        dynamodb_endpoint: Some(dynamodb),
-    };
+    config.storage = Storage::Aws(location);
     // moto's tokens name AWS's issuer URL; its JWKS is served locally.
     config.identity = Identity::External {
         jwks_url: format!("{moto}/{pool}/.well-known/jwks.json"),
@@ -69,7 +64,7 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{ticket}");
     assert!(
-        ticket["upload"]["url"].as_str().is_some_and(|u| u.contains(BUCKET)),
+        ticket["upload"]["url"].as_str().is_some_and(|u| u.contains(NAME)),
         "the form posts straight to S3: {ticket}"
     );
     post_form(&api.http, &ticket["upload"], bytes.clone()).await.expect("upload to S3");

@@ -16,13 +16,19 @@ async fn lambda_state() -> (AppState, tempfile::TempDir) {
     (AppState::new(&config, true).await.expect("state"), dir)
 }
 
-/// Runs an API Gateway event through the router, as `lambda_http::run` does.
-async fn invoke(state: &AppState, fixture: &str, replacements: &[(&str, &str)]) -> (u16, serde_json::Value) {
+/// A committed event with its `__PLACEHOLDERS__` filled in.
+fn fixture(name: &str, replacements: &[(&str, &str)]) -> String {
     let mut json =
-        std::fs::read_to_string(format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+        std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
     for (from, to) in replacements {
         json = json.replace(from, to);
     }
+    json
+}
+
+/// Runs an API Gateway event through the router, as `lambda_http::run` does.
+async fn invoke(state: &AppState, name: &str, replacements: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let json = fixture(name, replacements);
     let request = lambda_http::request::from_str(&json).expect("a valid API Gateway v2 event");
     let (parts, body) = request.into_parts();
     let request = http::Request::from_parts(parts, Body::from(body.to_vec()));
@@ -62,13 +68,8 @@ async fn api_gateway_refusals() {
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
 }
 
-fn event(fixture: &str, replacements: &[(&str, &str)]) -> serde_json::Value {
-    let mut json =
-        std::fs::read_to_string(format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
-    for (from, to) in replacements {
-        json = json.replace(from, to);
-    }
-    serde_json::from_str(&json).expect("valid JSON")
+fn event(name: &str, replacements: &[(&str, &str)]) -> serde_json::Value {
+    serde_json::from_str(&fixture(name, replacements)).expect("valid JSON")
 }
 
 fn s3_event(key: &str, size: u64) -> serde_json::Value {

@@ -8,7 +8,7 @@ use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use fileshare_core::backends::{
-    DynamoMetadataStore, LocalFileStore, MemoryFileStore, MemoryMetadataStore, S3FileStore, SqliteMetadataStore,
+    AwsLocation, LocalFileStore, MemoryFileStore, MemoryMetadataStore, SqliteMetadataStore,
 };
 use fileshare_core::{Config, ContentTypePolicy, FileShare as Service, FileStore, MetadataStore};
 use pyo3::prelude::*;
@@ -82,20 +82,10 @@ async fn aws_core(
     create_missing: bool,
     config: Config,
 ) -> fileshare_core::Result<Core> {
-    let mut s3 = S3FileStore::builder().bucket(&bucket).region(&region);
-    if let Some(url) = s3_endpoint {
-        s3 = s3.endpoint_url(url).force_path_style(true);
-    }
-    let mut dynamo = DynamoMetadataStore::builder().table(table).region(region);
-    if let Some(url) = dynamodb_endpoint {
-        dynamo = dynamo.endpoint_url(url);
-    }
-    let (s3, dynamo) = (s3.build().await?, dynamo.build().await?);
-    if create_missing {
-        // For local servers and first runs; on AWS the infrastructure template creates both.
-        let _ = s3.client().create_bucket().bucket(&bucket).send().await;
-        dynamo.create_table_if_missing().await?;
-    }
+    let location =
+        AwsLocation { region: Some(region), s3_endpoint, dynamodb_endpoint, ..AwsLocation::new(bucket, table) };
+    // Creating them is for local servers and first runs; on AWS the infrastructure template does it.
+    let (s3, dynamo) = if create_missing { location.open_creating_missing().await? } else { location.open().await? };
     Ok(Core {
         service: service(Arc::new(s3), Arc::new(dynamo), config),
         transfer: Transfer::Http(reqwest::Client::new()),

@@ -5,7 +5,7 @@
 //! `FILESHARE_DYNAMODB_ENDPOINT` point at compatible servers, e.g. `./scripts/test-servers`).
 #![allow(dead_code)] // each example uses part of this
 
-use fileshare_core::backends::{DynamoMetadataStore, LocalFileStore, S3FileStore, SqliteMetadataStore};
+use fileshare_core::backends::{AwsLocation, LocalFileStore, SqliteMetadataStore};
 use fileshare_core::testing::{HttpTransport, Transport};
 use fileshare_core::{FileShare, FileStore, MetadataStore, UserId};
 use std::sync::Arc;
@@ -24,17 +24,12 @@ pub struct Example {
 pub async fn open() -> Result<Example> {
     if let (Ok(bucket), Ok(table)) = (std::env::var("FILESHARE_BUCKET"), std::env::var("FILESHARE_TABLE")) {
         println!("backend: S3 bucket {bucket} + DynamoDB table {table}");
-        let mut s3 = S3FileStore::builder().bucket(&bucket);
-        if let Ok(url) = std::env::var("FILESHARE_S3_ENDPOINT") {
-            s3 = s3.endpoint_url(url).force_path_style(true);
-        }
-        let mut dynamo = DynamoMetadataStore::builder().table(table);
-        if let Ok(url) = std::env::var("FILESHARE_DYNAMODB_ENDPOINT") {
-            dynamo = dynamo.endpoint_url(url);
-        }
-        let (s3, dynamo) = (s3.build().await?, dynamo.build().await?);
-        let _ = s3.client().create_bucket().bucket(&bucket).send().await; // first run against a local server
-        dynamo.create_table_if_missing().await?;
+        let location = AwsLocation {
+            s3_endpoint: std::env::var("FILESHARE_S3_ENDPOINT").ok(),
+            dynamodb_endpoint: std::env::var("FILESHARE_DYNAMODB_ENDPOINT").ok(),
+            ..AwsLocation::new(bucket, table)
+        };
+        let (s3, dynamo) = location.open_creating_missing().await?; // the first run against a local server
         let service = FileShare::new(Arc::new(s3) as Arc<dyn FileStore>, Arc::new(dynamo) as Arc<dyn MetadataStore>);
         return Ok(Example { service, client: Arc::new(HttpTransport::new()), _data: None });
     }

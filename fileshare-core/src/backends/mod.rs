@@ -5,7 +5,11 @@
 //! | embedded default (`embedded` feature) | [`LocalFileStore`] (disk) | [`SqliteMetadataStore`] |
 //! | memory (tests, examples) | [`MemoryFileStore`] | [`MemoryMetadataStore`] |
 //! | AWS (`aws` feature) | `S3FileStore` | `DynamoMetadataStore` |
+//!
+//! `AwsLocation` (bucket, table, region, endpoints) opens the AWS pair.
 
+#[cfg(feature = "aws")]
+mod aws_location;
 #[cfg(feature = "aws")]
 mod aws_options;
 #[cfg(feature = "aws")]
@@ -17,6 +21,8 @@ mod s3;
 #[cfg(feature = "embedded")]
 mod sqlite;
 
+#[cfg(feature = "aws")]
+pub use aws_location::AwsLocation;
 #[cfg(feature = "aws")]
 pub use dynamo::{DynamoMetadataStore, DynamoMetadataStoreBuilder, ExpiredUpload};
 pub use embedded::{

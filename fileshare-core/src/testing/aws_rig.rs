@@ -2,7 +2,7 @@
 //! table the SAM template creates on AWS, and a Cognito user pool with an app client on moto.
 
 use super::skip_unless_configured;
-use crate::backends::{DynamoMetadataStore, S3FileStore};
+use crate::backends::AwsLocation;
 use serde_json::{json, Value};
 
 /// Where the rig's servers listen (from `scripts/test-servers`' environment file).
@@ -24,13 +24,16 @@ pub fn endpoints() -> Option<Endpoints> {
     Some(Endpoints { s3: s3?, dynamodb: dynamodb?, moto: moto? })
 }
 
-/// Creates `bucket` on the S3 endpoint and `table` (the DynamoDB backend's layout) unless they exist.
-pub async fn create_bucket_and_table(bucket: &str, table: &str, s3_endpoint: &str, dynamodb_endpoint: &str) {
-    let store = S3FileStore::builder().bucket(bucket).endpoint_url(s3_endpoint).force_path_style(true).build().await;
-    // An existing bucket answers BucketAlreadyOwnedByYou: fine.
-    let _ = store.expect("S3 store").client().create_bucket().bucket(bucket).send().await;
-    let metadata = DynamoMetadataStore::builder().table(table).endpoint_url(dynamodb_endpoint).build().await;
-    metadata.expect("DynamoDB store").create_table_if_missing().await.expect("table");
+/// A bucket and a table named `name` on the rig, created unless they exist (as the infrastructure
+/// template creates them on AWS).
+pub async fn prepared_location(name: &str, endpoints: &Endpoints) -> AwsLocation {
+    let location = AwsLocation {
+        s3_endpoint: Some(endpoints.s3.clone()),
+        dynamodb_endpoint: Some(endpoints.dynamodb.clone()),
+        ..AwsLocation::new(name, name)
+    };
+    location.open_creating_missing().await.expect("bucket and table");
+    location
 }
 
 /// An administrator's call to moto's Cognito JSON API. moto checks no signature but routes admin

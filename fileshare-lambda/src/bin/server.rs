@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (addr, serve) = server::bind(&config, shutdown).await?;
     let storage = match &config.storage {
         Storage::Embedded => format!("embedded default in {}", config.data_dir.display()),
-        Storage::Aws { bucket, table, .. } => format!("S3 bucket {bucket} + DynamoDB table {table}"),
+        Storage::Aws(location) => format!("S3 bucket {} + DynamoDB table {}", location.bucket, location.table),
     };
     let identity = match &config.identity {
         Identity::BuiltIn => "built-in identity provider (/auth/signup, /auth/login)".to_owned(),

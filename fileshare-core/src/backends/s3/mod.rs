@@ -72,7 +72,7 @@ impl std::fmt::Debug for S3FileStore {
 }
 
 impl S3FileStore {
-    /// The SDK client (e.g. to create the bucket in a test).
+    /// The SDK client, for operations the store does not wrap.
     pub fn client(&self) -> &aws_sdk_s3::Client {
         &self.client
     }
@@ -80,6 +80,26 @@ impl S3FileStore {
     /// The bucket.
     pub fn bucket(&self) -> &str {
         &self.bucket
+    }
+
+    /// Creates the bucket unless it already exists and these credentials can use it (local servers
+    /// and first runs; on AWS the infrastructure template creates it).
+    pub async fn create_bucket_if_missing(&self) -> Result<()> {
+        let mut create = self.client.create_bucket().bucket(&self.bucket);
+        if self.region != "us-east-1" {
+            // Everywhere but us-east-1, S3 wants the region spelled out again.
+            let location = aws_sdk_s3::types::BucketLocationConstraint::from(self.region.as_str());
+            let configuration = aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(location);
+            create = create.create_bucket_configuration(configuration.build());
+        }
+        match create.send().await {
+            Ok(_) => Ok(()),
+            // It exists, or a concurrent caller just created it: fine if it is ours to use.
+            Err(e) => match self.client.head_bucket().bucket(&self.bucket).send().await {
+                Ok(_) => Ok(()),
+                Err(_) => Err(Error::storage("s3", e)),
+            },
+        }
     }
 
     fn object_path(&self, key: &ObjectKey) -> String {
