@@ -57,7 +57,7 @@ def presign(criterion_dir: pathlib.Path, boto3: dict) -> list[str]:
     labels = {
         "get": "GET (download, response headers)",
         "put": "PUT (multipart part, length signed)",
-        "post": "POST (upload form policy)",
+        "upload": "PUT (whole-file upload: length, headers, If-None-Match signed)",
     }
     for op, label in labels.items():
         ours = median_us(criterion_dir, "presign", op)
@@ -69,8 +69,8 @@ def presign(criterion_dir: pathlib.Path, boto3: dict) -> list[str]:
     return [
         "## Presigning with `S3FileStore` vs boto3 (`fileshare-core/benches/presign.rs`, `scripts/bench_presign_boto3.py`)",
         "",
-        "Median time per presigned URL/form on one core, same key, headers and lifetime on both sides;",
-        "boto3 is `generate_presigned_url` / `generate_presigned_post` from the pinned test venv. Target ≥ 50×.",
+        "Median time per presigned URL on one core, same key, headers and lifetime on both sides;",
+        "boto3 is `generate_presigned_url` from the pinned test venv. Target ≥ 50×.",
         "",
         "| operation | fileshare | boto3 | speed-up |",
         "|---|---|---|---|",

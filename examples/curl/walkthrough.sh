@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole flow against a running fileshare, with curl: sign up two users, upload through the
-# presigned form, complete, list, share, download as the other user, revoke, delete.
+# The whole flow against a running fileshare, with curl: sign up two users, upload to the presigned
+# URL, complete, list, share, download as the other user, revoke, delete.
 #   examples/curl/walkthrough.sh [http://127.0.0.1:8080]
 # Needs curl and python3 (to read JSON). Run by ./scripts/test, so it stays true.
 set -euo pipefail
@@ -30,17 +30,18 @@ curl -sf -X POST "$API/files/upload-url" -H "authorization: Bearer $ALICE_TOKEN"
 FILE_ID=$(json '["file_id"]' < "$WORK/ticket.json")
 echo "file id: $FILE_ID"
 
-say "alice's client POSTs the bytes straight to storage with the presigned form"
-python3 - "$WORK/ticket.json" "$WORK/notes.txt" > "$WORK/form.args" <<'PY'
+say "alice's client PUTs the bytes straight to storage, with the headers the URL was signed for"
+python3 - "$WORK/ticket.json" > "$WORK/put.args" <<'PY'
 import json, sys
-ticket = json.load(open(sys.argv[1]))["upload"]
-for name, value in ticket["fields"].items():
-    print("-F"); print(f"{name}={value}")
-print("-F"); print(f"file=@{sys.argv[2]}")
-print(ticket["url"])
+upload = json.load(open(sys.argv[1]))["upload"]
+for name, value in upload["headers"].items():
+    print("-H"); print(f"{name}: {value}")
+print(upload["url"])
 PY
-mapfile -t FORM < "$WORK/form.args"
-curl -sf -o /dev/null -w 'storage answered %{http_code}\n' "${FORM[@]}"
+mapfile -t PUT < "$WORK/put.args"
+curl -sf -o /dev/null -w 'storage answered %{http_code}\n' -T "$WORK/notes.txt" "${PUT[@]}"
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' -T "$WORK/notes.txt" "${PUT[@]}")
+echo "the same upload again: HTTP $STATUS (a file's bytes are written once)"; [[ "$STATUS" == 412 ]]
 
 say "alice completes the upload"
 curl -sf -X POST "$API/files/$FILE_ID/complete" -H "authorization: Bearer $ALICE_TOKEN" | json '["status"]'
@@ -57,10 +58,12 @@ URL=$(curl -sf "$API/files/$FILE_ID/download-url" -H "authorization: Bearer $BOB
 curl -sf "$URL" -o "$WORK/downloaded.txt"
 cmp "$WORK/notes.txt" "$WORK/downloaded.txt" && echo "bob's copy is identical"
 
-say "alice revokes the share; bob now gets 404"
+say "alice revokes the share; bob now gets 404, and so does the link he still holds"
 curl -sf -X DELETE "$API/files/$FILE_ID/share/$BOB_ID" -H "authorization: Bearer $ALICE_TOKEN"
 STATUS=$(curl -s -o /dev/null -w '%{http_code}' "$API/files/$FILE_ID" -H "authorization: Bearer $BOB_TOKEN")
 echo "bob: HTTP $STATUS"; [[ "$STATUS" == 404 ]]
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' "$URL")
+echo "bob's old link: HTTP $STATUS"; [[ "$STATUS" == 404 ]]
 
 say "alice deletes the file"
 curl -sf -X DELETE "$API/files/$FILE_ID" -H "authorization: Bearer $ALICE_TOKEN"

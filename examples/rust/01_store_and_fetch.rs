@@ -1,6 +1,6 @@
 //! Stage 1 — store and fetch a file through presigned URLs. The service never carries the bytes: it
-//! signs a form that lets the client POST exactly this file straight to storage, and a short-lived
-//! URL to GET it back. Run: `cargo run -p fileshare-examples --example 01_store_and_fetch`.
+//! signs a URL that lets the client PUT exactly this file straight to storage — once — and a
+//! short-lived URL to GET it back. Run: `cargo run -p fileshare-examples --example 01_store_and_fetch`.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -15,14 +15,11 @@ async fn main() -> common::Result<()> {
 
     let ticket =
         ex.service.create_upload(&alice, UploadRequest::new("report.txt", data.len() as u64, "text/plain")).await?;
-    let UploadTarget::Form(form) = &ticket.target else { return Err("expected a form upload".into()) };
-    println!(
-        "upload form for {}: POST {} with fields {:?}",
-        ticket.file.id,
-        form.url,
-        form.fields.keys().collect::<Vec<_>>()
-    );
-    ex.client.post_form(&form.url, &form.fields, data.clone()).await.map_err(|e| e.0)?;
+    let UploadTarget::Single(upload) = &ticket.target else { return Err("expected a single upload".into()) };
+    println!("upload {}: PUT {} with headers {:?}", ticket.file.id, upload.url, upload.headers);
+    ex.client.put(&upload.url, &upload.headers, data.clone()).await.map_err(|e| e.0)?;
+    let replay = ex.client.put(&upload.url, &upload.headers, data.clone()).await;
+    println!("the same URL again is refused (files are written once): {}", replay.is_err());
     let file = ex.service.complete_upload(&alice, &ticket.file.id, &[]).await?;
     println!("completed: {}, {} bytes, {:?}", file.name, file.size, file.status);
 

@@ -17,8 +17,8 @@ async fn main() -> common::Result<()> {
         let body = bytes::Bytes::from(format!("chapter {i}"));
         let request = UploadRequest::new(format!("chapter-{i}.txt"), body.len() as u64, "text/plain");
         let ticket = service.create_upload(owner, request).await?;
-        let UploadTarget::Form(form) = &ticket.target else { return Err("expected a form upload".into()) };
-        client.post_form(&form.url, &form.fields, body).await.map_err(|e| e.0)?;
+        let UploadTarget::Single(upload) = &ticket.target else { return Err("expected a single upload".into()) };
+        client.put(&upload.url, &upload.headers, body).await.map_err(|e| e.0)?;
         common::Result::Ok(service.complete_upload(owner, &ticket.file.id, &[]).await?)
     });
     let files = try_join_all(uploads).await?;

@@ -1,10 +1,11 @@
 //! The whole flow on the embedded default (local disk + SQLite), printing each step:
-//! create upload → upload bytes through the presigned form → complete → list → share →
+//! create upload → upload bytes through the presigned URL → complete → list → share →
 //! the grantee downloads through the presigned URL → a stranger is refused → unshare → delete.
 //!
 //! Run it with `cargo run -p fileshare-examples --example walkthrough` (the test command does).
-//! Data goes to `$FILESHARE_DATA_DIR` (default `./data`). The "client" steps call the embedded
-//! store's verifying methods directly: exactly what its HTTP blob endpoints do with a request.
+//! Data goes to `$FILESHARE_DATA_DIR` (default `./data`). The "client" steps call what the local
+//! server's blob endpoints call with a request: `FileShare::receive_embedded_upload` and
+//! `open_embedded_download`, which check the signature and, every time, the rules.
 
 use bytes::Bytes;
 use fileshare_core::backends::{LocalFileStore, SqliteMetadataStore};
@@ -34,17 +35,20 @@ async fn main() -> Result<()> {
     step(1, "alice asks to upload 'résumé 2026 — 東京.txt'");
     let request = UploadRequest::new("résumé 2026 — 東京.txt", content.len() as u64, "text/plain; charset=utf-8");
     let ticket = service.create_upload(&alice, request).await?;
-    let UploadTarget::Form(form) = &ticket.target else { return Err("small files use a form upload".into()) };
-    println!("    file id {} is pending; POST to {}", ticket.file.id, form.url);
-    println!("    with fields {:?} (valid until {})", form.fields.keys().collect::<Vec<_>>(), form.expires_at);
+    let UploadTarget::Single(upload) = &ticket.target else { return Err("small files use a single upload".into()) };
+    println!("    file id {} is pending; PUT to {}", ticket.file.id, upload.url);
+    println!("    with headers {:?} (valid until {})", upload.headers, upload.expires_at);
 
-    step(2, "alice's client POSTs the bytes with the presigned form");
-    let mut tampered = form.fields.clone();
-    tampered.insert("key".into(), format!("files/{alice}/01ARZ3NDEKTSV4RRFFQ69G5FAV"));
-    let refused = service.file_store().receive_form_upload(&tampered, &mut &b"evil"[..]).await;
-    println!("    a form with another key is refused: {}", refused.err().map(|e| e.to_string()).unwrap_or_default());
-    let stored = service.file_store().receive_form_upload(&form.fields, &mut content.as_ref()).await?;
-    println!("    stored {} bytes under {}", stored.size, stored.key);
+    step(2, "alice's client PUTs the bytes to the presigned URL");
+    let store = service.file_store();
+    let mut tampered = upload.headers.clone();
+    tampered.insert("content-type".into(), "text/html".into());
+    let refused = service.receive_embedded_upload(store, &upload.url, &tampered, &mut &b"<script>"[..]).await;
+    println!("    another content type is refused: {}", refused.err().map(|e| e.to_string()).unwrap_or_default());
+    let stored = service.receive_embedded_upload(store, &upload.url, &upload.headers, &mut content.as_ref()).await?;
+    println!("    stored {} bytes (ETag {}); the file is available at once", content.len(), stored.etag);
+    let again = service.receive_embedded_upload(store, &upload.url, &upload.headers, &mut &b"evil"[..]).await;
+    println!("    the same URL again is refused: {}", again.err().map(|e| e.to_string()).unwrap_or_default());
 
     step(3, "alice completes the upload");
     let file = service.complete_upload(&alice, &ticket.file.id, &[]).await?;
@@ -65,7 +69,7 @@ async fn main() -> Result<()> {
     step(6, "bob gets a short-lived download URL and downloads");
     let url = service.download_url(&bob, &file.id, None).await?;
     println!("    GET {}…  (expires {})", &url.url[..url.url.len().min(90)], url.expires_at);
-    let mut download = service.file_store().open_download(&url.url).await?;
+    let mut download = service.open_embedded_download(service.file_store(), &url.url).await?;
     let mut body = Vec::new();
     download.body.read_to_end(&mut body).await?;
     println!("    Content-Disposition: {}", download.content_disposition);
@@ -85,6 +89,8 @@ async fn main() -> Result<()> {
     service.unshare(&alice, &file.id, &bob).await?;
     let after = service.get_file(&bob, &file.id).await;
     println!("    bob now gets: {}", after.err().map(|e| e.to_string()).unwrap_or_default());
+    let held = service.open_embedded_download(service.file_store(), &url.url).await;
+    println!("    and the link he still holds: {}", held.err().map(|e| e.to_string()).unwrap_or_default());
 
     step(9, "alice deletes the file");
     service.delete(&alice, &file.id).await?;

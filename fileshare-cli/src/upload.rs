@@ -1,5 +1,5 @@
 //! `fileshare upload`: asks the API for presigned targets, streams the file straight to storage (one
-//! form POST, or concurrent part PUTs for large files), then completes the upload. The file is read
+//! PUT, or concurrent part PUTs for large files), then completes the upload. The file is read
 //! in fixed-size chunks, so memory stays flat whatever its size; transient failures are retried
 //! ([`crate::transfer`]).
 
@@ -32,14 +32,14 @@ pub struct UploadOptions {
 #[derive(Deserialize)]
 struct Ticket {
     file_id: String,
-    upload: Option<Form>,
+    upload: Option<Single>,
     multipart: Option<Plan>,
 }
 
 #[derive(Deserialize)]
-struct Form {
+struct Single {
     url: String,
-    fields: BTreeMap<String, String>,
+    headers: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -77,8 +77,8 @@ pub async fn upload(api: &mut Api, path: &Path, options: &UploadOptions) -> Resu
         .map_err(|e| CliError::Rejected(format!("unexpected upload ticket: {e}")))?;
     let progress = Progress::new(crate::progress::bytes_bar(size, name, options.quiet));
     let sent = match (&ticket.upload, &ticket.multipart) {
-        (Some(form), _) => {
-            let send = |attempt| send_form(&api.http, form, path, name, &content_type, size, attempt);
+        (Some(single), _) => {
+            let send = |attempt| send_single(&api.http, single, path, size, attempt);
             with_retries(&progress, send).await.map(|()| json!({}))
         }
         (None, Some(plan)) => send_parts(&api.http, plan, path, &progress).await.map(|parts| json!({ "parts": parts })),
@@ -100,30 +100,24 @@ async fn open(path: &Path) -> Result<tokio::fs::File> {
     tokio::fs::File::open(path).await.map_err(CliError::io(path))
 }
 
-async fn send_form(
+async fn send_single(
     http: &reqwest::Client,
-    form: &Form,
+    single: &Single,
     path: &Path,
-    name: &str,
-    content_type: &str,
     size: u64,
     attempt: Attempt,
 ) -> Result<(), Failure> {
-    let mut multipart = reqwest::multipart::Form::new();
-    for (field, value) in &form.fields {
-        multipart = multipart.text(field.clone(), value.clone());
+    let mut request = http.put(&single.url).header(reqwest::header::CONTENT_LENGTH, size);
+    for (name, value) in &single.headers {
+        request = request.header(name, value);
     }
-    let file = reqwest::multipart::Part::stream_with_length(body(open(path).await?, size, attempt), size)
-        .file_name(name.to_owned())
-        .mime_str(content_type)
-        .map_err(|e| CliError::Usage(format!("content type {content_type:?}: {e}")))?;
-    // The file must be the form's last field.
-    let response = http
-        .post(&form.url)
-        .multipart(multipart.part("file", file))
-        .send()
-        .await
-        .map_err(unreachable_storage(&form.url))?;
+    let response =
+        request.body(body(open(path).await?, size, attempt)).send().await.map_err(unreachable_storage(&single.url))?;
+    // 412: the bytes are there already — an earlier try landed but its answer was lost. An upload
+    // URL stores once, so they are ours; completing checks their size.
+    if response.status() == reqwest::StatusCode::PRECONDITION_FAILED {
+        return Ok(());
+    }
     accepted(response).await.map(drop)
 }
 

@@ -20,7 +20,7 @@ async fn two_users_upload_list_share_download_unshare_delete() {
     }
     assert_eq!(alice.ok(&["whoami"]).await.trim(), format!("{} ({}) at {}", alice.name, alice.id, service.endpoint));
 
-    // A 20 MiB file goes in parts (threshold 10 MiB, parts of 8 MiB), a small one as a form.
+    // A 20 MiB file goes in parts (threshold 10 MiB, parts of 8 MiB), a small one in one PUT.
     let big = pattern(20 * MIB + 123, 7);
     std::fs::write(alice.path("big.bin"), &big).expect("write");
     std::fs::write(alice.path("notes.txt"), b"small and plain").expect("write");

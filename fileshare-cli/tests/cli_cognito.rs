@@ -46,7 +46,7 @@ async fn cognito_login_refresh_and_transfers_through_s3() {
     alice.id = alice.credentials()["user_id"].as_str().expect("sub").to_owned();
     assert!(alice.ok(&["whoami"]).await.contains(&alice.id));
 
-    // Bytes go straight to S3: a multipart upload (parts of 8 MiB) and a form upload.
+    // Bytes go straight to S3: a multipart upload (parts of 8 MiB) and a single upload.
     let big = pattern(17 * MIB + 5, 3);
     std::fs::write(alice.path("big.bin"), &big).expect("write");
     std::fs::write(alice.path("small.txt"), b"via a presigned POST").expect("write");

@@ -33,7 +33,7 @@ fn presign(c: &mut Criterion) {
         filename: FileName::new("résumé 2026 — 東京.pdf").expect("name"),
     };
     let expires_at = Utc::now() + TimeDelta::minutes(5);
-    let download = DownloadRequest { key: key.clone(), headers: headers.clone(), expires_at };
+    let download = DownloadRequest { key: key.clone(), headers: headers.clone(), expires_at, viewer: None };
     let part = PartRequest {
         key: key.clone(),
         upload_id: "2~abcdefghijklmnopqrstuvwxyz012345".into(),
@@ -41,12 +41,12 @@ fn presign(c: &mut Criterion) {
         size: 8 << 20,
         expires_at,
     };
-    let policy = UploadPolicy { key, headers, size: 52_311..=52_311, expires_at };
+    let policy = UploadPolicy { key, headers, size: 52_311, expires_at };
 
     let mut group = c.benchmark_group("presign");
     group.bench_function("get", |b| b.to_async(&rt).iter(|| store.presign_download(&download)));
     group.bench_function("put", |b| b.to_async(&rt).iter(|| store.presign_part(&part)));
-    group.bench_function("post", |b| b.to_async(&rt).iter(|| store.presign_upload(&policy)));
+    group.bench_function("upload", |b| b.to_async(&rt).iter(|| store.presign_upload(&policy)));
     group.finish();
 }
 

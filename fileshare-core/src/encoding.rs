@@ -74,50 +74,6 @@ pub(crate) fn push_amz_date(out: &mut String, t: DateTime<Utc>) {
     out.push('Z');
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (ISO 8601, as S3 POST policies want their expiration).
-pub(crate) fn push_iso8601_millis(out: &mut String, t: DateTime<Utc>) {
-    let t = t.naive_utc();
-    push_digits(out, t.year().clamp(0, 9999) as u32, 4);
-    out.push('-');
-    push_digits(out, t.month(), 2);
-    out.push('-');
-    push_digits(out, t.day(), 2);
-    out.push('T');
-    push_digits(out, t.hour(), 2);
-    out.push(':');
-    push_digits(out, t.minute(), 2);
-    out.push(':');
-    push_digits(out, t.second(), 2);
-    out.push('.');
-    push_digits(out, t.and_utc().timestamp_subsec_millis().min(999), 3);
-    out.push('Z');
-}
-
-/// Appends `s` as a JSON string literal (quotes included), copying unescaped runs whole.
-pub(crate) fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    let mut run_start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if b != b'"' && b != b'\\' && b >= 0x20 {
-            continue;
-        }
-        // Escaped bytes are ASCII, so `i` is a character boundary.
-        out.push_str(&s[run_start..i]);
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            _ => {
-                out.push_str("\\u00");
-                out.push(char::from(HEX_LOWER[usize::from(b >> 4)]));
-                out.push(char::from(HEX_LOWER[usize::from(b & 15)]));
-            }
-        }
-        run_start = i + 1;
-    }
-    out.push_str(&s[run_start..]);
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,13 +95,5 @@ mod tests {
         let mut d = String::new();
         push_amz_date(&mut d, t);
         assert_eq!(d, t.format("%Y%m%dT%H%M%SZ").to_string());
-        let mut iso = String::new();
-        push_iso8601_millis(&mut iso, t);
-        assert_eq!(iso, t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
-
-        let tricky = "a\"b\\c\nd\u{1}é";
-        let mut j = String::new();
-        push_json_string(&mut j, tricky);
-        assert_eq!(serde_json::from_str::<String>(&j).ok().as_deref(), Some(tricky));
     }
 }

@@ -48,6 +48,15 @@ pub enum Error {
         /// What the conflict is.
         reason: String,
     },
+    /// The thing exists already and is never replaced (an object is written once: S3 answers such a
+    /// write with `412 Precondition Failed`).
+    #[error("{resource} already exists: {id}")]
+    AlreadyExists {
+        /// What kind of thing (`"object"`, …).
+        resource: &'static str,
+        /// Its identifier.
+        id: String,
+    },
     /// A size exceeds the configured maximum.
     #[error("too large: {size} bytes exceeds the maximum of {max} bytes")]
     TooLarge {
@@ -92,6 +101,11 @@ impl Error {
     /// Shorthand for [`Error::Conflict`].
     pub fn conflict(reason: impl Into<String>) -> Self {
         Error::Conflict { reason: reason.into() }
+    }
+
+    /// Shorthand for [`Error::AlreadyExists`].
+    pub fn already_exists(resource: &'static str, id: impl ToString) -> Self {
+        Error::AlreadyExists { resource, id: id.to_string() }
     }
 
     /// Shorthand for [`Error::Storage`].

@@ -237,11 +237,11 @@ mod request_counts {
             .create_upload(&alice, UploadRequest::new("a.bin", 1000, "application/octet-stream"))
             .await
             .expect("create");
-        counted.check("create_upload (form)");
-        let UploadTarget::Form(form) = &ticket.target else { panic!("form upload expected") };
-        http.post_form(&form.url, &form.fields, data.clone()).await.expect("upload");
+        counted.check("create_upload (single)");
+        let UploadTarget::Single(upload) = &ticket.target else { panic!("single upload expected") };
+        http.put(&upload.url, &upload.headers, data.clone()).await.expect("upload");
         let file = service.complete_upload(&alice, &ticket.file.id, &[]).await.expect("complete");
-        counted.check("complete_upload (form)");
+        counted.check("complete_upload (single)");
 
         let big =
             UploadRequest { multipart: true, ..UploadRequest::new("big.bin", 5 * 1024 * 1024 + 10, "application/zip") };
@@ -251,7 +251,7 @@ mod request_counts {
         let mut completed = Vec::new();
         for part in parts {
             let body = Bytes::from(vec![1u8; usize::try_from(part.size).expect("part size")]);
-            let etag = http.put(&part.url, body).await.expect("part upload");
+            let etag = http.put(&part.url, &Default::default(), body).await.expect("part upload");
             completed.push(CompletedPart { part_number: part.part_number, etag });
         }
         let big = service.complete_upload(&alice, &ticket.file.id, &completed).await.expect("complete multipart");
@@ -292,8 +292,8 @@ mod request_counts {
         let sent = |name: &'static str| async move {
             let request = UploadRequest::new(name, 1000, "application/octet-stream");
             let ticket = service.create_upload(alice, request).await.expect("create");
-            let UploadTarget::Form(form) = &ticket.target else { panic!("form upload expected") };
-            http.post_form(&form.url, &form.fields, data.clone()).await.expect("upload");
+            let UploadTarget::Single(upload) = &ticket.target else { panic!("single upload expected") };
+            http.put(&upload.url, &upload.headers, data.clone()).await.expect("upload");
             ticket.file
         };
         let (confirmed, abandoned) = (sent("event.bin").await, sent("abandoned.bin").await);
@@ -339,7 +339,12 @@ mod presign_expiry {
         let asked = clock.now_plus(TimeDelta::minutes(10));
 
         let get = store
-            .presign_download(&DownloadRequest { key: key.clone(), headers: headers.clone(), expires_at: asked })
+            .presign_download(&DownloadRequest {
+                key: key.clone(),
+                headers: headers.clone(),
+                expires_at: asked,
+                viewer: None,
+            })
             .await
             .expect("presign GET");
         assert!(get.expires_at <= dies_at, "GET outlives its credentials: {} > {dies_at}", get.expires_at);
@@ -352,10 +357,10 @@ mod presign_expiry {
         let part = PartRequest { key: key.clone(), upload_id: "u1".into(), part_number: 1, size: 5, expires_at: asked };
         assert!(store.presign_part(&part).await.expect("presign PUT").expires_at <= dies_at);
 
-        let policy = UploadPolicy { key, headers, size: 1..=10, expires_at: asked };
-        let form = store.presign_upload(&policy).await.expect("presign POST");
-        assert!(form.expires_at <= dies_at);
-        assert_eq!(form.fields.get("x-amz-security-token").map(String::as_str), Some("session"));
+        let policy = UploadPolicy { key, headers, size: 10, expires_at: asked };
+        let upload = store.presign_upload(&policy).await.expect("presign PUT");
+        assert!(upload.expires_at <= dies_at);
+        assert!(upload.url.contains("X-Amz-Expires=90") && upload.url.contains("X-Amz-Security-Token=session"));
 
         // Once the credentials are gone, nothing can be signed with them.
         clock.advance(std::time::Duration::from_secs(120));
@@ -363,6 +368,7 @@ mod presign_expiry {
             key: ObjectKey::for_file(&UserId::new("u").expect("user"), &FileId::generate(Utc::now())),
             headers: policy.headers.clone(),
             expires_at: clock.now_plus(TimeDelta::minutes(5)),
+            viewer: None,
         };
         assert!(store.presign_download(&late).await.is_err());
     }

@@ -27,6 +27,15 @@ pub enum ApiError {
     /// A route that does not exist in this mode (e.g. local identity routes on Lambda).
     #[error("not found")]
     NoRoute,
+    /// Refused by the HTTP stack before a handler ran (a body over its limit, a method the route
+    /// does not have, a timeout): `status` with its reason.
+    #[error("{detail}")]
+    Http {
+        /// The status the HTTP stack chose.
+        status: StatusCode,
+        /// What it said.
+        detail: String,
+    },
 }
 
 /// The problem document.
@@ -51,6 +60,7 @@ impl ApiError {
                 CoreError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
                 CoreError::InvalidInput { .. } => (StatusCode::BAD_REQUEST, "invalid-input"),
                 CoreError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+                CoreError::AlreadyExists { .. } => (StatusCode::PRECONDITION_FAILED, "already-exists"),
                 CoreError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
                 CoreError::UnsupportedContentType { .. } => {
                     (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-content-type")
@@ -62,7 +72,34 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
             ApiError::NoRoute => (StatusCode::NOT_FOUND, "not-found"),
+            ApiError::Http { status, .. } => (*status, http_title(*status)),
         }
+    }
+}
+
+impl ApiError {
+    /// An extractor's refusal: malformed input is [`ApiError::BadRequest`]; any other status (a
+    /// body over its limit, a wrong content type) keeps its status.
+    pub fn rejected(status: StatusCode, detail: String) -> Self {
+        match status {
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ApiError::BadRequest(detail),
+            status => ApiError::Http { status, detail },
+        }
+    }
+}
+
+/// The problem type of a status the HTTP stack answers with.
+fn http_title(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "invalid-input",
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::REQUEST_TIMEOUT => "request-timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-content-type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid-input",
+        s if s.is_server_error() => "server-error",
+        _ => "request-refused",
     }
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{post_form, Api, User};
+use common::{put_upload, Api, User};
 use fileshare_core::testing::aws_rig::{endpoints, moto_cognito, moto_user_pool, prepared_location};
 use fileshare_lambda::config::{Identity, Storage};
 use fileshare_lambda::ServiceConfig;
@@ -65,9 +65,9 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
     assert_eq!(status, StatusCode::CREATED, "{ticket}");
     assert!(
         ticket["upload"]["url"].as_str().is_some_and(|u| u.contains(NAME)),
-        "the form posts straight to S3: {ticket}"
+        "the upload goes straight to S3: {ticket}"
     );
-    post_form(&api.http, &ticket["upload"], bytes.clone()).await.expect("upload to S3");
+    put_upload(&api.http, &ticket["upload"], bytes.clone()).await.expect("upload to S3");
     let id = ticket["file_id"].as_str().expect("id").to_owned();
     let (status, file) = api.call(Method::POST, &format!("/files/{id}/complete"), Some(&alice.token), None).await;
     assert_eq!(status, StatusCode::OK, "{file}");
@@ -80,15 +80,22 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
     assert_eq!(status, StatusCode::OK);
     let (_, shared) = api.call(Method::GET, "/files?scope=shared", Some(&bob.token), None).await;
     assert_eq!(shared["files"][0]["file_id"], id.as_str());
-    let (status, link) = api.call(Method::GET, &format!("/files/{id}/download-url"), Some(&bob.token), None).await;
+    // The upload URL is good for 15 minutes, but S3 stores an object once: a replay is refused.
+    let replay = put_upload(&api.http, &ticket["upload"], vec![0u8; bytes.len()]).await;
+    assert!(replay.as_ref().is_err_and(|e| e.starts_with("412")), "{replay:?}");
+    // S3 links are stateless: a grantee's lasts minutes however long they ask.
+    let (status, link) =
+        api.call(Method::GET, &format!("/files/{id}/download-url?expires_in=86400"), Some(&bob.token), None).await;
     assert_eq!(status, StatusCode::OK, "{link}");
+    let expires: chrono::DateTime<chrono::Utc> = link["expires_at"].as_str().and_then(|t| t.parse().ok()).expect("t");
+    assert!(expires <= chrono::Utc::now() + chrono::TimeDelta::seconds(301), "{expires}");
     let response = api.http.get(link["url"].as_str().expect("url")).send().await.expect("download from S3");
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers()["content-disposition"]
         .to_str()
         .unwrap_or_default()
         .contains("filename*=UTF-8''r%C3%A9sum%C3%A9"));
-    assert!(response.bytes().await.expect("body")[..] == bytes[..], "downloaded bytes differ");
+    assert!(response.bytes().await.expect("body")[..] == bytes[..], "the grantee gets the completed bytes");
 
     let (status, _) =
         api.call(Method::DELETE, &format!("/files/{id}/share/{}", bob.id), Some(&alice.token), None).await;

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{post_form, start_embedded, start_embedded_with, Api};
+use common::{put_upload, start_embedded, start_embedded_with, Api};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -28,10 +28,10 @@ async fn signup_upload_share_download_unshare_delete() {
     let (status, _) = api.call(Method::POST, &format!("/files/{id}/complete"), Some(&alice.token), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "completing before the bytes arrive");
     assert!(
-        post_form(&api.http, &ticket["upload"], data[..1000].to_vec()).await.is_err(),
+        put_upload(&api.http, &ticket["upload"], data[..1000].to_vec()).await.is_err(),
         "wrong size is refused by the store"
     );
-    post_form(&api.http, &ticket["upload"], data.clone()).await.expect("upload");
+    put_upload(&api.http, &ticket["upload"], data.clone()).await.expect("upload");
     let (status, file) = api.call(Method::POST, &format!("/files/{id}/complete"), Some(&alice.token), None).await;
     assert_eq!((status, file["status"].as_str()), (StatusCode::OK, Some("available")), "{file}");
 

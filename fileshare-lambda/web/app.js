@@ -1,6 +1,6 @@
 // fileshare's web page: the public HTTP API from the browser. Tokens live in sessionStorage (this
 // tab only); the page's Content-Security-Policy allows no inline script, so user data is only ever
-// inserted as text. Uploads go straight to storage through the presigned form or part URLs.
+// inserted as text. Uploads go straight to storage through the presigned upload or part URLs.
 "use strict";
 
 const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
@@ -257,14 +257,20 @@ async function refreshLists() {
 }
 
 // ---------------------------------------------------------------- upload
-/** Sends a request with upload progress (fetch cannot report it); resolves with the XHR. */
-function send(method, url, body, onProgress) {
+/**
+ * PUTs a body with upload progress (fetch cannot report it); resolves with the XHR. A 412 means
+ * the bytes are there already (an earlier try landed; an upload URL stores once): a success.
+ */
+function send(url, headers, body, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open(method, url);
+    xhr.open("PUT", url);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.upload.addEventListener("progress", (e) => onProgress(e.loaded));
     xhr.addEventListener("load", () => {
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(xhr);
+      if ((xhr.status >= 200 && xhr.status < 300) || (xhr.status === 412 && headers["if-none-match"])) {
+        return resolve(xhr);
+      }
       const message = /<Message>([^<]*)<\/Message>/.exec(xhr.responseText);
       let detail = message ? message[1] : `HTTP ${xhr.status}`;
       try {
@@ -297,15 +303,12 @@ async function upload(file) {
   try {
     let parts = [];
     if (ticket.upload) {
-      const form = new FormData();
-      for (const [name, value] of Object.entries(ticket.upload.fields)) form.append(name, value);
-      form.append("file", file); // last, as storage requires
-      await send("POST", ticket.upload.url, form, progress);
+      await send(ticket.upload.url, ticket.upload.headers, file, progress);
     } else {
       let offset = 0;
       for (const part of ticket.multipart.parts) {
         const start = offset;
-        const xhr = await send("PUT", part.url, file.slice(start, start + part.size), (sent) => progress(start + sent));
+        const xhr = await send(part.url, {}, file.slice(start, start + part.size), (sent) => progress(start + sent));
         parts.push({ part_number: part.part_number, etag: xhr.getResponseHeader("etag") });
         offset += part.size;
       }

@@ -169,11 +169,12 @@ impl FileShare {
         run(py, self.core.create_upload(user, name, size, content_type))
     }
 
-    /// POSTs ``data`` with an upload ticket's form, as a browser would (in-process for the embedded
-    /// stores, HTTP for S3). Storage refuses anything the form does not allow.
+    /// PUTs ``data`` to an upload ticket's URL with its headers, as any client would (in-process
+    /// for the embedded stores, HTTP for S3). Storage refuses anything the URL does not allow, and
+    /// stores a file's bytes once.
     fn send_upload(&self, py: Python<'_>, ticket: &UploadTicket, data: &[u8]) -> PyResult<()> {
         let data = Bytes::copy_from_slice(data);
-        run(py, self.core.send_upload(ticket.url.clone(), ticket.fields.clone(), data))
+        run(py, self.core.send_upload(ticket.url.clone(), ticket.headers.clone(), data))
     }
 
     /// Confirms an upload once its bytes have arrived; returns the now available file.
@@ -366,8 +367,8 @@ impl AsyncFileShare {
     /// See :meth:`FileShare.send_upload`.
     fn send_upload<'py>(&self, py: Python<'py>, ticket: &UploadTicket, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
         let (core, data) = (self.core.clone(), Bytes::copy_from_slice(data));
-        let (url, fields): (String, BTreeMap<String, String>) = (ticket.url.clone(), ticket.fields.clone());
-        spawn(py, async move { core.send_upload(url, fields, data).await })
+        let (url, headers): (String, BTreeMap<String, String>) = (ticket.url.clone(), ticket.headers.clone());
+        spawn(py, async move { core.send_upload(url, headers, data).await })
     }
 
     /// See :meth:`FileShare.complete_upload`.

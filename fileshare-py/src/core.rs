@@ -1,12 +1,13 @@
 //! [`Core`]: every operation once, as async Rust over `FileShare`; the sync and async Python classes
 //! are thin wrappers around it. It also plays the client for presigned transfers, so that Python
-//! users can follow an upload form or a download URL without a web server: in-process for the
-//! embedded stores (exactly what the local server's blob endpoints do), over HTTP for S3.
+//! users can follow an upload or a download URL without a web server: in-process for the embedded
+//! stores (exactly what the local server's blob endpoints do, access re-checks included), over
+//! HTTP for S3.
 
 use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use fileshare_core::backends::{BlobStorage, EmbeddedFileStore, LocalFileStore, MemoryFileStore};
+use fileshare_core::backends::{Download, LocalFileStore, MemoryFileStore};
 use fileshare_core::{
     Error, FileId, FileShare, FileStore, ListRequest, MetadataStore, Result, UploadRequest, UploadTarget, UserId,
 };
@@ -28,20 +29,34 @@ pub enum Transfer {
     Http(reqwest::Client),
 }
 
-fn http_error(e: impl std::fmt::Display) -> Error {
-    Error::storage("http", e.to_string())
+/// Storage or the network failed in a way that may pass (HTTP 5xx, 408, 429, no connection):
+/// raised in Python as `TransientError`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Transient(pub String);
+
+fn network(e: reqwest::Error) -> Error {
+    Error::storage("http", Transient(format!("storage could not be reached: {}", e.without_url())))
 }
 
-async fn embedded_post<B: BlobStorage>(
-    store: &EmbeddedFileStore<B>,
-    fields: &BTreeMap<String, String>,
-    data: Bytes,
-) -> Result<()> {
-    store.receive_form_upload(fields, &mut data.as_ref()).await.map(drop)
+/// A storage refusal over HTTP, by status: what the caller can act on.
+async fn refused(response: reqwest::Response, what: &str) -> Error {
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    let detail = format!("storage refused the {what} ({status}): {}", body.chars().take(300).collect::<String>());
+    match status.as_u16() {
+        400 => Error::invalid("request", detail),
+        403 => Error::forbidden(detail),
+        404 => Error::not_found("object", detail),
+        409 => Error::conflict(detail),
+        412 => Error::already_exists("object", detail),
+        413 => Error::invalid("size", detail),
+        408 | 429 | 500..=599 => Error::storage("http", Transient(detail)),
+        _ => Error::storage("http", detail),
+    }
 }
 
-async fn embedded_get<B: BlobStorage>(store: &EmbeddedFileStore<B>, url: &str) -> Result<Bytes> {
-    let mut download = store.open_download(url).await?;
+async fn read_all(mut download: Download) -> Result<Bytes> {
     let mut body = Vec::with_capacity(usize::try_from(download.meta.size).unwrap_or(0));
     download.body.read_to_end(&mut body).await.map_err(|e| Error::storage("embedded", e))?;
     Ok(body.into())
@@ -87,52 +102,47 @@ impl Core {
         content_type: String,
     ) -> Result<UploadTicket> {
         let ticket = self.service.create_upload(&user(&owner)?, UploadRequest::new(name, size, content_type)).await?;
-        let UploadTarget::Form(form) = ticket.target else {
-            return Err(Error::storage("fileshare", "a single upload did not return a form"));
+        let UploadTarget::Single(upload) = ticket.target else {
+            return Err(Error::storage("fileshare", "a single upload did not return an upload URL"));
         };
         Ok(UploadTicket {
             file_id: ticket.file.id.to_string(),
-            url: form.url,
-            fields: form.fields,
+            url: upload.url,
+            headers: upload.headers,
             expires_at: ticket.expires_at,
         })
     }
 
-    pub async fn send_upload(&self, url: String, fields: BTreeMap<String, String>, data: Bytes) -> Result<()> {
+    pub async fn send_upload(&self, url: String, headers: BTreeMap<String, String>, data: Bytes) -> Result<()> {
+        let service = &self.service;
         match &self.transfer {
-            Transfer::Local(store) => embedded_post(store, &fields, data).await,
-            Transfer::Memory(store) => embedded_post(store, &fields, data).await,
+            Transfer::Local(store) => service.receive_embedded_upload(store, &url, &headers, &mut data.as_ref()).await,
+            Transfer::Memory(store) => service.receive_embedded_upload(store, &url, &headers, &mut data.as_ref()).await,
             Transfer::Http(client) => {
-                let mut form = reqwest::multipart::Form::new();
-                for (name, value) in fields {
-                    form = form.text(name, value);
+                let mut request = client.put(&url);
+                for (name, value) in &headers {
+                    request = request.header(name, value);
                 }
-                form = form.part("file", reqwest::multipart::Part::stream(data).file_name("upload"));
-                let response = client.post(&url).multipart(form).send().await.map_err(http_error)?;
-                if response.status().is_success() {
-                    Ok(())
-                } else {
-                    let status = response.status();
-                    let body = response.text().await.unwrap_or_default();
-                    Err(Error::forbidden(format!(
-                        "storage refused the upload ({status}): {}",
-                        body.chars().take(300).collect::<String>()
-                    )))
+                let response = request.body(data).send().await.map_err(network)?;
+                if !response.status().is_success() {
+                    return Err(refused(response, "upload").await);
                 }
+                return Ok(());
             }
         }
+        .map(drop)
     }
 
     pub async fn fetch(&self, url: String) -> Result<Bytes> {
         match &self.transfer {
-            Transfer::Local(store) => embedded_get(store, &url).await,
-            Transfer::Memory(store) => embedded_get(store, &url).await,
+            Transfer::Local(store) => read_all(self.service.open_embedded_download(store, &url).await?).await,
+            Transfer::Memory(store) => read_all(self.service.open_embedded_download(store, &url).await?).await,
             Transfer::Http(client) => {
-                let response = client.get(&url).send().await.map_err(http_error)?;
+                let response = client.get(&url).send().await.map_err(network)?;
                 if !response.status().is_success() {
-                    return Err(Error::forbidden(format!("storage refused the download ({})", response.status())));
+                    return Err(refused(response, "download").await);
                 }
-                response.bytes().await.map_err(http_error)
+                response.bytes().await.map_err(network)
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The one place core errors become Python exceptions (defined in `fileshare/_errors.py`, so that
 //! `InvalidInput` can be both a `FileShareError` and a `ValueError`).
 
+use crate::core::Transient;
 use fileshare_core::Error;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -11,9 +12,10 @@ fn class_name(e: &Error) -> &'static str {
         Error::NotFound { .. } => "NotFound",
         Error::Forbidden { .. } => "Forbidden",
         Error::InvalidInput { .. } => "InvalidInput",
-        Error::Conflict { .. } => "Conflict",
+        Error::Conflict { .. } | Error::AlreadyExists { .. } => "Conflict",
         Error::TooLarge { .. } => "TooLarge",
         Error::UnsupportedContentType { .. } => "UnsupportedContentType",
+        Error::Storage { source, .. } if source.downcast_ref::<Transient>().is_some() => "TransientError",
         _ => "StorageError",
     }
 }

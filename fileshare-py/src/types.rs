@@ -113,17 +113,18 @@ impl From<Share> for ShareInfo {
     }
 }
 
-/// Where to send a new file's bytes: POST ``fields`` and then the file (as ``file``) to ``url``.
+/// Where to send a new file's bytes: ``PUT`` them to ``url`` with every header in ``headers``.
+/// Storage stores them once; a second upload is refused.
 #[pyclass(frozen, get_all, module = "fileshare")]
 #[derive(Clone)]
 pub struct UploadTicket {
     /// The new (pending) file's id.
     pub file_id: String,
-    /// The form's action URL.
+    /// The presigned URL.
     pub url: String,
-    /// Form fields to send unchanged, before the file.
-    pub fields: BTreeMap<String, String>,
-    /// When the form stops working.
+    /// Request headers to send unchanged.
+    pub headers: BTreeMap<String, String>,
+    /// When the URL stops working.
     pub expires_at: DateTime<Utc>,
 }
 

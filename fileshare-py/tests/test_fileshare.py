@@ -1,6 +1,8 @@
 """The Python API on every backend: flows, rules, errors, types."""
 
 import asyncio
+import http.server
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,15 +15,18 @@ def test_presigned_upload_complete_and_download(fs, user):
     alice = user("alice")
     data = bytes(range(256)) * 400
     ticket = fs.create_upload(alice, "résumé 2026 — 東京.pdf", len(data), "application/pdf")
-    assert ticket.fields and ticket.url and ticket.expires_at.tzinfo is not None
+    assert ticket.headers["if-none-match"] == "*" and ticket.url and ticket.expires_at.tzinfo is not None
     with pytest.raises(fileshare.Conflict):
         fs.complete_upload(alice, ticket.file_id)
     with pytest.raises(fileshare.FileShareError):
-        fs.send_upload(ticket, data[:-1])  # the policy pins the exact size
+        fs.send_upload(ticket, data[:-1])  # the URL pins the exact size
     fs.send_upload(ticket, data)
     info = fs.complete_upload(alice, ticket.file_id)
     assert (info.status, info.size, info.name, info.access) == ("available", len(data), "résumé 2026 — 東京.pdf", "owner")
     assert fs.fetch(fs.download_url(alice, info.file_id, expires_in=60)) == data
+    with pytest.raises(fileshare.Conflict):
+        fs.send_upload(ticket, bytes(len(data)))  # bytes are stored once: a replay is refused
+    assert fs.fetch(fs.download_url(alice, info.file_id)) == data
 
 
 def test_file_info_attributes(fs, user):
@@ -135,6 +140,46 @@ def test_every_exception_is_a_fileshare_error(backend, tmp_path, user):
             assert type(caught) is expected, f"{expected.__name__}: got {type(caught).__name__}: {caught}"
         else:
             pytest.fail(f"{expected.__name__} was not raised")
+
+
+class _Storage(http.server.BaseHTTPRequestHandler):
+    """A storage server that answers every request with the status its path names."""
+
+    def do_GET(self):
+        self.send_response(int(self.path.strip("/")))
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    do_PUT = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+def test_storage_refusals_over_http_map_by_status(tmp_path):
+    """Over HTTP (S3), what storage answers decides the exception: retry only what may pass."""
+    fs = make(fileshare.FileShare, "aws", tmp_path)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Storage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for status, expected in [
+            (403, fileshare.Forbidden),
+            (404, fileshare.NotFound),
+            (400, fileshare.InvalidInput),
+            (412, fileshare.Conflict),
+            (500, fileshare.TransientError),
+            (503, fileshare.TransientError),
+            (429, fileshare.TransientError),
+        ]:
+            with pytest.raises(expected):
+                fs.fetch(f"{base}/{status}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(fileshare.TransientError):
+        fs.fetch(base + "/200")  # nobody listens any more: a network failure
+    assert issubclass(fileshare.TransientError, fileshare.StorageError)
 
 
 def test_async_api_runs_concurrently(backend, tmp_path, user):

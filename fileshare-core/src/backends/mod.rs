@@ -27,7 +27,7 @@ pub use aws_location::AwsLocation;
 pub use dynamo::{DynamoMetadataStore, DynamoMetadataStoreBuilder, ExpiredUpload};
 pub use embedded::{
     BlobMeta, BlobReader, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
-    MemoryFileStore, DEFAULT_PUBLIC_URL,
+    MemoryFileStore, Placement, Stored, VerifiedDownload, VerifiedUpload, DEFAULT_PUBLIC_URL,
 };
 pub use memory_metadata::MemoryMetadataStore;
 #[cfg(feature = "aws")]

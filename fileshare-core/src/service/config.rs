@@ -6,7 +6,7 @@ use std::time::Duration;
 const MIB: u64 = 1024 * 1024;
 const GIB: u64 = 1024 * MIB;
 
-/// Tunable limits. `Config::default()` follows DESIGN §2–3.
+/// Tunable limits and lifetimes; `Config::default()` is what a deployment gets unless it says otherwise.
 ///
 /// ```
 /// use fileshare_core::{Config, ContentTypePolicy};
@@ -37,6 +37,11 @@ pub struct Config {
     pub download_url_ttl: Duration,
     /// Longest lifetime a caller may ask for a download URL. Default 7 days (SigV4's maximum).
     pub max_download_url_ttl: Duration,
+    /// Longest lifetime of a download URL handed to a grantee (never past their share's expiry
+    /// either), whatever they ask for. Default 5 minutes. Where URLs are stateless (S3), it bounds
+    /// how long a revoked grantee keeps the link they already hold; the embedded store re-checks
+    /// access on every request instead.
+    pub grantee_download_url_ttl: Duration,
     /// Largest page a listing returns. Default 1000.
     pub max_page_size: usize,
 }
@@ -53,6 +58,7 @@ impl Default for Config {
             pending_ttl: Duration::from_secs(24 * 3600),
             download_url_ttl: Duration::from_secs(5 * 60),
             max_download_url_ttl: Duration::from_secs(7 * 24 * 3600),
+            grantee_download_url_ttl: Duration::from_secs(5 * 60),
             max_page_size: 1000,
         }
     }

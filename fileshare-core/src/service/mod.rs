@@ -1,7 +1,8 @@
-//! [`FileShare`]: the one place where ownership and sharing rules live (DESIGN §2–3).
+//! [`FileShare`]: the one place where ownership and sharing rules live.
 
 mod access;
 mod config;
+mod embedded;
 mod expiry;
 mod listing;
 mod manage;

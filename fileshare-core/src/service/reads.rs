@@ -23,6 +23,12 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
 
     /// A short-lived download URL (default [`Config::download_url_ttl`](super::Config::download_url_ttl)).
     ///
+    /// A grantee's URL never outlives their share, nor
+    /// [`Config::grantee_download_url_ttl`](super::Config::grantee_download_url_ttl): a longer
+    /// `expires_in` is shortened (the answer's `expires_at` says by how much). The URL names the
+    /// caller, so a store that serves its own URLs re-checks their access on every request
+    /// ([`FileShare::open_embedded_download`]).
+    ///
     /// Errors: [`Error::InvalidInput`] for a zero or too long `expires_in`, [`Error::Conflict`] for a
     /// pending file, `NotFound` by the access rules.
     pub async fn download_url(
@@ -38,11 +44,20 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
                 format!("must be between 1 and {} seconds", self.config.max_download_url_ttl.as_secs()),
             ));
         }
-        let (file, _) = self.readable_available(caller, id).await?;
+        let (file, access) = self.readable_available(caller, id).await?;
+        let now = self.clock.now();
+        let mut expires_at = now + delta(ttl);
+        if let Access::Grantee { share } = &access {
+            expires_at = expires_at.min(now + delta(self.config.grantee_download_url_ttl));
+            if let Some(end) = share.expires_at {
+                expires_at = expires_at.min(end);
+            }
+        }
         let request = DownloadRequest {
             key: file.key(),
             headers: ObjectHeaders::from(&file),
-            expires_at: self.clock.now() + delta(ttl),
+            expires_at,
+            viewer: Some(caller.clone()),
         };
         self.files.presign_download(&request).await
     }
@@ -54,7 +69,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         Ok((file, bytes))
     }
 
-    async fn readable_available(&self, caller: &UserId, id: &FileId) -> Result<(FileRecord, Access)> {
+    pub(super) async fn readable_available(&self, caller: &UserId, id: &FileId) -> Result<(FileRecord, Access)> {
         let (file, access) = self.authorize(caller, id, Need::Read).await?;
         if file.status != FileStatus::Available {
             return Err(Error::conflict("the upload has not been completed"));

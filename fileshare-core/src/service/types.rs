@@ -1,7 +1,7 @@
 //! Requests to and answers from [`FileShare`](super::FileShare).
 
 use crate::domain::{FileRecord, Scope, Share};
-use crate::store::PresignedForm;
+use crate::store::PresignedUpload;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -30,8 +30,8 @@ impl UploadRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum UploadTarget {
-    /// POST the form's fields and then the file (`multipart/form-data`) to its URL.
-    Form(PresignedForm),
+    /// PUT the whole file to the URL with its headers.
+    Single(PresignedUpload),
     /// PUT each part to its URL, then complete with the parts' ETags.
     Multipart {
         /// The store's multipart upload id.

@@ -84,12 +84,12 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             let policy = UploadPolicy {
                 key,
                 headers: ObjectHeaders::from(&file),
-                size: file.size..=file.size,
+                size: file.size,
                 expires_at: now + delta(self.config.upload_url_ttl),
             };
-            let form = self.files.presign_upload(&policy).await?;
-            let expires_at = form.expires_at;
-            (UploadTarget::Form(form), expires_at)
+            let upload = self.files.presign_upload(&policy).await?;
+            let expires_at = upload.expires_at;
+            (UploadTarget::Single(upload), expires_at)
         };
 
         self.metadata.insert_file(&file).await?;
@@ -98,8 +98,8 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
 
     /// Confirms an upload: the object must exist with exactly the declared size. Owner only.
     ///
-    /// Multipart uploads pass every planned part (1..=n, in order) with its ETag; form uploads pass none. Idempotent: completing an
-    /// available file returns it unchanged.
+    /// Multipart uploads pass every planned part (1..=n, in order) with its ETag; single uploads pass
+    /// none. Idempotent: completing an available file returns it unchanged.
     ///
     /// Errors: [`Error::Conflict`] if the bytes are missing or of the wrong size (the file stays
     /// pending, so the client can retry), `NotFound`/`Forbidden` by the access rules.
@@ -138,7 +138,9 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
     /// delivered at least once and out of order:
     ///
     /// - `Ok(Some(file))` once the file is available (now or already);
-    /// - `Ok(None)` if no pending upload owns the key (deleted or expired since): nothing to do;
+    /// - `Ok(None)` if no pending upload owns the key (deleted or expired since): nothing to
+    ///   confirm. Bytes that arrived for a deleted upload (an upload URL used after the delete) are
+    ///   removed: ids are never reused, so no record will ever own them;
     /// - [`Error::Conflict`] if the stored size differs from the declared one (the file stays pending).
     pub async fn confirm_uploaded_object(
         &self,
@@ -147,7 +149,10 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         etag: Option<String>,
     ) -> Result<Option<FileRecord>> {
         let (owner, id) = key.owner_and_file();
-        let Some(found) = self.metadata.get_file(&id, &owner).await? else { return Ok(None) };
+        let Some(found) = self.metadata.get_file(&id, &owner).await? else {
+            self.files.delete(key).await?;
+            return Ok(None);
+        };
         let file = found.file;
         if file.owner != owner || file.is_expired_upload(self.clock.now()) {
             return Ok(None);

@@ -3,8 +3,8 @@
 mod types;
 
 pub use types::{
-    CompletedPart, DownloadRequest, ObjectHeaders, ObjectMeta, PartRequest, PresignedForm, PresignedUrl, UploadPolicy,
-    MAX_PARTS,
+    header_names, upload_headers, CompletedPart, DownloadRequest, ObjectHeaders, ObjectMeta, PartRequest,
+    PresignedUpload, PresignedUrl, UploadPolicy, MAX_PARTS,
 };
 
 use crate::domain::ObjectKey;
@@ -16,17 +16,22 @@ use std::sync::Arc;
 
 /// Object storage for file bytes, with presigned direct transfer.
 ///
-/// Clients move bytes **directly** to and from the store through presigned URLs and forms; the
-/// service only signs and confirms. A store never decides who may do what: it signs what
+/// Clients move bytes **directly** to and from the store through presigned URLs; the service only
+/// signs and confirms. A store never decides who may do what: it signs what
 /// [`FileShare`](crate::FileShare) asks it to sign and enforces exactly what it signed.
-/// The conformance suite in `testing::file_store` has a test for every bullet below.
+///
+/// **Objects are written once.** No path — `put`, a presigned upload, a multipart completion —
+/// replaces an existing object, so the bytes a file was completed with are the bytes every reader
+/// gets for as long as it exists. The conformance suite in `testing::file_store` has a test for
+/// every bullet below.
 #[async_trait]
 pub trait FileStore: Send + Sync + Debug + 'static {
-    /// Stores `data` under `key`, replacing any existing object.
+    /// Stores `data` under `key`, unless an object exists there already.
     ///
     /// # Behavior
     /// - The object appears whole or not at all: a concurrent reader never sees a partial object.
     /// - Returns the stored object's metadata; `size` equals `data.len()`.
+    /// - An existing object is never replaced: [`Error::AlreadyExists`](crate::Error::AlreadyExists).
     async fn put(&self, key: &ObjectKey, headers: &ObjectHeaders, data: Bytes) -> Result<ObjectMeta>;
 
     /// Reads a whole object into memory (for small objects; large ones go through presigned downloads).
@@ -49,14 +54,16 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     /// - Deleting a missing object succeeds (deletion is idempotent).
     async fn delete(&self, key: &ObjectKey) -> Result<()>;
 
-    /// Signs a browser-style POST form upload.
+    /// Signs a `PUT` of a whole object.
     ///
     /// # Behavior
-    /// - Uploading through the form with its fields unchanged stores the object.
-    /// - The store refuses the upload if the key field is changed, the `Content-Type` field (or any other signed field) differs,
-    ///   the body is outside `policy.size`, the form has expired, or the signature or policy was altered;
-    ///   a refused upload stores nothing.
-    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedForm>;
+    /// - Uploading to the URL with its headers unchanged stores the object.
+    /// - The store refuses the upload if the URL was altered, a header differs or is missing, the
+    ///   body is not exactly `policy.size` bytes, or the URL has expired; a refused upload stores
+    ///   nothing.
+    /// - Once an object exists under the key, every further upload is refused (HTTP 412) and the
+    ///   object keeps its bytes.
+    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedUpload>;
 
     /// Signs a GET of the object.
     ///
@@ -65,6 +72,7 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     ///   `Content-Disposition` from [`content_disposition`](crate::content_disposition)`(request.headers.filename)`.
     /// - The store refuses the URL after its `expires_at`, or if any part of it was altered.
     /// - The returned `expires_at` is never later than requested.
+    /// - A store that serves its own URLs binds `request.viewer` into the URL (see [`DownloadRequest::viewer`]).
     async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl>;
 
     /// Starts a multipart upload and returns its upload id.
@@ -78,6 +86,7 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     /// # Behavior
     /// - The store refuses the part after expiry, if the URL was altered, or (where the store can
     ///   enforce it) if the body is not exactly `request.size` bytes.
+    /// - The store refuses the part once its upload was completed or aborted, and stores nothing.
     async fn presign_part(&self, request: &PartRequest) -> Result<PresignedUrl>;
 
     /// Assembles the uploaded parts, in part-number order, into the object.
@@ -85,7 +94,9 @@ pub trait FileStore: Send + Sync + Debug + 'static {
     /// # Behavior
     /// - The object's bytes are the parts' bytes concatenated in order (`head` tells its size).
     /// - A missing part or a wrong ETag is refused ([`Error::Conflict`](crate::Error::Conflict)) and
-    ///   stores nothing; an unknown upload id is [`Error::NotFound`](crate::Error::NotFound).
+    ///   stores nothing; an unknown (or already completed) upload id is
+    ///   [`Error::NotFound`](crate::Error::NotFound).
+    /// - An existing object under `key` is never replaced.
     async fn complete_multipart(&self, key: &ObjectKey, upload_id: &str, parts: &[CompletedPart]) -> Result<()>;
 
     /// Abandons a multipart upload and frees its parts.
@@ -111,7 +122,7 @@ macro_rules! forward_file_store {
             async fn delete(&self, key: &ObjectKey) -> Result<()> {
                 (**self).delete(key).await
             }
-            async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedForm> {
+            async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedUpload> {
                 (**self).presign_upload(policy).await
             }
             async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl> {

@@ -1,10 +1,9 @@
 //! The values that go in and out of a [`FileStore`](super::FileStore).
 
-use crate::domain::{ContentType, FileName, ObjectKey};
+use crate::domain::{ContentType, FileName, ObjectKey, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::ops::RangeInclusive;
 
 /// How an object is served: its `Content-Type`, and the name a browser saves it under
 /// (`Content-Disposition: attachment`, RFC 6266/5987). Stores that can keep headers with an object
@@ -17,30 +16,51 @@ pub struct ObjectHeaders {
     pub filename: FileName,
 }
 
-/// What a presigned upload form allows: exactly this key, a body size within `size`, exactly these
-/// headers, until `expires_at`. The store enforces every condition (S3 POST policy semantics).
+/// What a presigned upload allows: one `PUT` of exactly `size` bytes to exactly this key, with
+/// exactly these headers, until `expires_at` — and only while no object exists under the key (S3's
+/// `If-None-Match: *`), so whatever is stored first can never be replaced through the URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadPolicy {
-    /// The only key the form may write.
+    /// The only key the upload may write.
     pub key: ObjectKey,
-    /// The only headers the form may carry.
+    /// The headers the upload must carry (and the object keeps).
     pub headers: ObjectHeaders,
-    /// Accepted body sizes in bytes (inclusive).
-    pub size: RangeInclusive<u64>,
-    /// When the form stops working.
+    /// The exact body size in bytes.
+    pub size: u64,
+    /// When the URL stops working.
     pub expires_at: DateTime<Utc>,
 }
 
-/// A browser-style upload: `POST url` as `multipart/form-data` with every field, then the file as the
-/// last part (named `file`). The same client works for S3 and for the embedded store.
+/// A presigned upload: `PUT` the whole body to `url` with every header of `headers`, unchanged (and
+/// `Content-Length`). The same client works for S3 and for the embedded store. Storage answers
+/// `412 Precondition Failed` once an object exists under the key: the upload happened already.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PresignedForm {
-    /// Where to POST.
+pub struct PresignedUpload {
+    /// Where to PUT.
     pub url: String,
-    /// Form fields to send, unchanged, before the file.
-    pub fields: BTreeMap<String, String>,
-    /// When the form stops working.
+    /// Request headers to send, exactly as given (names in lower case).
+    pub headers: BTreeMap<String, String>,
+    /// When the URL stops working.
     pub expires_at: DateTime<Utc>,
+}
+
+/// The headers every presigned upload must carry, by name: what [`PresignedUpload::headers`] holds.
+pub fn upload_headers(headers: &ObjectHeaders) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (header_names::CONTENT_TYPE.to_owned(), headers.content_type.to_string()),
+        (header_names::CONTENT_DISPOSITION.to_owned(), crate::content_disposition(&headers.filename)),
+        (header_names::IF_NONE_MATCH.to_owned(), "*".to_owned()),
+    ])
+}
+
+/// Names of the request headers a presigned upload carries.
+pub mod header_names {
+    /// The object's `Content-Type`.
+    pub const CONTENT_TYPE: &str = "content-type";
+    /// The object's `Content-Disposition` (the name it is saved under).
+    pub const CONTENT_DISPOSITION: &str = "content-disposition";
+    /// `*`: store only if no object exists under the key.
+    pub const IF_NONE_MATCH: &str = "if-none-match";
 }
 
 /// A presigned download: what the response must look like, and for how long the URL works.
@@ -52,6 +72,10 @@ pub struct DownloadRequest {
     pub headers: ObjectHeaders,
     /// When the URL should stop working (a store may clamp it earlier, e.g. to its credentials' lifetime).
     pub expires_at: DateTime<Utc>,
+    /// Who the URL is for. A store that serves its own URLs (the embedded one) signs this into the
+    /// URL, so that its server can ask [`FileShare`](crate::FileShare) on every request whether that
+    /// user may still read the file; stateless stores (S3) ignore it.
+    pub viewer: Option<UserId>,
 }
 
 /// A presigned URL, for one method.

@@ -2,11 +2,13 @@
 
 use super::{random_user, FileStoreHarness, StoreCapabilities};
 use crate::domain::{content_disposition, ContentType, FileId, FileName, ObjectKey};
-use crate::store::{CompletedPart, DownloadRequest, ObjectHeaders, PartRequest, PresignedForm, UploadPolicy};
+use crate::store::{
+    header_names, CompletedPart, DownloadRequest, ObjectHeaders, PartRequest, PresignedUpload, UploadPolicy,
+};
 use crate::{assert_error, ok};
-use base64::Engine;
 use bytes::Bytes;
 use chrono::{TimeDelta, Utc};
+use std::collections::BTreeMap;
 
 /// Generates the suite's tests for a harness factory: `file_store_conformance!(make_harness);`.
 #[macro_export]
@@ -17,16 +19,18 @@ macro_rules! file_store_conformance {
             file_store,
             [
                 put_then_get_returns_the_bytes,
+                put_never_replaces_an_object,
                 get_of_a_missing_object_is_not_found,
                 head_reports_size_then_none_after_delete,
                 delete_is_idempotent,
-                form_upload_stores_the_object,
-                form_upload_refuses_a_changed_key,
-                form_upload_refuses_a_different_content_type,
-                form_upload_refuses_a_body_too_large,
-                form_upload_refuses_a_body_too_small,
-                form_upload_refuses_an_expired_policy,
-                form_upload_refuses_a_tampered_signature_or_policy,
+                upload_stores_the_object,
+                upload_stores_an_object_once,
+                upload_refuses_another_key_or_size,
+                upload_refuses_a_changed_or_missing_header,
+                upload_refuses_a_body_too_large,
+                upload_refuses_a_body_too_small,
+                upload_refuses_an_expired_url,
+                upload_refuses_a_tampered_signature,
                 download_url_serves_bytes_with_signed_headers,
                 download_url_refuses_expiry_and_tampering,
                 download_expiry_is_never_later_than_requested,
@@ -35,6 +39,8 @@ macro_rules! file_store_conformance {
                 multipart_refuses_missing_parts_and_wrong_etags,
                 multipart_abort_discards_and_is_idempotent,
                 part_url_refuses_expiry_tampering_and_wrong_size,
+                part_url_dies_with_its_upload,
+                multipart_completion_never_replaces_an_object,
             ]
         );
     };
@@ -55,14 +61,19 @@ fn pattern(len: usize, seed: u8) -> Bytes {
     (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect::<Vec<u8>>().into()
 }
 
-async fn presign_form(h: &FileStoreHarness, key: &ObjectKey, size: u64) -> PresignedForm {
+async fn presign_upload(h: &FileStoreHarness, key: &ObjectKey, size: u64) -> PresignedUpload {
     let policy = UploadPolicy {
         key: key.clone(),
-        headers: headers("text/plain", "notes.txt"),
-        size: size..=size,
+        headers: headers("text/plain", "notes  “2026”.txt"),
+        size,
         expires_at: h.clock.now_plus(TimeDelta::minutes(15)),
     };
     ok!(h.store.presign_upload(&policy).await)
+}
+
+/// No headers: what a part upload sends.
+fn no_headers() -> BTreeMap<String, String> {
+    BTreeMap::new()
 }
 
 async fn assert_absent(h: &FileStoreHarness, key: &ObjectKey) {
@@ -85,9 +96,16 @@ pub async fn put_then_get_returns_the_bytes(h: &FileStoreHarness) {
     let meta = ok!(h.store.put(&key, &headers("application/octet-stream", "object.bin"), data.clone()).await);
     assert_eq!(meta.size, data.len() as u64);
     assert_eq!(ok!(h.store.get(&key).await), data);
-    let newer = pattern(10, 2);
-    ok!(h.store.put(&key, &headers("application/octet-stream", "object.bin"), newer.clone()).await);
-    assert_eq!(ok!(h.store.get(&key).await), newer, "put replaces");
+}
+
+/// - An existing object is never replaced: `AlreadyExists`, and the object keeps its bytes.
+pub async fn put_never_replaces_an_object(h: &FileStoreHarness) {
+    let key = new_key();
+    let data = pattern(1000, 1);
+    ok!(h.store.put(&key, &headers("application/octet-stream", "object.bin"), data.clone()).await);
+    let again = h.store.put(&key, &headers("application/octet-stream", "object.bin"), pattern(10, 2)).await;
+    assert_error!(again, AlreadyExists);
+    assert_eq!(ok!(h.store.get(&key).await), data, "the first bytes stay");
 }
 
 /// - A missing key is `NotFound`.
@@ -115,84 +133,88 @@ pub async fn delete_is_idempotent(h: &FileStoreHarness) {
     ok!(h.store.delete(&key).await);
 }
 
-/// - Uploading through the form with its fields unchanged stores the object.
-pub async fn form_upload_stores_the_object(h: &FileStoreHarness) {
+/// - Uploading to the URL with its headers unchanged stores the object.
+pub async fn upload_stores_the_object(h: &FileStoreHarness) {
     let key = new_key();
     let data = pattern(100_000, 5);
-    let form = presign_form(h, &key, data.len() as u64).await;
-    ok!(h.transport.post_form(&form.url, &form.fields, data.clone()).await);
+    let upload = presign_upload(h, &key, data.len() as u64).await;
+    assert_eq!(upload.headers[header_names::IF_NONE_MATCH], "*");
+    ok!(h.transport.put(&upload.url, &upload.headers, data.clone()).await);
     assert_eq!(ok!(h.store.get(&key).await), data);
 }
 
-/// - A changed key field is refused; neither key is written.
-pub async fn form_upload_refuses_a_changed_key(h: &FileStoreHarness) {
+/// - Once the object exists, uploading again (a replay, with other bytes) is refused and the
+///   object keeps its bytes; so is a direct `put`.
+pub async fn upload_stores_an_object_once(h: &FileStoreHarness) {
+    let key = new_key();
+    let (first, second) = (pattern(1000, 20), pattern(1000, 21));
+    let upload = presign_upload(h, &key, 1000).await;
+    ok!(h.transport.put(&upload.url, &upload.headers, first.clone()).await);
+    assert!(h.transport.put(&upload.url, &upload.headers, second.clone()).await.is_err(), "a replay is refused");
+    let fresh = presign_upload(h, &key, 1000).await;
+    assert!(h.transport.put(&fresh.url, &fresh.headers, second).await.is_err(), "so is a new URL for the key");
+    assert_eq!(ok!(h.store.get(&key).await), first, "the first bytes stay");
+}
+
+/// - A URL altered to name another key or another size is refused; neither key is written.
+pub async fn upload_refuses_another_key_or_size(h: &FileStoreHarness) {
     let (key, other) = (new_key(), new_key());
-    let mut form = presign_form(h, &key, 10).await;
-    form.fields.insert("key".into(), other.to_string());
-    assert!(h.transport.post_form(&form.url, &form.fields, pattern(10, 6)).await.is_err());
+    let upload = presign_upload(h, &key, 10).await;
+    let elsewhere = upload.url.replace(key.as_str(), other.as_str());
+    assert_ne!(elsewhere, upload.url);
+    assert!(h.transport.put(&elsewhere, &upload.headers, pattern(10, 6)).await.is_err());
     assert_absent(h, &key).await;
     assert_absent(h, &other).await;
 }
 
-/// - A `Content-Type` field different from the policy's is refused.
-pub async fn form_upload_refuses_a_different_content_type(h: &FileStoreHarness) {
+/// - A changed `Content-Type`, or a missing signed header (`If-None-Match` among them), is refused.
+pub async fn upload_refuses_a_changed_or_missing_header(h: &FileStoreHarness) {
     let key = new_key();
-    let mut form = presign_form(h, &key, 10).await;
-    form.fields.insert("Content-Type".into(), "text/html".into());
-    assert!(h.transport.post_form(&form.url, &form.fields, pattern(10, 7)).await.is_err());
+    let upload = presign_upload(h, &key, 10).await;
+    let mut html = upload.headers.clone();
+    html.insert(header_names::CONTENT_TYPE.into(), "text/html".into());
+    assert!(h.transport.put(&upload.url, &html, pattern(10, 7)).await.is_err(), "another content type");
+    for name in [header_names::IF_NONE_MATCH, header_names::CONTENT_DISPOSITION] {
+        let mut missing = upload.headers.clone();
+        missing.remove(name);
+        assert!(h.transport.put(&upload.url, &missing, pattern(10, 7)).await.is_err(), "without {name}");
+    }
     assert_absent(h, &key).await;
 }
 
-/// - A body larger than the policy allows is refused and stores nothing.
-pub async fn form_upload_refuses_a_body_too_large(h: &FileStoreHarness) {
+/// - A body larger than signed is refused and stores nothing.
+pub async fn upload_refuses_a_body_too_large(h: &FileStoreHarness) {
     let key = new_key();
-    let form = presign_form(h, &key, 1000).await;
-    assert!(h.transport.post_form(&form.url, &form.fields, pattern(1001, 8)).await.is_err());
-    assert!(h.transport.post_form(&form.url, &form.fields, pattern(2 * MIB, 8)).await.is_err());
+    let upload = presign_upload(h, &key, 1000).await;
+    assert!(h.transport.put(&upload.url, &upload.headers, pattern(1001, 8)).await.is_err());
+    assert!(h.transport.put(&upload.url, &upload.headers, pattern(2 * MIB, 8)).await.is_err());
     assert_absent(h, &key).await;
 }
 
-/// - A body smaller than the policy allows is refused and stores nothing.
-pub async fn form_upload_refuses_a_body_too_small(h: &FileStoreHarness) {
+/// - A body smaller than signed is refused and stores nothing.
+pub async fn upload_refuses_a_body_too_small(h: &FileStoreHarness) {
     let key = new_key();
-    let form = presign_form(h, &key, 1000).await;
-    assert!(h.transport.post_form(&form.url, &form.fields, pattern(999, 9)).await.is_err());
+    let upload = presign_upload(h, &key, 1000).await;
+    assert!(h.transport.put(&upload.url, &upload.headers, pattern(999, 9)).await.is_err());
     assert_absent(h, &key).await;
 }
 
-/// - An expired form is refused.
-pub async fn form_upload_refuses_an_expired_policy(h: &FileStoreHarness) {
+/// - An expired URL is refused.
+pub async fn upload_refuses_an_expired_url(h: &FileStoreHarness) {
     let key = new_key();
     h.clock.set(Utc::now() - TimeDelta::hours(2));
-    let form = presign_form(h, &key, 10).await; // valid for 15 minutes, two hours ago
+    let upload = presign_upload(h, &key, 10).await; // valid for 15 minutes, two hours ago
     h.clock.set(Utc::now());
-    assert!(h.transport.post_form(&form.url, &form.fields, pattern(10, 10)).await.is_err());
+    assert!(h.transport.put(&upload.url, &upload.headers, pattern(10, 10)).await.is_err());
     assert_absent(h, &key).await;
 }
 
-/// - An altered signature, or a policy altered to allow another key, is refused.
-pub async fn form_upload_refuses_a_tampered_signature_or_policy(h: &FileStoreHarness) {
-    let (key, other) = (new_key(), new_key());
-    let form = presign_form(h, &key, 10).await;
-    let signature_field = form
-        .fields
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case("x-amz-signature"))
-        .cloned()
-        .unwrap_or_else(|| panic!("no signature field in {:?}", form.fields));
-    let mut bad_sig = form.fields.clone();
-    bad_sig.insert(signature_field.clone(), flip_after(&form.fields[&signature_field], ""));
-    assert!(h.transport.post_form(&form.url, &bad_sig, pattern(10, 11)).await.is_err());
-
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let policy = ok!(b64.decode(&form.fields["policy"]));
-    let policy = String::from_utf8_lossy(&policy).replace(key.as_str(), other.as_str());
-    let mut forged = form.fields.clone();
-    forged.insert("policy".into(), b64.encode(policy));
-    forged.insert("key".into(), other.to_string());
-    assert!(h.transport.post_form(&form.url, &forged, pattern(10, 11)).await.is_err());
+/// - An altered signature is refused.
+pub async fn upload_refuses_a_tampered_signature(h: &FileStoreHarness) {
+    let key = new_key();
+    let upload = presign_upload(h, &key, 10).await;
+    assert!(h.transport.put(&flip_after(&upload.url, "Signature="), &upload.headers, pattern(10, 11)).await.is_err());
     assert_absent(h, &key).await;
-    assert_absent(h, &other).await;
 }
 
 fn download_request(h: &FileStoreHarness, key: &ObjectKey, name: &str, minutes: i64) -> DownloadRequest {
@@ -200,6 +222,7 @@ fn download_request(h: &FileStoreHarness, key: &ObjectKey, name: &str, minutes: 
         key: key.clone(),
         headers: headers("application/pdf", name),
         expires_at: h.clock.now_plus(TimeDelta::minutes(minutes)),
+        viewer: None,
     }
 }
 
@@ -256,7 +279,7 @@ async fn upload_part(h: &FileStoreHarness, key: &ObjectKey, upload_id: &str, n: 
     };
     let url = ok!(h.store.presign_part(&request).await);
     assert_eq!(url.method, "PUT");
-    CompletedPart { part_number: n, etag: ok!(h.transport.put(&url.url, data).await) }
+    CompletedPart { part_number: n, etag: ok!(h.transport.put(&url.url, &no_headers(), data).await) }
 }
 
 /// - The object is the parts concatenated in part-number order, whatever the upload order.
@@ -327,14 +350,61 @@ pub async fn part_url_refuses_expiry_tampering_and_wrong_size(h: &FileStoreHarne
         expires_at: h.clock.now_plus(TimeDelta::minutes(minutes)),
     };
     let url = ok!(h.store.presign_part(&request(15)).await).url;
-    assert!(h.transport.put(&url, pattern(1025, 19)).await.is_err(), "too large");
-    assert!(h.transport.put(&url, pattern(1023, 19)).await.is_err(), "too small");
-    assert!(h.transport.put(&flip_after(&url, "Signature="), pattern(1024, 19)).await.is_err());
-    assert!(h.transport.put(&url.replace("partNumber=1", "partNumber=2"), pattern(1024, 19)).await.is_err());
+    let none = no_headers();
+    assert!(h.transport.put(&url, &none, pattern(1025, 19)).await.is_err(), "too large");
+    assert!(h.transport.put(&url, &none, pattern(1023, 19)).await.is_err(), "too small");
+    assert!(h.transport.put(&flip_after(&url, "Signature="), &none, pattern(1024, 19)).await.is_err());
+    assert!(h.transport.put(&url.replace("partNumber=1", "partNumber=2"), &none, pattern(1024, 19)).await.is_err());
     h.clock.set(Utc::now() - TimeDelta::hours(2));
     let old = ok!(h.store.presign_part(&request(15)).await).url;
     h.clock.set(Utc::now());
-    assert!(h.transport.put(&old, pattern(1024, 19)).await.is_err(), "expired");
-    ok!(h.transport.put(&url, pattern(1024, 19)).await);
+    assert!(h.transport.put(&old, &none, pattern(1024, 19)).await.is_err(), "expired");
+    ok!(h.transport.put(&url, &none, pattern(1024, 19)).await);
+    ok!(h.store.abort_multipart(&key, &upload_id).await);
+}
+
+/// - Once its upload is completed or aborted, a part URL is refused and stores nothing.
+pub async fn part_url_dies_with_its_upload(h: &FileStoreHarness) {
+    let headers = headers("application/zip", "object.bin");
+    for complete in [true, false] {
+        let key = new_key();
+        let upload_id = ok!(h.store.create_multipart(&key, &headers).await);
+        let request = |part_number| PartRequest {
+            key: key.clone(),
+            upload_id: upload_id.clone(),
+            part_number,
+            size: 1024,
+            expires_at: h.clock.now_plus(TimeDelta::minutes(15)),
+        };
+        let (first, second) =
+            (ok!(h.store.presign_part(&request(1)).await).url, ok!(h.store.presign_part(&request(2)).await).url);
+        let etag = ok!(h.transport.put(&first, &no_headers(), pattern(1024, 22)).await);
+        if complete {
+            ok!(h.store.complete_multipart(&key, &upload_id, &[CompletedPart { part_number: 1, etag }]).await);
+        } else {
+            ok!(h.store.abort_multipart(&key, &upload_id).await);
+        }
+        for url in [&first, &second] {
+            assert!(h.transport.put(url, &no_headers(), pattern(1024, 23)).await.is_err(), "complete={complete}");
+        }
+        assert!(h.store.complete_multipart(&key, &upload_id, &[]).await.is_err());
+        let stored = ok!(h.store.head(&key).await).map(|m| m.size);
+        assert_eq!(stored, complete.then_some(1024), "complete={complete}");
+        if complete {
+            assert_eq!(ok!(h.store.get(&key).await), pattern(1024, 22), "the completed bytes stay");
+        }
+    }
+}
+
+/// - Completing a multipart upload onto an existing object is refused; the object keeps its bytes.
+pub async fn multipart_completion_never_replaces_an_object(h: &FileStoreHarness) {
+    let key = new_key();
+    let headers = headers("application/zip", "object.bin");
+    let data = pattern(100, 24);
+    let upload_id = ok!(h.store.create_multipart(&key, &headers).await);
+    let part = upload_part(h, &key, &upload_id, 1, pattern(1024, 25)).await;
+    ok!(h.store.put(&key, &headers, data.clone()).await);
+    assert!(h.store.complete_multipart(&key, &upload_id, &[part]).await.is_err());
+    assert_eq!(ok!(h.store.get(&key).await), data);
     ok!(h.store.abort_multipart(&key, &upload_id).await);
 }

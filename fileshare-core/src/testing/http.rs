@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use std::collections::BTreeMap;
 
-/// A plain HTTP client for presigned URLs and forms (S3, or the local server's blob endpoints).
+/// A plain HTTP client for presigned URLs (S3, or the local server's blob endpoints).
 #[derive(Clone, Debug, Default)]
 pub struct HttpTransport {
     client: reqwest::Client,
@@ -34,16 +34,14 @@ fn network(e: reqwest::Error) -> Refused {
 
 #[async_trait]
 impl Transport for HttpTransport {
-    async fn post_form(&self, url: &str, fields: &BTreeMap<String, String>, body: Bytes) -> Result<(), Refused> {
-        let mut form = reqwest::multipart::Form::new();
-        for (name, value) in fields {
-            form = form.text(name.clone(), value.clone());
+    async fn put(&self, url: &str, headers: &BTreeMap<String, String>, body: Bytes) -> Result<String, Refused> {
+        let mut request = self.client.put(url);
+        for (name, value) in headers {
+            request = request.header(name, value);
         }
-        // The file must be the last part of the form (S3's rule).
-        form = form.part("file", reqwest::multipart::Part::stream(body).file_name("upload"));
-        let response = self.client.post(url).multipart(form).send().await.map_err(network)?;
+        let response = request.body(body).send().await.map_err(network)?;
         if response.status().is_success() {
-            Ok(())
+            Ok(header(&response, "etag"))
         } else {
             Err(refused(response).await)
         }
@@ -58,14 +56,5 @@ impl Transport for HttpTransport {
         let content_disposition = header(&response, "content-disposition");
         let body = response.bytes().await.map_err(network)?;
         Ok(Fetched { body, content_type, content_disposition })
-    }
-
-    async fn put(&self, url: &str, body: Bytes) -> Result<String, Refused> {
-        let response = self.client.put(url).body(body).send().await.map_err(network)?;
-        if response.status().is_success() {
-            Ok(header(&response, "etag"))
-        } else {
-            Err(refused(response).await)
-        }
     }
 }

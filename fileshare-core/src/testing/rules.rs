@@ -1,5 +1,5 @@
 //! The [`FileShare`](crate::FileShare) rules suite: the authorization matrix and every defined edge
-//! case of DESIGN §2–3, run on real backends.
+//! case of the sharing rules, run on real backends.
 
 use super::{random_user, RulesHarness};
 use crate::domain::{FileStatus, Progress, Scope, UserId};
@@ -41,7 +41,10 @@ macro_rules! rules_conformance {
                 listing_rejects_bad_limits_and_cursors,
                 listing_all_merges_newest_first_across_pages,
                 download_url_lifetime_is_bounded,
-                form_upload_flow_end_to_end,
+                grantee_links_never_outlive_their_share,
+                single_upload_flow_end_to_end,
+                completed_files_are_immutable,
+                bytes_sent_after_a_delete_are_removed,
                 multipart_upload_flow_end_to_end,
                 deleting_a_pending_multipart_upload_aborts_it,
                 abandoned_uploads_are_discarded_and_live_files_never,
@@ -61,6 +64,11 @@ pub fn service_with(h: &RulesHarness, config: Config) -> Service {
 /// A service over the harness's stores with the default config.
 pub fn service(h: &RulesHarness) -> Service {
     service_with(h, Config::default())
+}
+
+/// No headers: what a part upload sends.
+fn no_headers() -> std::collections::BTreeMap<String, String> {
+    std::collections::BTreeMap::new()
 }
 
 async fn uploaded(s: &Service, owner: &UserId, name: &str) -> crate::FileRecord {
@@ -293,15 +301,34 @@ pub async fn download_url_lifetime_is_bounded(h: &RulesHarness) {
     assert!(url.expires_at <= h.clock.now_plus(TimeDelta::seconds(60)));
 }
 
-/// - create upload → POST the form → complete → a grantee downloads the exact bytes.
-pub async fn form_upload_flow_end_to_end(h: &RulesHarness) {
+/// - A grantee's link lasts at most `grantee_download_url_ttl` and never past their share's
+///   expiry, whatever they ask for; the owner gets what they ask for.
+pub async fn grantee_links_never_outlive_their_share(h: &RulesHarness) {
+    let s = service(h);
+    let (alice, bob, carol) = (random_user("alice"), random_user("bob"), random_user("carol"));
+    let file = uploaded(&s, &alice, "a.txt").await;
+    let share_ends = h.clock.now_plus(TimeDelta::minutes(2));
+    ok!(s.share(&alice, &file.id, &bob, Some(share_ends)).await);
+    ok!(s.share(&alice, &file.id, &carol, None).await);
+    let hour = Some(Duration::from_secs(3600));
+    let bobs = ok!(s.download_url(&bob, &file.id, hour).await);
+    assert!(bobs.expires_at <= share_ends, "{} outlives the share ending {share_ends}", bobs.expires_at);
+    let carols = ok!(s.download_url(&carol, &file.id, hour).await);
+    let cap = h.clock.now_plus(TimeDelta::from_std(s.config().grantee_download_url_ttl).unwrap_or(TimeDelta::MAX));
+    assert!(carols.expires_at <= cap, "{} is longer than the grantee maximum", carols.expires_at);
+    let alices = ok!(s.download_url(&alice, &file.id, hour).await);
+    assert!(alices.expires_at > h.clock.now_plus(TimeDelta::minutes(59)), "the owner's link lasts as asked");
+}
+
+/// - create upload → PUT the bytes → complete → a grantee downloads the exact bytes.
+pub async fn single_upload_flow_end_to_end(h: &RulesHarness) {
     let s = service(h);
     let (alice, bob) = (random_user("alice"), random_user("bob"));
     let data = Bytes::from(vec![42u8; 123_456]);
     let request = UploadRequest::new("report — final.pdf", data.len() as u64, "application/pdf");
     let ticket = ok!(s.create_upload(&alice, request).await);
-    let UploadTarget::Form(form) = &ticket.target else { panic!("expected a form upload") };
-    ok!(h.transport.post_form(&form.url, &form.fields, data.clone()).await);
+    let UploadTarget::Single(upload) = &ticket.target else { panic!("expected a single upload") };
+    ok!(h.transport.put(&upload.url, &upload.headers, data.clone()).await);
     let file = ok!(s.complete_upload(&alice, &ticket.file.id, &[]).await);
     assert_eq!(file.status, FileStatus::Available);
     ok!(s.share(&alice, &file.id, &bob, None).await);
@@ -310,6 +337,39 @@ pub async fn form_upload_flow_end_to_end(h: &RulesHarness) {
     assert_eq!(fetched.body, data);
     assert_eq!(fetched.content_type, "application/pdf");
     assert!(fetched.content_disposition.contains("filename*=UTF-8''report%20%E2%80%94%20final.pdf"));
+}
+
+/// - Once completed, a file's bytes never change: replaying its upload URL is refused, and a
+///   grantee downloads exactly the bytes that were completed.
+pub async fn completed_files_are_immutable(h: &RulesHarness) {
+    let s = service(h);
+    let (alice, bob) = (random_user("alice"), random_user("bob"));
+    let (original, forged) = (Bytes::from(vec![1u8; 5000]), Bytes::from(vec![2u8; 5000]));
+    let ticket = ok!(s.create_upload(&alice, UploadRequest::new("a.bin", 5000, "application/octet-stream")).await);
+    let UploadTarget::Single(upload) = &ticket.target else { panic!("expected a single upload") };
+    ok!(h.transport.put(&upload.url, &upload.headers, original.clone()).await);
+    let file = ok!(s.complete_upload(&alice, &ticket.file.id, &[]).await);
+    ok!(s.share(&alice, &file.id, &bob, None).await);
+    assert!(h.transport.put(&upload.url, &upload.headers, forged.clone()).await.is_err(), "the replay is refused");
+    assert_error!(h.files.put(&file.key(), &(&file).into(), forged).await, AlreadyExists);
+    let fetched = ok!(h.transport.get(&ok!(s.download_url(&bob, &file.id, None).await).url).await);
+    assert_eq!(fetched.body, original, "the grantee gets the completed bytes");
+}
+
+/// - Bytes that arrive for a deleted upload (its URL used after the delete) are removed when
+///   storage reports them, and confirm nothing.
+pub async fn bytes_sent_after_a_delete_are_removed(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let ticket = ok!(s.create_upload(&alice, UploadRequest::new("late.txt", 4, "text/plain")).await);
+    let UploadTarget::Single(upload) = &ticket.target else { panic!("expected a single upload") };
+    ok!(s.delete(&alice, &ticket.file.id).await);
+    let key = ticket.file.key();
+    // Stateless storage (S3) cannot revoke a URL it signed: the bytes land, and its event reports them.
+    if h.transport.put(&upload.url, &upload.headers, Bytes::from_static(b"late")).await.is_ok() {
+        assert_eq!(ok!(s.confirm_uploaded_object(&key, 4, None).await), None);
+    }
+    assert_eq!(ok!(h.files.head(&key).await), None, "no bytes without a record");
 }
 
 /// - A multipart upload: PUT every part, complete with the ETags, download the exact bytes.
@@ -331,7 +391,7 @@ pub async fn multipart_upload_flow_end_to_end(h: &RulesHarness) {
     let mut offset = 0;
     for part in parts {
         let end = offset + usize::try_from(part.size).unwrap_or(usize::MAX);
-        let etag = ok!(h.transport.put(&part.url, data.slice(offset..end)).await);
+        let etag = ok!(h.transport.put(&part.url, &no_headers(), data.slice(offset..end)).await);
         completed.push(CompletedPart { part_number: part.part_number, etag });
         offset = end;
     }
@@ -358,7 +418,7 @@ pub async fn deleting_a_pending_multipart_upload_aborts_it(h: &RulesHarness) {
     let request = UploadRequest { multipart: true, ..UploadRequest::new("big.bin", 2048, "application/octet-stream") };
     let ticket = ok!(s.create_upload(&alice, request).await);
     let UploadTarget::Multipart { upload_id, parts, .. } = &ticket.target else { panic!("expected multipart") };
-    let etag = ok!(h.transport.put(&parts[0].url, Bytes::from(vec![1u8; 2048])).await);
+    let etag = ok!(h.transport.put(&parts[0].url, &no_headers(), Bytes::from(vec![1u8; 2048])).await);
     ok!(s.delete(&alice, &ticket.file.id).await);
     let key = ticket.file.key();
     let part = CompletedPart { part_number: 1, etag };

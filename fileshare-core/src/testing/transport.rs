@@ -24,26 +24,26 @@ pub struct Fetched {
 /// A client for presigned transfers.
 #[async_trait]
 pub trait Transport: Send + Sync {
-    /// POSTs `fields` and then `body` as the `file` part of a `multipart/form-data` form to `url`.
-    async fn post_form(&self, url: &str, fields: &BTreeMap<String, String>, body: Bytes) -> Result<(), Refused>;
+    /// PUTs `body` to `url` with `headers` (a whole object's upload headers, or none for a part);
+    /// returns the `ETag` response header.
+    async fn put(&self, url: &str, headers: &BTreeMap<String, String>, body: Bytes) -> Result<String, Refused>;
     /// GETs `url`.
     async fn get(&self, url: &str) -> Result<Fetched, Refused>;
-    /// PUTs `body` to `url`; returns the `ETag` response header.
-    async fn put(&self, url: &str, body: Bytes) -> Result<String, Refused>;
 }
 
-/// The embedded store's verifying methods, called directly: exactly what its HTTP blob endpoints do.
+/// The embedded store's verifying methods, called directly: exactly what its HTTP blob endpoints do
+/// (without the access re-checks a server adds between verifying and storing).
 #[async_trait]
 impl<B: BlobStorage> Transport for EmbeddedFileStore<B> {
-    async fn post_form(&self, url: &str, fields: &BTreeMap<String, String>, body: Bytes) -> Result<(), Refused> {
-        if url != self.public_url().as_str() {
-            return Err(Refused(format!("no upload endpoint at {url}")));
-        }
-        self.receive_form_upload(fields, &mut body.as_ref()).await.map(|_| ()).map_err(|e| Refused(e.to_string()))
+    async fn put(&self, url: &str, headers: &BTreeMap<String, String>, body: Bytes) -> Result<String, Refused> {
+        let refused = |e: crate::Error| Refused(e.to_string());
+        let upload = self.verify_upload(url, headers).map_err(refused)?;
+        Ok(self.store_upload(&upload, &mut body.as_ref()).await.map_err(refused)?.etag)
     }
 
     async fn get(&self, url: &str) -> Result<Fetched, Refused> {
-        let mut download = self.open_download(url).await.map_err(|e| Refused(e.to_string()))?;
+        let refused = |e: crate::Error| Refused(e.to_string());
+        let mut download = self.open_download(self.verify_download(url).map_err(refused)?).await.map_err(refused)?;
         let mut body = Vec::new();
         download.body.read_to_end(&mut body).await.map_err(|e| Refused(e.to_string()))?;
         Ok(Fetched {
@@ -51,9 +51,5 @@ impl<B: BlobStorage> Transport for EmbeddedFileStore<B> {
             content_type: download.content_type,
             content_disposition: download.content_disposition,
         })
-    }
-
-    async fn put(&self, url: &str, body: Bytes) -> Result<String, Refused> {
-        self.receive_part(url, &mut body.as_ref()).await.map_err(|e| Refused(e.to_string()))
     }
 }

@@ -113,13 +113,17 @@ pub struct UploadBody {
     pub multipart: bool,
 }
 
-/// Where to POST a single upload: every field, then the file as the last part, named `file`.
+/// Where to send a single upload: `PUT` the whole file to `url` with every header in `headers`,
+/// unchanged. Storage answers 412 once the file's bytes are there: an upload happens once.
 #[derive(Serialize, ToSchema)]
-pub struct FormView {
-    /// The form's action URL.
+pub struct UploadView {
+    /// Always `PUT`.
+    pub method: &'static str,
+    /// The presigned URL.
     pub url: String,
-    /// Fields to send unchanged.
-    pub fields: BTreeMap<String, String>,
+    /// Request headers to send exactly as given (`content-type`, `content-disposition`,
+    /// `if-none-match: *`).
+    pub headers: BTreeMap<String, String>,
 }
 
 /// One part of a multipart upload: PUT exactly `size` bytes to `url`.
@@ -149,9 +153,9 @@ pub struct MultipartView {
 pub struct UploadResponse {
     /// The new (pending) file's id.
     pub file_id: String,
-    /// For a single upload: the form.
+    /// For a single upload: where to PUT it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upload: Option<FormView>,
+    pub upload: Option<UploadView>,
     /// For a multipart upload: the parts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multipart: Option<MultipartView>,

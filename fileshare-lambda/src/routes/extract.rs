@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-/// A JSON body; malformed input is a 400 problem.
+/// A JSON body; malformed input is a 400 problem, one over the size limit a 413.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -16,7 +16,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         axum::Json::<T>::from_request(req, state)
             .await
             .map(|axum::Json(v)| ApiJson(v))
-            .map_err(|e: JsonRejection| ApiError::BadRequest(e.body_text()))
+            .map_err(|e: JsonRejection| ApiError::rejected(e.status(), e.body_text()))
     }
 }
 
@@ -30,6 +30,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| ApiQuery(v))
-            .map_err(|e: QueryRejection| ApiError::BadRequest(e.body_text()))
+            .map_err(|e: QueryRejection| ApiError::rejected(e.status(), e.body_text()))
     }
 }

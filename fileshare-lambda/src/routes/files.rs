@@ -33,7 +33,9 @@ pub async fn create_upload(
         UploadRequest { name: body.name, size: body.size, content_type: body.content_type, multipart: body.multipart };
     let ticket = state.service.create_upload(&caller.user, request).await?;
     let (upload, multipart) = match ticket.target {
-        UploadTarget::Form(form) => (Some(FormView { url: form.url, fields: form.fields }), None),
+        UploadTarget::Single(upload) => {
+            (Some(UploadView { method: "PUT", url: upload.url, headers: upload.headers }), None)
+        }
         UploadTarget::Multipart { upload_id, part_size, parts } => {
             let parts =
                 parts.into_iter().map(|p| PartView { part_number: p.part_number, size: p.size, url: p.url }).collect();

@@ -1,4 +1,4 @@
-//! The router: every route of DESIGN §5, and the layers around them.
+//! The router: every route of the API, and the layers around them.
 
 mod blobs;
 mod dto;
@@ -6,6 +6,7 @@ mod extract;
 mod files;
 mod identity;
 mod meta;
+mod problems;
 mod web;
 
 pub use dto::*;
@@ -21,8 +22,12 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
-/// JSON bodies are small; blob uploads stream and are bounded by their signed policy instead.
+/// JSON bodies are small; blob uploads stream and are bounded by their signed size instead.
 pub const MAX_JSON_BODY: usize = 64 * 1024;
+/// The one large JSON body: completing the largest plan the service issues, 10 000 parts of
+/// `{"part_number": 10000, "etag": "…"}` — about 70 bytes each with S3's 34-character ETags, and
+/// room for ETags of up to 150 characters.
+pub const MAX_COMPLETE_BODY: usize = 2 * 1024 * 1024;
 
 fn cors(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
@@ -42,7 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files", get(files::list_files))
         .route("/files/upload-url", post(files::create_upload))
         .route("/files/{id}", get(files::get_file).delete(files::delete))
-        .route("/files/{id}/complete", post(files::complete_upload))
+        .route("/files/{id}/complete", post(files::complete_upload).layer(DefaultBodyLimit::max(MAX_COMPLETE_BODY)))
         .route("/files/{id}/download-url", get(files::download_url))
         .route("/files/{id}/share", post(files::share))
         .route("/files/{id}/share/{user_id}", delete(files::unshare))
@@ -53,8 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/jwks.json", get(identity::jwks))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
     let blob_routes = Router::new()
-        .route("/blobs", post(blobs::upload_form))
-        .route("/blobs/{*key}", get(blobs::download).put(blobs::upload_part))
+        .route("/blobs/{*key}", get(blobs::download).put(blobs::upload))
         .layer(DefaultBodyLimit::disable());
     let cors = cors(&state.cors_origins);
     let page = state.web_csp.as_deref().map(web::routes).unwrap_or_default();
@@ -62,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(page)
         .fallback(|| async { crate::error::ApiError::NoRoute })
         .with_state(state)
+        .layer(axum::middleware::from_fn(problems::bare_errors_as_problems))
         .layer(axum::middleware::from_fn(metrics::record))
         .layer(cors)
         .layer(PropagateRequestIdLayer::x_request_id())

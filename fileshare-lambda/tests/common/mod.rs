@@ -117,7 +117,7 @@ impl Api {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{ticket}");
-        post_form(&self.http, &ticket["upload"], data.to_vec()).await.expect("form upload");
+        put_upload(&self.http, &ticket["upload"], data.to_vec()).await.expect("upload");
         let id = ticket["file_id"].as_str().expect("file id").to_owned();
         let (status, file) = self.call(Method::POST, &format!("/files/{id}/complete"), Some(&user.token), None).await;
         assert_eq!(status, StatusCode::OK, "{file}");
@@ -126,15 +126,14 @@ impl Api {
     }
 }
 
-/// POSTs a presigned form (`{url, fields}`) with `data` as its file, as a browser would.
-pub async fn post_form(http: &reqwest::Client, upload: &Value, data: Vec<u8>) -> Result<(), String> {
-    let mut form = reqwest::multipart::Form::new();
-    for (name, value) in upload["fields"].as_object().expect("fields") {
-        form = form.text(name.clone(), value.as_str().expect("field value").to_owned());
+/// PUTs `data` to a presigned single upload (`{method, url, headers}`), as any client would.
+pub async fn put_upload(http: &reqwest::Client, upload: &Value, data: Vec<u8>) -> Result<(), String> {
+    assert_eq!(upload["method"], "PUT", "{upload}");
+    let mut request = http.put(upload["url"].as_str().expect("url"));
+    for (name, value) in upload["headers"].as_object().expect("headers") {
+        request = request.header(name, value.as_str().expect("header value"));
     }
-    form = form.part("file", reqwest::multipart::Part::bytes(data).file_name("upload"));
-    let url = upload["url"].as_str().expect("url");
-    let response = http.post(url).multipart(form).send().await.map_err(|e| e.to_string())?;
+    let response = request.body(data).send().await.map_err(|e| e.to_string())?;
     if response.status().is_success() {
         Ok(())
     } else {

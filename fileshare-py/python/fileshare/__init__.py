@@ -19,6 +19,7 @@ from ._errors import (
     NotFound,
     StorageError,
     TooLarge,
+    TransientError,
     UnsupportedContentType,
 )
 from ._fileshare import AsyncFileShare, FileInfo, FileIterator, FileShare, Page, ShareInfo, UploadTicket, drain
@@ -40,6 +41,7 @@ __all__ = [
     "ShareInfo",
     "StorageError",
     "TooLarge",
+    "TransientError",
     "UnsupportedContentType",
     "UploadTicket",
 ]

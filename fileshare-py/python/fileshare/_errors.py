@@ -31,3 +31,8 @@ class UnsupportedContentType(FileShareError):
 
 class StorageError(FileShareError):
     """A storage backend failed (I/O, database, network); usually transient."""
+
+
+class TransientError(StorageError):
+    """Storage or the network failed in a way that may pass (HTTP 5xx, 408, 429, timeouts, refused
+    connections): trying again may succeed."""

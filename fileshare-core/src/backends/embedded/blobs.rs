@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use std::fmt::Debug;
 use std::ops::RangeInclusive;
 use std::pin::Pin;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// A readable blob body.
@@ -19,19 +20,33 @@ pub struct BlobMeta {
     pub etag: String,
 }
 
+/// Where a write may land.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// A new blob: refused with [`Error::AlreadyExists`] if one exists at the path, so an object is
+    /// written once and never replaced. Missing parent folders are created.
+    New,
+    /// A blob inside a folder made by [`BlobStorage::create_folder`], replacing any blob at the
+    /// path: refused with [`Error::NotFound`] once the folder is gone (the multipart upload it
+    /// belongs to was completed or aborted).
+    InFolder,
+}
+
 /// Byte storage under relative `/`-separated paths. The [`EmbeddedFileStore`](super::EmbeddedFileStore)
 /// builds every path itself from validated keys; implementations still refuse unsafe paths.
 #[async_trait]
 pub trait BlobStorage: Send + Sync + Debug + 'static {
-    /// Copies `body` to `path`, replacing any blob there, **only if** its length is within `size`.
+    /// Copies `body` to `path` as `placement` allows, **only if** its length is within `size`.
     ///
-    /// The blob appears whole or not at all. A body longer than `size` is
+    /// The blob appears whole or not at all, even if the write is interrupted (dropped, or the
+    /// process killed): the bytes go to a temporary place first. A body longer than `size` is
     /// [`Error::TooLarge`], a shorter one [`Error::InvalidInput`]; either way nothing is stored.
     async fn write(
         &self,
         path: &str,
         body: &mut (dyn AsyncRead + Send + Unpin),
         size: RangeInclusive<u64>,
+        placement: Placement,
     ) -> Result<BlobMeta>;
 
     /// Opens a blob for reading; `None` if missing.
@@ -43,11 +58,20 @@ pub trait BlobStorage: Send + Sync + Debug + 'static {
     /// Removes a blob; a missing blob is not an error.
     async fn remove(&self, path: &str) -> Result<()>;
 
-    /// Removes every blob under `prefix/`; a missing prefix is not an error.
-    async fn remove_prefix(&self, prefix: &str) -> Result<()>;
+    /// Creates an empty folder for [`Placement::InFolder`] writes; an existing one is kept.
+    async fn create_folder(&self, path: &str) -> Result<()>;
 
-    /// Writes the concatenation of `parts`, in order, to `dest`, atomically.
+    /// Removes a folder and every blob in it; a missing folder is not an error. No write into the
+    /// folder lands once this has begun.
+    async fn remove_folder(&self, path: &str) -> Result<()>;
+
+    /// Writes the concatenation of `parts`, in order, to `dest` as a [`Placement::New`] blob.
     async fn concat(&self, parts: &[String], dest: &str) -> Result<BlobMeta>;
+
+    /// Removes what interrupted writes left behind (temporary files of writes that stopped at
+    /// least `idle` ago: `Duration::ZERO` when no write can be running, e.g. at start-up) and
+    /// returns how many were removed.
+    async fn sweep_debris(&self, idle: Duration) -> Result<usize>;
 }
 
 /// Refuses paths that could leave the storage root.
@@ -59,6 +83,21 @@ pub(super) fn check_path(path: &str) -> Result<()> {
     } else {
         Err(Error::invalid("key", format!("unsafe blob path {path:?}")))
     }
+}
+
+/// The folder a path is in (`""` at the top).
+pub(super) fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// Why a write was refused: the object exists already (objects are never replaced).
+pub(super) fn exists(path: &str) -> Error {
+    Error::already_exists("object", path)
+}
+
+/// Why a write was refused: its folder (multipart upload) is gone.
+pub(super) fn no_folder(path: &str) -> Error {
+    Error::not_found("upload", folder_of(path))
 }
 
 /// Reads `body` in chunks, passing each to `sink`, enforcing the upper bound of `size` as it goes

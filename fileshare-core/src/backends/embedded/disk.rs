@@ -1,11 +1,15 @@
 //! [`DiskBlobs`]: blobs as files under a root directory, written to a temp file and renamed.
 
-use super::blobs::{check_path, copy_bounded, AsyncSink, BlobMeta, BlobReader, BlobStorage};
+use super::blobs::{
+    check_path, copy_bounded, exists, no_folder, AsyncSink, BlobMeta, BlobReader, BlobStorage, Placement,
+};
 use crate::{Error, Result};
 use async_trait::async_trait;
 use std::io::ErrorKind;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+use tempfile::TempPath;
 use tokio::fs;
 use tokio::io::{AsyncRead, AsyncWriteExt};
 
@@ -17,18 +21,47 @@ fn io(e: std::io::Error) -> Error {
     Error::storage(BACKEND, e)
 }
 
+fn joined(e: tokio::task::JoinError) -> Error {
+    Error::storage(BACKEND, e)
+}
+
 /// Blobs stored as files under `root`. A blob becomes visible by `rename(2)` of a fully written and
-/// synced temp file in the same file system, so no reader ever sees a partial blob.
+/// synced temp file in the same file system, so no reader ever sees a partial blob; the directory
+/// is synced after the rename, so a blob that was acknowledged survives a power cut. Temp files
+/// are deleted when their write ends for any reason (error, cancelled request), and
+/// [`BlobStorage::sweep_debris`] removes those a killed process left.
 #[derive(Debug, Clone)]
 pub struct DiskBlobs {
     root: PathBuf,
+}
+
+/// `fsync` of a directory: makes the entries created or renamed in it durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// `create_dir_all` whose new directories are durable too (each parent synced after its child
+/// appears).
+fn create_dirs_durably(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dirs_durably(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => dir.parent().map_or(Ok(()), sync_dir),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 impl DiskBlobs {
     /// Blobs under `root` (created if missing).
     pub async fn open(root: impl Into<PathBuf>) -> Result<Self> {
         let root = root.into();
-        fs::create_dir_all(root.join(TMP_DIR)).await.map_err(io)?;
+        let tmp = root.join(TMP_DIR);
+        tokio::task::spawn_blocking(move || create_dirs_durably(&tmp)).await.map_err(joined)?.map_err(io)?;
         Ok(Self { root })
     }
 
@@ -37,43 +70,63 @@ impl DiskBlobs {
         Ok(self.root.join(path))
     }
 
-    fn temp_path(&self) -> PathBuf {
-        self.root.join(TMP_DIR).join(hex::encode(rand::random::<[u8; 16]>()))
+    /// A new temp file: deleted when the returned path is dropped, unless published.
+    async fn temp_file(&self) -> Result<(fs::File, TempPath)> {
+        let dir = self.root.join(TMP_DIR);
+        let named = tokio::task::spawn_blocking(move || tempfile::Builder::new().prefix("w-").tempfile_in(dir))
+            .await
+            .map_err(joined)?
+            .map_err(io)?;
+        let (file, path) = named.into_parts();
+        Ok((fs::File::from_std(file), path))
+    }
+
+    fn meta_of(m: &std::fs::Metadata) -> BlobMeta {
+        let mtime =
+            m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+        BlobMeta { size: m.len(), etag: format!("\"{mtime:x}-{:x}\"", m.len()) }
     }
 
     async fn meta(path: &Path) -> Result<Option<BlobMeta>> {
         match fs::metadata(path).await {
-            Ok(m) if m.is_file() => {
-                let mtime = m
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos());
-                Ok(Some(BlobMeta { size: m.len(), etag: format!("\"{mtime:x}-{:x}\"", m.len()) }))
-            }
+            Ok(m) if m.is_file() => Ok(Some(Self::meta_of(&m))),
             Ok(_) => Ok(None),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io(e)),
         }
     }
 
-    /// Syncs `temp` and moves it to `dest`; removes `temp` if anything fails.
-    async fn publish(&self, mut file: fs::File, temp: &Path, dest: &Path) -> Result<BlobMeta> {
-        let result = async {
-            file.flush().await.map_err(io)?;
-            file.sync_data().await.map_err(io)?;
-            drop(file);
-            if let Some(parent) = dest.parent() {
-                fs::create_dir_all(parent).await.map_err(io)?;
+    /// Syncs `file` and moves `temp` to `dest` as `placement` allows, then syncs the directory.
+    /// `temp` is removed if anything fails.
+    async fn publish(&self, file: fs::File, temp: TempPath, dest: PathBuf, placement: Placement) -> Result<BlobMeta> {
+        file.sync_data().await.map_err(io)?;
+        drop(file);
+        let shown = dest.strip_prefix(&self.root).unwrap_or(&dest).display().to_string();
+        tokio::task::spawn_blocking(move || -> Result<BlobMeta> {
+            let folder = dest.parent().ok_or_else(|| Error::storage(BACKEND, "a blob path has no folder"))?;
+            let persisted = match placement {
+                Placement::New => {
+                    create_dirs_durably(folder).map_err(io)?;
+                    temp.persist_noclobber(&dest)
+                }
+                Placement::InFolder => temp.persist(&dest),
+            };
+            // A refused persist hands the temp path back; dropping it deletes the file.
+            match persisted.map_err(|e| e.error) {
+                Ok(()) => {}
+                Err(e) if placement == Placement::New && e.kind() == ErrorKind::AlreadyExists => {
+                    return Err(exists(&shown))
+                }
+                Err(e) if placement == Placement::InFolder && e.kind() == ErrorKind::NotFound => {
+                    return Err(no_folder(&shown))
+                }
+                Err(e) => return Err(io(e)),
             }
-            fs::rename(temp, dest).await.map_err(io)?;
-            Self::meta(dest).await?.ok_or_else(|| Error::storage(BACKEND, "blob vanished after rename"))
-        }
-        .await;
-        if result.is_err() {
-            let _ = fs::remove_file(temp).await;
-        }
-        result
+            sync_dir(folder).map_err(io)?;
+            Ok(Self::meta_of(&std::fs::metadata(&dest).map_err(io)?))
+        })
+        .await
+        .map_err(joined)?
     }
 }
 
@@ -93,16 +146,19 @@ impl BlobStorage for DiskBlobs {
         path: &str,
         body: &mut (dyn AsyncRead + Send + Unpin),
         size: RangeInclusive<u64>,
+        placement: Placement,
     ) -> Result<BlobMeta> {
         let dest = self.resolve(path)?;
-        let temp = self.temp_path();
-        let mut file = fs::File::create(&temp).await.map_err(io)?;
-        if let Err(e) = copy_bounded(body, &size, FileSink(&mut file)).await {
-            drop(file);
-            let _ = fs::remove_file(&temp).await;
-            return Err(e);
+        // Refuse before reading the body; the publishing rename checks again, atomically.
+        match placement {
+            Placement::New if Self::meta(&dest).await?.is_some() => return Err(exists(path)),
+            Placement::InFolder if !dest.parent().is_some_and(Path::is_dir) => return Err(no_folder(path)),
+            _ => {}
         }
-        self.publish(file, &temp, &dest).await
+        let (mut file, temp) = self.temp_file().await?;
+        copy_bounded(body, &size, FileSink(&mut file)).await?;
+        file.flush().await.map_err(io)?;
+        self.publish(file, temp, dest, placement).await
     }
 
     async fn read(&self, path: &str) -> Result<Option<(BlobMeta, BlobReader)>> {
@@ -112,10 +168,11 @@ impl BlobStorage for DiskBlobs {
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io(e)),
         };
-        // Stat the open handle's path right after opening; a concurrent rename replaces the
-        // directory entry, never the bytes this handle reads.
-        let Some(meta) = Self::meta(&path).await? else { return Ok(None) };
-        Ok(Some((meta, Box::pin(file))))
+        let meta = file.metadata().await.map_err(io)?;
+        if !meta.is_file() {
+            return Ok(None);
+        }
+        Ok(Some((Self::meta_of(&meta), Box::pin(file))))
     }
 
     async fn stat(&self, path: &str) -> Result<Option<BlobMeta>> {
@@ -129,35 +186,72 @@ impl BlobStorage for DiskBlobs {
         }
     }
 
-    async fn remove_prefix(&self, prefix: &str) -> Result<()> {
-        match fs::remove_dir_all(self.resolve(prefix)?).await {
-            Err(e) if e.kind() != ErrorKind::NotFound => Err(io(e)),
-            _ => Ok(()),
+    async fn create_folder(&self, path: &str) -> Result<()> {
+        let dir = self.resolve(path)?;
+        tokio::task::spawn_blocking(move || create_dirs_durably(&dir)).await.map_err(joined)?.map_err(io)
+    }
+
+    async fn remove_folder(&self, path: &str) -> Result<()> {
+        let dir = self.resolve(path)?;
+        let trash = self.root.join(TMP_DIR).join(format!("gone-{}", hex::encode(rand::random::<[u8; 8]>())));
+        // Renaming the folder away first is atomic: a part finishing meanwhile either landed before
+        // (and goes with the folder) or finds no folder to land in.
+        match fs::rename(&dir, &trash).await {
+            Ok(()) => fs::remove_dir_all(&trash).await.map_err(io),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(e)),
         }
     }
 
     async fn concat(&self, parts: &[String], dest: &str) -> Result<BlobMeta> {
-        let dest = self.resolve(dest)?;
+        let target = self.resolve(dest)?;
+        if Self::meta(&target).await?.is_some() {
+            return Err(exists(dest));
+        }
         let sources = parts.iter().map(|part| self.resolve(part)).collect::<Result<Vec<_>>>()?;
-        let temp = self.temp_path();
+        let (file, temp) = self.temp_file().await?;
+        let mut file = file.into_std().await;
         // One blocking task with std::io::copy, which Linux turns into copy_file_range: the kernel
         // moves the bytes (no user-space buffer, no thread-pool hop per 8 KiB as with tokio::io::copy).
-        let target = temp.clone();
-        let joined = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-            let mut file = std::fs::File::create(&target)?;
+        let joined_file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
             for source in sources {
                 std::io::copy(&mut std::fs::File::open(source)?, &mut file)?;
             }
             Ok(file)
         })
         .await
-        .map_err(|e| Error::storage(BACKEND, e))?;
-        match joined {
-            Ok(file) => self.publish(fs::File::from_std(file), &temp, &dest).await,
-            Err(e) => {
-                let _ = fs::remove_file(&temp).await;
-                Err(io(e))
+        .map_err(joined)?
+        .map_err(io)?;
+        self.publish(fs::File::from_std(joined_file), temp, target, Placement::New).await
+    }
+
+    async fn sweep_debris(&self, idle: Duration) -> Result<usize> {
+        let tmp = self.root.join(TMP_DIR);
+        tokio::task::spawn_blocking(move || -> std::io::Result<usize> {
+            let now = SystemTime::now();
+            let mut removed = 0;
+            for entry in std::fs::read_dir(&tmp)? {
+                let entry = entry?;
+                let meta = entry.metadata()?;
+                let quiet = meta.modified().ok().and_then(|m| now.duration_since(m).ok()).unwrap_or_default();
+                if quiet < idle {
+                    continue; // a write may still be running
+                }
+                let gone = if meta.is_dir() {
+                    std::fs::remove_dir_all(entry.path())
+                } else {
+                    std::fs::remove_file(entry.path())
+                };
+                match gone {
+                    Ok(()) => removed += 1,
+                    Err(e) if e.kind() == ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
             }
-        }
+            Ok(removed)
+        })
+        .await
+        .map_err(joined)?
+        .map_err(io)
     }
 }

@@ -1,29 +1,21 @@
 //! The verifying side of the embedded store: what its blob endpoints do with a presigned request.
 //!
-//! Each method checks the signature (constant time), the expiry and every signed condition before
-//! touching storage, and refuses anything else with the error S3 would give: a bad signature, an
-//! expired request or a violated policy is [`Error::Forbidden`] (HTTP 403), an oversized body
-//! [`Error::TooLarge`], an undersized one [`Error::InvalidInput`].
+//! Verification and storage are two steps, so that a server can ask
+//! [`FileShare`](crate::FileShare) in between whether the upload is still open or the viewer may
+//! still read the file. Verification checks the signature (constant time), the expiry and every
+//! signed header before anything touches storage, and refuses anything else with the error S3
+//! would give: a bad signature or an expired request is [`Error::Forbidden`] (HTTP 403), an
+//! oversized body [`Error::TooLarge`], an undersized one [`Error::InvalidInput`], a second upload
+//! of an object [`Error::AlreadyExists`] (HTTP 412).
 
-use super::blobs::{BlobReader, BlobStorage};
+use super::blobs::{BlobReader, BlobStorage, Placement};
 use super::{names, purpose, EmbeddedFileStore};
-use crate::domain::ObjectKey;
-use crate::store::{ObjectMeta, MAX_PARTS};
+use crate::domain::{ObjectKey, UserId};
+use crate::store::{header_names, ObjectMeta, MAX_PARTS};
 use crate::{Error, Result};
-use base64::Engine;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use tokio::io::AsyncRead;
-
-/// The signed upload policy carried (base64 JSON) in the form's `policy` field.
-#[derive(Serialize, Deserialize)]
-pub(super) struct PolicyDocument {
-    pub expiration: DateTime<Utc>,
-    pub key: String,
-    pub content_type: String,
-    pub content_length_range: (u64, u64),
-}
 
 /// A verified download, ready to stream to the client.
 pub struct Download {
@@ -47,9 +39,79 @@ impl std::fmt::Debug for Download {
     }
 }
 
+/// A presigned `PUT` whose signature, expiry and headers checked out: what it may write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedUpload {
+    key: ObjectKey,
+    size: u64,
+    /// `(upload id, part number)` for a part of a multipart upload; `None` for a whole object.
+    part: Option<(String, u32)>,
+}
+
+impl VerifiedUpload {
+    /// The object the upload is for.
+    pub fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+
+    /// The multipart upload a part belongs to; `None` for a whole object.
+    pub fn upload_id(&self) -> Option<&str> {
+        self.part.as_ref().map(|(id, _)| id.as_str())
+    }
+}
+
+/// What a verified upload stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    /// The `ETag` to answer with (a part's identifies it at completion).
+    pub etag: String,
+    /// The object, for a whole-object upload; `None` for a part.
+    pub object: Option<ObjectMeta>,
+}
+
+/// A presigned GET whose signature and expiry checked out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedDownload {
+    key: ObjectKey,
+    viewer: Option<UserId>,
+    content_type: String,
+    content_disposition: String,
+}
+
+impl VerifiedDownload {
+    /// The object to serve.
+    pub fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+
+    /// Who the URL was issued to, if it names someone.
+    pub fn viewer(&self) -> Option<&UserId> {
+        self.viewer.as_ref()
+    }
+}
+
 /// Presigned URLs carry whole seconds; report the expiry they really have.
 pub(super) fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// What an object upload's signature covers: the key, size and expiry in its URL, and the headers
+/// the request must carry (so they need not be in the URL).
+pub(super) fn object_fields<'a>(
+    key: &'a ObjectKey,
+    size: &'a str,
+    expires: &'a str,
+    headers: &'a BTreeMap<String, String>,
+) -> [&'a str; 6] {
+    let header = |name: &str| headers.get(name).map_or("", String::as_str);
+    [
+        key.as_str(),
+        size,
+        expires,
+        header(header_names::CONTENT_TYPE),
+        header(header_names::CONTENT_DISPOSITION),
+        header(header_names::IF_NONE_MATCH),
+    ]
 }
 
 fn signature_mismatch() -> Error {
@@ -98,86 +160,93 @@ impl<B: BlobStorage> EmbeddedFileStore<B> {
         Ok(())
     }
 
-    /// Accepts a browser-style POST upload: the form's text `fields` and the `file` body.
-    ///
-    /// Stores the file only if the policy's signature verifies, it has not expired, the `key` and
-    /// `Content-Type` fields are exactly the policy's, and the body length is within its range.
-    pub async fn receive_form_upload(
-        &self,
-        fields: &BTreeMap<String, String>,
-        file: &mut (dyn AsyncRead + Send + Unpin),
-    ) -> Result<ObjectMeta> {
-        let field = |name: &str| {
-            fields.get(name).map(String::as_str).ok_or_else(|| Error::invalid("form", format!("missing field {name}")))
+    /// Verifies a presigned `PUT` — of a whole object (its signed headers must be in `headers`,
+    /// keyed by lower-case name) or of a multipart part — without touching storage.
+    pub fn verify_upload(&self, url: &str, headers: &BTreeMap<String, String>) -> Result<VerifiedUpload> {
+        let signed = self.parse_url(url)?;
+        let size = signed.param(names::SIZE)?;
+        let expires = signed.param(names::EXPIRES)?;
+        let signature = signed.param(names::SIGNATURE)?;
+        let part = if signed.params.contains_key(names::UPLOAD_ID) {
+            let upload_id = signed.param(names::UPLOAD_ID)?;
+            let part = signed.param(names::PART_NUMBER)?;
+            let fields = [signed.key.as_str(), upload_id, part, size, expires];
+            if !self.signer.verify(purpose::PART, &fields, signature) {
+                return Err(signature_mismatch());
+            }
+            let number: u32 = part.parse().map_err(|_| signature_mismatch())?;
+            if !self.check_upload_id(&signed.key, upload_id) || number == 0 || number > MAX_PARTS {
+                return Err(signature_mismatch());
+            }
+            Some((upload_id.to_owned(), number))
+        } else {
+            let fields = object_fields(&signed.key, size, expires, headers);
+            if !self.signer.verify(purpose::OBJECT, &fields, signature) {
+                return Err(Error::forbidden(
+                    "the request signature does not match (send every header the upload names, unchanged)",
+                ));
+            }
+            None
         };
-        let encoded = field(names::POLICY)?;
-        if field(names::FIELD_ALGORITHM)? != names::ALGORITHM
-            || !self.signer.verify(purpose::POLICY, &[encoded], field(names::FIELD_SIGNATURE)?)
-        {
-            return Err(signature_mismatch());
-        }
-        // Signed by us, so it parses; a failure here means a key compromise or a bug, not user error.
-        let policy: PolicyDocument = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .ok()
-            .and_then(|json| serde_json::from_slice(&json).ok())
-            .ok_or_else(signature_mismatch)?;
-        if self.clock.now() >= policy.expiration {
-            return Err(Error::forbidden("the upload policy has expired"));
-        }
-        if field(names::KEY)? != policy.key {
-            return Err(Error::forbidden("the key does not satisfy the upload policy"));
-        }
-        if field(names::CONTENT_TYPE)? != policy.content_type {
-            return Err(Error::forbidden("the Content-Type does not satisfy the upload policy"));
-        }
-        let key = ObjectKey::parse(&policy.key)?;
-        let (min, max) = policy.content_length_range;
-        let meta = self.blobs.write(key.as_str(), file, min..=max).await?;
-        Ok(Self::object_meta(&key, meta))
+        self.check_not_expired(expires)?;
+        let size = size.parse().map_err(|_| signature_mismatch())?;
+        Ok(VerifiedUpload { key: signed.key, size, part })
     }
 
-    /// Verifies a presigned GET (`url`: the request's path and query, or the full URL) and opens the
-    /// object with the signed response headers.
-    pub async fn open_download(&self, url: &str) -> Result<Download> {
+    /// Stores the body of a verified upload: exactly its signed size. A whole object is written
+    /// once ([`Error::AlreadyExists`] if it exists); a part only while its upload is open
+    /// ([`Error::NotFound`] once it was completed or aborted).
+    pub async fn store_upload(
+        &self,
+        upload: &VerifiedUpload,
+        body: &mut (dyn AsyncRead + Send + Unpin),
+    ) -> Result<Stored> {
+        let size = upload.size..=upload.size;
+        match &upload.part {
+            None => {
+                let meta = self.blobs.write(upload.key.as_str(), body, size, Placement::New).await?;
+                let object = Self::object_meta(&upload.key, meta);
+                Ok(Stored { etag: object.etag.clone().unwrap_or_default(), object: Some(object) })
+            }
+            Some((upload_id, number)) => {
+                let path = Self::part_path(upload_id, *number);
+                let meta = self.blobs.write(&path, body, size, Placement::InFolder).await?;
+                Ok(Stored { etag: meta.etag, object: None })
+            }
+        }
+    }
+
+    /// Verifies a presigned GET (`url`: the request's path and query, or the full URL) without
+    /// touching storage.
+    pub fn verify_download(&self, url: &str) -> Result<VerifiedDownload> {
         let signed = self.parse_url(url)?;
         let expires = signed.param(names::EXPIRES)?;
         let content_type = signed.param(names::RESPONSE_CONTENT_TYPE)?;
         let disposition = signed.param(names::RESPONSE_DISPOSITION)?;
-        let fields = [signed.key.as_str(), expires, content_type, disposition];
+        let viewer = signed.params.get(names::VIEWER).map_or("", String::as_str);
+        let fields = [signed.key.as_str(), expires, content_type, disposition, viewer];
         if !self.signer.verify(purpose::GET, &fields, signed.param(names::SIGNATURE)?) {
             return Err(signature_mismatch());
         }
         self.check_not_expired(expires)?;
-        let (meta, body) =
-            self.blobs.read(signed.key.as_str()).await?.ok_or_else(|| Error::not_found("object", &signed.key))?;
-        Ok(Download {
-            meta: Self::object_meta(&signed.key, meta),
+        let viewer = (!viewer.is_empty()).then(|| UserId::new(viewer)).transpose().map_err(|_| signature_mismatch())?;
+        Ok(VerifiedDownload {
+            viewer,
             content_type: content_type.to_owned(),
             content_disposition: disposition.to_owned(),
-            body,
+            key: signed.key,
         })
     }
 
-    /// Verifies a presigned part PUT and stores the part; returns its `ETag` (quoted, as S3 does).
-    /// The body must be exactly the signed size.
-    pub async fn receive_part(&self, url: &str, body: &mut (dyn AsyncRead + Send + Unpin)) -> Result<String> {
-        let signed = self.parse_url(url)?;
-        let upload_id = signed.param(names::UPLOAD_ID)?;
-        let part = signed.param(names::PART_NUMBER)?;
-        let size = signed.param(names::SIZE)?;
-        let expires = signed.param(names::EXPIRES)?;
-        let fields = [signed.key.as_str(), upload_id, part, size, expires];
-        if !self.signer.verify(purpose::PART, &fields, signed.param(names::SIGNATURE)?) {
-            return Err(signature_mismatch());
-        }
-        self.check_not_expired(expires)?;
-        let part: u32 = part.parse().map_err(|_| signature_mismatch())?;
-        let size: u64 = size.parse().map_err(|_| signature_mismatch())?;
-        if !self.check_upload_id(&signed.key, upload_id) || part == 0 || part > MAX_PARTS {
-            return Err(signature_mismatch());
-        }
-        let meta = self.blobs.write(&Self::part_path(upload_id, part), body, size..=size).await?;
-        Ok(meta.etag)
+    /// Opens the object of a verified download, with the signed response headers.
+    pub async fn open_download(&self, download: VerifiedDownload) -> Result<Download> {
+        let key = download.key;
+        let (meta, body) = self.blobs.read(key.as_str()).await?.ok_or_else(|| Error::not_found("object", &key))?;
+        Ok(Download {
+            meta: Self::object_meta(&key, meta),
+            content_type: download.content_type,
+            content_disposition: download.content_disposition,
+            body,
+        })
     }
 }

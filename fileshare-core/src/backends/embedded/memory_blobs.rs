@@ -1,19 +1,28 @@
 //! [`MemoryBlobs`]: blobs in a map, for tests.
 
-use super::blobs::{check_path, copy_bounded, AsyncSink, BlobMeta, BlobReader, BlobStorage};
+use super::blobs::{
+    check_path, copy_bounded, exists, folder_of, no_folder, AsyncSink, BlobMeta, BlobReader, BlobStorage, Placement,
+};
 use crate::{Error, Result};
 use async_trait::async_trait;
 use bytes::Bytes;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 use tokio::io::AsyncRead;
+
+#[derive(Debug, Default)]
+struct State {
+    blobs: BTreeMap<String, (Bytes, BlobMeta)>,
+    folders: BTreeSet<String>,
+}
 
 /// Blobs held in memory. Each write gets a new etag from a counter.
 #[derive(Debug, Default)]
 pub struct MemoryBlobs {
-    blobs: Mutex<BTreeMap<String, (Bytes, BlobMeta)>>,
+    state: Mutex<State>,
     version: AtomicU64,
 }
 
@@ -23,16 +32,23 @@ impl MemoryBlobs {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, (Bytes, BlobMeta)>> {
-        // Every mutation is a single map operation, so a poisoned map is still consistent.
-        self.blobs.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Every mutation is a single map operation after its checks, so a poisoned map is still consistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn insert(&self, path: &str, data: Bytes) -> BlobMeta {
+    /// Stores `data` at `path` if `placement` allows it now: check and insert under one lock.
+    fn insert(&self, path: &str, data: Bytes, placement: Placement) -> Result<BlobMeta> {
+        let mut state = self.lock();
+        match placement {
+            Placement::New if state.blobs.contains_key(path) => return Err(exists(path)),
+            Placement::InFolder if !state.folders.contains(folder_of(path)) => return Err(no_folder(path)),
+            _ => {}
+        }
         let version = self.version.fetch_add(1, Ordering::Relaxed);
         let meta = BlobMeta { size: data.len() as u64, etag: format!("\"m{version:x}\"") };
-        self.lock().insert(path.to_owned(), (data, meta.clone()));
-        meta
+        state.blobs.insert(path.to_owned(), (data, meta.clone()));
+        Ok(meta)
     }
 }
 
@@ -53,16 +69,17 @@ impl BlobStorage for MemoryBlobs {
         path: &str,
         body: &mut (dyn AsyncRead + Send + Unpin),
         size: RangeInclusive<u64>,
+        placement: Placement,
     ) -> Result<BlobMeta> {
         check_path(path)?;
         let mut data = Vec::new();
         copy_bounded(body, &size, VecSink(&mut data)).await?;
-        Ok(self.insert(path, data.into()))
+        self.insert(path, data.into(), placement)
     }
 
     async fn read(&self, path: &str) -> Result<Option<(BlobMeta, BlobReader)>> {
         check_path(path)?;
-        Ok(self.lock().get(path).map(|(data, meta)| {
+        Ok(self.lock().blobs.get(path).map(|(data, meta)| {
             let reader: BlobReader = Box::pin(std::io::Cursor::new(data.clone()));
             (meta.clone(), reader)
         }))
@@ -70,19 +87,27 @@ impl BlobStorage for MemoryBlobs {
 
     async fn stat(&self, path: &str) -> Result<Option<BlobMeta>> {
         check_path(path)?;
-        Ok(self.lock().get(path).map(|(_, meta)| meta.clone()))
+        Ok(self.lock().blobs.get(path).map(|(_, meta)| meta.clone()))
     }
 
     async fn remove(&self, path: &str) -> Result<()> {
         check_path(path)?;
-        self.lock().remove(path);
+        self.lock().blobs.remove(path);
         Ok(())
     }
 
-    async fn remove_prefix(&self, prefix: &str) -> Result<()> {
-        check_path(prefix)?;
-        let dir = format!("{prefix}/");
-        self.lock().retain(|path, _| !path.starts_with(&dir));
+    async fn create_folder(&self, path: &str) -> Result<()> {
+        check_path(path)?;
+        self.lock().folders.insert(path.to_owned());
+        Ok(())
+    }
+
+    async fn remove_folder(&self, path: &str) -> Result<()> {
+        check_path(path)?;
+        let dir = format!("{path}/");
+        let mut state = self.lock();
+        state.folders.remove(path);
+        state.blobs.retain(|blob, _| !blob.starts_with(&dir));
         Ok(())
     }
 
@@ -90,12 +115,16 @@ impl BlobStorage for MemoryBlobs {
         check_path(dest)?;
         let mut data = Vec::new();
         {
-            let blobs = self.lock();
+            let state = self.lock();
             for part in parts {
-                let (bytes, _) = blobs.get(part).ok_or_else(|| Error::not_found("blob", part))?;
+                let (bytes, _) = state.blobs.get(part).ok_or_else(|| Error::not_found("blob", part))?;
                 data.extend_from_slice(bytes);
             }
         }
-        Ok(self.insert(dest, data.into()))
+        self.insert(dest, data.into(), Placement::New)
+    }
+
+    async fn sweep_debris(&self, _idle: Duration) -> Result<usize> {
+        Ok(0) // nothing is half-written in memory
     }
 }

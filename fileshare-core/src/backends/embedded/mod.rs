@@ -3,8 +3,11 @@
 //! policy and presigned GET/PUT, so one client works against local and AWS.
 //!
 //! The store signs; the HTTP layer (the local server's blob endpoints) hands incoming requests to
-//! the verifying methods in [`gateway`]: [`EmbeddedFileStore::receive_form_upload`],
-//! [`EmbeddedFileStore::open_download`] and [`EmbeddedFileStore::receive_part`].
+//! the verifying methods in [`gateway`]: [`EmbeddedFileStore::verify_upload`] then
+//! [`EmbeddedFileStore::store_upload`], and [`EmbeddedFileStore::verify_download`] then
+//! [`EmbeddedFileStore::open_download`] — in two steps, so that between them
+//! [`FileShare`](crate::FileShare) can re-check that the upload is still open, or that the viewer
+//! may still read the file.
 
 mod blobs;
 mod disk;
@@ -13,23 +16,21 @@ mod memory_blobs;
 mod secret;
 mod signer;
 
-pub use blobs::{BlobMeta, BlobReader, BlobStorage};
+pub use blobs::{BlobMeta, BlobReader, BlobStorage, Placement};
 pub use disk::DiskBlobs;
-pub use gateway::Download;
+pub use gateway::{Download, Stored, VerifiedDownload, VerifiedUpload};
 pub use memory_blobs::MemoryBlobs;
 
 use crate::clock::{Clock, SystemClock};
 use crate::domain::{content_disposition, ObjectKey};
 use crate::store::{
-    CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedForm, PresignedUrl,
-    UploadPolicy, MAX_PARTS,
+    upload_headers, CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedUpload,
+    PresignedUrl, UploadPolicy, MAX_PARTS,
 };
 use crate::{Error, Result};
 use async_trait::async_trait;
-use base64::Engine;
 use bytes::Bytes;
 use signer::Signer;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
@@ -38,18 +39,13 @@ use url::Url;
 /// The local server's blob endpoint, where presigned URLs point unless configured otherwise.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080/blobs";
 
-/// Form field and query parameter names. Form fields follow S3's names so that a browser or CLI
-/// client that speaks S3 POST speaks this too.
+/// Query parameter names. `uploadId`, `partNumber` and `response-*` follow S3's names, so that a
+/// client that speaks S3 presigned URLs speaks these too.
 pub(crate) mod names {
-    pub const ALGORITHM: &str = "FILESHARE-HMAC-SHA256";
-    pub const KEY: &str = "key";
-    pub const CONTENT_TYPE: &str = "Content-Type";
-    pub const POLICY: &str = "policy";
-    pub const FIELD_ALGORITHM: &str = "x-amz-algorithm";
-    pub const FIELD_SIGNATURE: &str = "x-amz-signature";
     pub const EXPIRES: &str = "X-Fileshare-Expires";
     pub const SIGNATURE: &str = "X-Fileshare-Signature";
     pub const SIZE: &str = "X-Fileshare-Size";
+    pub const VIEWER: &str = "X-Fileshare-Viewer";
     pub const RESPONSE_CONTENT_TYPE: &str = "response-content-type";
     pub const RESPONSE_DISPOSITION: &str = "response-content-disposition";
     pub const UPLOAD_ID: &str = "uploadId";
@@ -58,7 +54,7 @@ pub(crate) mod names {
 
 /// Signature purposes: a signature made for one can never verify as another.
 pub(crate) mod purpose {
-    pub const POLICY: &str = "post-policy";
+    pub const OBJECT: &str = "put-object";
     pub const GET: &str = "get";
     pub const PART: &str = "put-part";
     pub const UPLOAD_ID: &str = "upload-id";
@@ -147,6 +143,12 @@ impl<B: BlobStorage> EmbeddedFileStore<B> {
         &self.public_url
     }
 
+    /// Removes what interrupted writes left behind (see [`BlobStorage::sweep_debris`]); returns how
+    /// many leftovers were removed.
+    pub async fn sweep_debris(&self, idle: std::time::Duration) -> Result<usize> {
+        self.blobs.sweep_debris(idle).await
+    }
+
     fn object_url(&self, key: &ObjectKey) -> Url {
         let mut url = self.public_url.clone();
         if let Ok(mut segments) = url.path_segments_mut() {
@@ -164,8 +166,13 @@ impl<B: BlobStorage> EmbeddedFileStore<B> {
         })
     }
 
+    /// The folder that holds an upload's parts while it is open.
+    fn upload_folder(upload_id: &str) -> String {
+        format!(".multipart/{upload_id}")
+    }
+
     fn part_path(upload_id: &str, part_number: u32) -> String {
-        format!(".multipart/{upload_id}/{part_number:05}")
+        format!("{}/{part_number:05}", Self::upload_folder(upload_id))
     }
 
     fn object_meta(key: &ObjectKey, meta: BlobMeta) -> ObjectMeta {
@@ -176,7 +183,7 @@ impl<B: BlobStorage> EmbeddedFileStore<B> {
 #[async_trait]
 impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
     async fn put(&self, key: &ObjectKey, _headers: &ObjectHeaders, data: Bytes) -> Result<ObjectMeta> {
-        let meta = self.blobs.write(key.as_str(), &mut data.as_ref(), 0..=u64::MAX).await?;
+        let meta = self.blobs.write(key.as_str(), &mut data.as_ref(), 0..=u64::MAX, Placement::New).await?;
         Ok(Self::object_meta(key, meta))
     }
 
@@ -195,37 +202,38 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
         self.blobs.remove(key.as_str()).await
     }
 
-    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedForm> {
-        let document = gateway::PolicyDocument {
-            expiration: policy.expires_at,
-            key: policy.key.to_string(),
-            content_type: policy.headers.content_type.to_string(),
-            content_length_range: (*policy.size.start(), *policy.size.end()),
-        };
-        let json = serde_json::to_vec(&document).map_err(|e| Error::storage("embedded", e))?;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(json);
-        let signature = self.signer.sign(purpose::POLICY, &[&encoded]);
-        let fields = BTreeMap::from([
-            (names::KEY.to_owned(), document.key),
-            (names::CONTENT_TYPE.to_owned(), document.content_type),
-            (names::POLICY.to_owned(), encoded),
-            (names::FIELD_ALGORITHM.to_owned(), names::ALGORITHM.to_owned()),
-            (names::FIELD_SIGNATURE.to_owned(), signature),
-        ]);
-        Ok(PresignedForm { url: self.public_url.to_string(), fields, expires_at: policy.expires_at })
+    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedUpload> {
+        let headers = upload_headers(&policy.headers);
+        let (size, expires) = (policy.size.to_string(), policy.expires_at.timestamp().to_string());
+        let signed = gateway::object_fields(&policy.key, &size, &expires, &headers);
+        let signature = self.signer.sign(purpose::OBJECT, &signed);
+        let mut url = self.object_url(&policy.key);
+        url.query_pairs_mut()
+            .append_pair(names::SIZE, &size)
+            .append_pair(names::EXPIRES, &expires)
+            .append_pair(names::SIGNATURE, &signature);
+        Ok(PresignedUpload { url: url.into(), headers, expires_at: gateway::whole_seconds(policy.expires_at) })
     }
 
     async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl> {
         let expires = request.expires_at.timestamp().to_string();
         let disposition = content_disposition(&request.headers.filename);
         let content_type = request.headers.content_type.as_str();
-        let signature = self.signer.sign(purpose::GET, &[request.key.as_str(), &expires, content_type, &disposition]);
+        let viewer = request.viewer.as_ref().map_or("", |v| v.as_str());
+        let fields = [request.key.as_str(), &expires, content_type, &disposition, viewer];
+        let signature = self.signer.sign(purpose::GET, &fields);
         let mut url = self.object_url(&request.key);
-        url.query_pairs_mut()
-            .append_pair(names::EXPIRES, &expires)
-            .append_pair(names::RESPONSE_CONTENT_TYPE, content_type)
-            .append_pair(names::RESPONSE_DISPOSITION, &disposition)
-            .append_pair(names::SIGNATURE, &signature);
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair(names::EXPIRES, &expires)
+                .append_pair(names::RESPONSE_CONTENT_TYPE, content_type)
+                .append_pair(names::RESPONSE_DISPOSITION, &disposition);
+            if !viewer.is_empty() {
+                query.append_pair(names::VIEWER, viewer);
+            }
+            query.append_pair(names::SIGNATURE, &signature);
+        }
         Ok(PresignedUrl {
             url: url.into(),
             method: "GET".into(),
@@ -236,7 +244,10 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
     async fn create_multipart(&self, key: &ObjectKey, _headers: &ObjectHeaders) -> Result<String> {
         let nonce = hex::encode(rand::random::<[u8; 16]>());
         let mac = self.signer.sign(purpose::UPLOAD_ID, &[key.as_str(), &nonce]);
-        Ok(format!("{nonce}.{mac}"))
+        let upload_id = format!("{nonce}.{mac}");
+        // Parts land only in this folder; completing or aborting removes it, which ends every part URL.
+        self.blobs.create_folder(&Self::upload_folder(&upload_id)).await?;
+        Ok(upload_id)
     }
 
     async fn presign_part(&self, request: &PartRequest) -> Result<PresignedUrl> {
@@ -290,12 +301,12 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
             return Err(Error::conflict("some parts have not been uploaded"));
         }
         self.blobs.concat(&paths, key.as_str()).await?;
-        self.blobs.remove_prefix(&format!(".multipart/{upload_id}")).await
+        self.blobs.remove_folder(&Self::upload_folder(upload_id)).await
     }
 
     async fn abort_multipart(&self, key: &ObjectKey, upload_id: &str) -> Result<()> {
         if self.check_upload_id(key, upload_id) {
-            self.blobs.remove_prefix(&format!(".multipart/{upload_id}")).await?;
+            self.blobs.remove_folder(&Self::upload_folder(upload_id)).await?;
         }
         Ok(())
     }

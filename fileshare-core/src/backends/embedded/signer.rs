@@ -11,7 +11,8 @@ type HmacSha256 = Hmac<Sha256>;
 /// Signs and verifies presigned requests with one secret key.
 #[derive(Clone)]
 pub(crate) struct Signer {
-    key: [u8; 32],
+    /// The HMAC already keyed: cloned for every signature.
+    keyed: HmacSha256,
 }
 
 impl std::fmt::Debug for Signer {
@@ -22,7 +23,11 @@ impl std::fmt::Debug for Signer {
 
 impl Signer {
     pub(crate) fn new(key: [u8; 32]) -> Self {
-        Self { key }
+        // HMAC zero-pads a key shorter than its 64-byte block, so the padded key is the same key;
+        // and a key of exactly the block size makes keying infallible by construction.
+        let mut block = [0u8; 64];
+        block[..key.len()].copy_from_slice(&key);
+        Self { keyed: HmacSha256::new(&block.into()) }
     }
 
     pub(crate) fn random() -> Self {
@@ -30,8 +35,7 @@ impl Signer {
     }
 
     fn mac(&self, purpose: &str, fields: &[&str]) -> HmacSha256 {
-        // A 32-byte key is always a valid HMAC key; `new_from_slice` cannot fail here.
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
+        let mut mac = self.keyed.clone();
         for part in std::iter::once(purpose).chain(fields.iter().copied()) {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
@@ -66,5 +70,17 @@ mod tests {
         assert!(!s.verify("put", &["ab", "c"], &sig));
         assert!(!s.verify("get", &["ab", "c"], "zz"));
         assert!(!Signer::random().verify("get", &["ab", "c"], &sig));
+    }
+
+    /// Padding the key to HMAC's block size is the same key: signatures are unchanged.
+    #[test]
+    fn block_padded_key_signs_as_the_key_itself() {
+        let key = [7u8; 32];
+        let mut reference = <HmacSha256 as KeyInit>::new_from_slice(&key).expect("any length is a valid HMAC key");
+        for part in ["get", "ab"] {
+            reference.update(&(part.len() as u64).to_be_bytes());
+            reference.update(part.as_bytes());
+        }
+        assert_eq!(Signer::new(key).sign("get", &["ab"]), hex::encode(reference.finalize().into_bytes()));
     }
 }

@@ -56,7 +56,6 @@ impl S3FileStoreBuilder {
         let (endpoint, bucket_path) =
             presign_endpoint(&bucket, &aws.region, aws.endpoint_url.as_deref(), self.force_path_style)?;
         Ok(S3FileStore {
-            form_url: format!("{}{bucket_path}/", endpoint.base),
             client: aws_sdk_s3::Client::from_conf(config.build()),
             bucket,
             region: aws.region,

@@ -11,6 +11,7 @@ where
     match err.code() {
         Some("NoSuchKey" | "NotFound") => Error::not_found("object", key),
         Some("NoSuchUpload") => Error::not_found("upload", key),
+        Some("PreconditionFailed") => Error::already_exists("object", key),
         Some("InvalidPart") => Error::conflict("a part is missing or its ETag does not match"),
         Some("InvalidPartOrder" | "EntityTooSmall" | "MalformedXML") => {
             Error::invalid("parts", err.message().unwrap_or("rejected by S3").to_owned())

@@ -1,9 +1,10 @@
 //! [`S3FileStore`]: file bytes in Amazon S3 (or any S3-compatible server).
 //!
-//! Transfers go straight between clients and S3 through presigned POST forms (the policy pins the
-//! key, the size range and the headers), presigned GETs and part PUTs (each part's length signed).
-//! Presigning is local computation ([`sigv4`]); only head/put/get/delete and the multipart calls
-//! reach S3 through the SDK client.
+//! Transfers go straight between clients and S3 through presigned URLs: object PUTs (the length,
+//! the headers and `If-None-Match: *` signed, so S3 stores an object once and refuses any replay),
+//! GETs and part PUTs (each part's length signed). Presigning is local computation ([`sigv4`]);
+//! only head/put/get/delete and the multipart calls reach S3 through the SDK client, and every
+//! write there is conditional too: no path ever replaces an object.
 
 mod builder;
 mod credentials;
@@ -15,8 +16,8 @@ pub use builder::S3FileStoreBuilder;
 use crate::clock::Clock;
 use crate::domain::{content_disposition, ObjectKey};
 use crate::store::{
-    CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedForm, PresignedUrl,
-    UploadPolicy,
+    upload_headers, CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedUpload,
+    PresignedUrl, UploadPolicy,
 };
 use crate::{Error, Result};
 use async_trait::async_trait;
@@ -54,8 +55,6 @@ pub struct S3FileStore {
     endpoint: Endpoint,
     /// Path prefix of objects in URLs: `/{bucket}` (path style) or empty (virtual-hosted style).
     bucket_path: String,
-    /// Where upload forms are POSTed: the bucket's URL.
-    form_url: String,
     credentials: CredentialCache,
     signer: Signer,
     clock: Arc<dyn Clock>,
@@ -130,22 +129,22 @@ impl S3FileStore {
         Ok((credentials, signed_at, expires_at))
     }
 
-    /// Signs a URL for `method` on `key`; returns it with its real expiry.
+    /// Signs a URL for `method` on `key`, requiring `headers` (sorted by name); returns it with its
+    /// real expiry.
     async fn presign(
         &self,
         method: &str,
         key: &ObjectKey,
         params: &[(&str, &str)],
         expires_at: DateTime<Utc>,
-        content_length: Option<u64>,
+        headers: &[(&str, &str)],
     ) -> Result<PresignedUrl> {
         let (credentials, signed_at, expires_at) = self.signing(expires_at).await?;
         let secs = (expires_at - signed_at).num_seconds();
         let scope = Scope::new(&credentials, &self.region, signed_at);
         let path = self.object_path(key);
-        let request =
-            UrlRequest { method, endpoint: &self.endpoint, path: &path, params, expires_secs: secs, content_length };
-        let url = self.signer.presign_url(&scope, &request);
+        let request = UrlRequest { method, endpoint: &self.endpoint, path: &path, params, expires_secs: secs, headers };
+        let url = self.signer.presign_url(&scope, &request)?;
         Ok(PresignedUrl { url, method: method.to_owned(), expires_at: signed_at + TimeDelta::seconds(secs) })
     }
 }
@@ -161,6 +160,7 @@ impl FileStore for S3FileStore {
             .key(key.as_str())
             .content_type(headers.content_type.as_str())
             .content_disposition(content_disposition(&headers.filename))
+            .if_none_match("*")
             .body(ByteStream::from(data))
             .send()
             .await
@@ -205,18 +205,15 @@ impl FileStore for S3FileStore {
         Ok(())
     }
 
-    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedForm> {
-        let (credentials, signed_at, expires_at) = self.signing(policy.expires_at).await?;
-        let scope = Scope::new(&credentials, &self.region, signed_at);
-        let disposition = content_disposition(&policy.headers.filename);
-        let fields = [
-            ("key", policy.key.as_str()),
-            ("Content-Type", policy.headers.content_type.as_str()),
-            ("Content-Disposition", disposition.as_str()),
-        ];
-        let size = (*policy.size.start(), *policy.size.end());
-        let fields = self.signer.post_policy(&scope, &self.bucket, &fields, size, expires_at);
-        Ok(PresignedForm { url: self.form_url.clone(), fields, expires_at })
+    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedUpload> {
+        let headers = upload_headers(&policy.headers);
+        let size = policy.size.to_string();
+        // Every header the client must send, and the exact length, sorted by name.
+        let mut signed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        signed.push(("content-length", &size));
+        signed.sort_unstable();
+        let url = self.presign("PUT", &policy.key, &[], policy.expires_at, &signed).await?;
+        Ok(PresignedUpload { url: url.url, headers, expires_at: url.expires_at })
     }
 
     async fn presign_download(&self, request: &DownloadRequest) -> Result<PresignedUrl> {
@@ -225,7 +222,7 @@ impl FileStore for S3FileStore {
             ("response-content-disposition", disposition.as_str()),
             ("response-content-type", request.headers.content_type.as_str()),
         ];
-        self.presign("GET", &request.key, &params, request.expires_at, None).await
+        self.presign("GET", &request.key, &params, request.expires_at, &[]).await
     }
 
     async fn create_multipart(&self, key: &ObjectKey, headers: &ObjectHeaders) -> Result<String> {
@@ -245,7 +242,8 @@ impl FileStore for S3FileStore {
     async fn presign_part(&self, request: &PartRequest) -> Result<PresignedUrl> {
         let part = request.part_number.to_string();
         let params = [("partNumber", part.as_str()), ("uploadId", request.upload_id.as_str())];
-        self.presign("PUT", &request.key, &params, request.expires_at, Some(request.size)).await
+        let size = request.size.to_string();
+        self.presign("PUT", &request.key, &params, request.expires_at, &[("content-length", &size)]).await
     }
 
     async fn complete_multipart(&self, key: &ObjectKey, upload_id: &str, parts: &[CompletedPart]) -> Result<()> {
@@ -261,9 +259,14 @@ impl FileStore for S3FileStore {
             .key(key.as_str())
             .upload_id(upload_id)
             .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .if_none_match("*")
             .send()
             .await
-            .map_err(|e| s3_error(key, e))?;
+            .map_err(|e| match s3_error(key, e) {
+                // An object is there already: completed before (a retry), or never to be replaced.
+                Error::AlreadyExists { .. } => Error::not_found("upload", upload_id),
+                other => other,
+            })?;
         Ok(())
     }
 

@@ -1,18 +1,17 @@
-//! SigV4 presigning done directly: query-string URLs (GET, PUT, part PUT) and POST policies.
+//! SigV4 presigning done directly: query-string URLs for GETs and PUTs (objects and parts), with
+//! any request headers the client must send signed into them.
 //!
 //! The SDK's `.presigned()` path is general and costs ~20 µs a URL. This builds the canonical
 //! request in one buffer, and keeps the HMAC already keyed with the signing key for each
 //! (access key, day, region) — the signing key is derived by `aws-sigv4` — so a presign costs about
 //! a microsecond or two (DESIGN §7, BENCHMARKS.md).
 
-use crate::encoding::{
-    hex_into, is_unreserved, percent_encode_into, push_amz_date, push_iso8601_millis, push_json_string, push_yyyymmdd,
-};
+use crate::encoding::{hex_into, is_unreserved, percent_encode_into, push_amz_date, push_yyyymmdd};
+use crate::{Error, Result};
 use aws_credential_types::Credentials;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -66,8 +65,26 @@ pub(super) struct UrlRequest<'a> {
     pub params: &'a [(&'a str, &'a str)],
     /// Lifetime in seconds (1..=7 days).
     pub expires_secs: i64,
-    /// If set, `Content-Length` is a signed header: the body must be exactly this long.
-    pub content_length: Option<u64>,
+    /// Headers the request must carry, signed (besides `host`): lower-case names, **sorted by
+    /// name**, none of them `host` (e.g. `content-length`, so the body must be exactly that long).
+    pub headers: &'a [(&'a str, &'a str)],
+}
+
+/// A header value as SigV4 canonicalizes it: trimmed, with runs of spaces collapsed to one — what
+/// S3 computes from the value the client sends.
+fn push_canonical_value(out: &mut String, value: &str) {
+    let mut space = false;
+    for c in value.trim().chars() {
+        if c == ' ' {
+            space = true;
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
 }
 
 /// What one signature is made with: the credentials, the region and the signing time.
@@ -106,42 +123,58 @@ impl<'a> Scope<'a> {
 
 impl Signer {
     /// Hex HMAC-SHA256 of `message` with the scope's signing key, appended to `out`.
-    fn sign_into(&self, scope: &Scope<'_>, message: &[u8], out: &mut String) {
+    fn sign_into(&self, scope: &Scope<'_>, message: &[u8], out: &mut String) -> Result<()> {
         let mut mac = {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             let access_key = scope.credentials.access_key_id();
-            let fresh = cache
+            let cached = cache
                 .as_ref()
-                .is_some_and(|c| c.date == scope.date && c.access_key == access_key && c.region == scope.region);
-            if !fresh {
-                let key = aws_sigv4::sign::v4::generate_signing_key(
-                    scope.credentials.secret_access_key(),
-                    scope.at.into(),
-                    scope.region,
-                    "s3",
-                );
-                // HMAC accepts keys of any length; a 32-byte key cannot fail.
-                let Ok(mac) = <HmacSha256 as KeyInit>::new_from_slice(key.as_ref()) else { return };
-                *cache = Some(CachedKey {
-                    access_key: access_key.to_owned(),
-                    date: scope.date.clone(),
-                    region: scope.region.to_owned(),
-                    mac,
-                });
-            }
-            match cache.as_ref() {
+                .filter(|c| c.date == scope.date && c.access_key == access_key && c.region == scope.region);
+            match cached {
                 Some(cached) => cached.mac.clone(),
-                None => return,
+                None => {
+                    let key = aws_sigv4::sign::v4::generate_signing_key(
+                        scope.credentials.secret_access_key(),
+                        scope.at.into(),
+                        scope.region,
+                        "s3",
+                    );
+                    let mac = <HmacSha256 as KeyInit>::new_from_slice(key.as_ref())
+                        .map_err(|e| Error::storage("s3", format!("cannot key HMAC-SHA256 for signing: {e}")))?;
+                    *cache = Some(CachedKey {
+                        access_key: access_key.to_owned(),
+                        date: scope.date.clone(),
+                        region: scope.region.to_owned(),
+                        mac: mac.clone(),
+                    });
+                    mac
+                }
             }
         };
         mac.update(message);
         hex_into(out, &mac.finalize().into_bytes());
+        Ok(())
     }
 
     /// A presigned URL for `request`.
-    pub(super) fn presign_url(&self, scope: &Scope<'_>, request: &UrlRequest<'_>) -> String {
-        let UrlRequest { method, endpoint, path, params, expires_secs, content_length } = *request;
-        let signed_headers = if content_length.is_some() { "content-length%3Bhost" } else { "host" };
+    pub(super) fn presign_url(&self, scope: &Scope<'_>, request: &UrlRequest<'_>) -> Result<String> {
+        let UrlRequest { method, endpoint, path, params, expires_secs, headers } = *request;
+        debug_assert!(headers.windows(2).all(|w| w[0].0 < w[1].0), "headers must be sorted by name");
+        // `host` in its sorted place among the signed headers.
+        let at = headers.partition_point(|(name, _)| *name < "host");
+        let signed: Vec<(&str, &str)> = headers[..at]
+            .iter()
+            .copied()
+            .chain(std::iter::once(("host", endpoint.host.as_str())))
+            .chain(headers[at..].iter().copied())
+            .collect();
+        let mut signed_names = String::with_capacity(64);
+        for (i, (name, _)) in signed.iter().enumerate() {
+            if i > 0 {
+                signed_names.push(';');
+            }
+            signed_names.push_str(name);
+        }
 
         // The canonical query, in byte order: ours (`X-Amz-*`, upper-case `X` sorts first), then the
         // caller's (sorted, lower-case initials).
@@ -157,7 +190,7 @@ impl Signer {
             encode_into(&mut query, token);
         }
         query.push_str("&X-Amz-SignedHeaders=");
-        query.push_str(signed_headers);
+        encode_into(&mut query, &signed_names);
         for (name, value) in params {
             debug_assert!(name.starts_with(|c: char| c.is_ascii_lowercase()), "{name} must sort after X-Amz-*");
             query.push('&');
@@ -173,15 +206,14 @@ impl Signer {
         canonical.push('\n');
         canonical.push_str(&query);
         canonical.push('\n');
-        if let Some(length) = content_length {
-            canonical.push_str("content-length:");
-            canonical.push_str(&length.to_string());
+        for (name, value) in &signed {
+            canonical.push_str(name);
+            canonical.push(':');
+            push_canonical_value(&mut canonical, value);
             canonical.push('\n');
         }
-        canonical.push_str("host:");
-        canonical.push_str(&endpoint.host);
-        canonical.push_str("\n\n");
-        canonical.push_str(if content_length.is_some() { "content-length;host" } else { "host" });
+        canonical.push('\n');
+        canonical.push_str(&signed_names);
         canonical.push_str("\nUNSIGNED-PAYLOAD");
 
         let mut string_to_sign = String::with_capacity(160);
@@ -198,52 +230,8 @@ impl Signer {
         url.push('?');
         url.push_str(&query);
         url.push_str("&X-Amz-Signature=");
-        self.sign_into(scope, string_to_sign.as_bytes(), &mut url);
-        url
-    }
-
-    /// The fields of a SigV4 POST form: every field has an exact-match condition in the policy,
-    /// plus the content-length range. Returns the fields, `policy` and `x-amz-signature` included.
-    pub(super) fn post_policy(
-        &self,
-        scope: &Scope<'_>,
-        bucket: &str,
-        fields: &[(&str, &str)],
-        size: (u64, u64),
-        expires_at: DateTime<Utc>,
-    ) -> BTreeMap<String, String> {
-        let mut all: BTreeMap<String, String> =
-            fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        all.insert("x-amz-algorithm".into(), "AWS4-HMAC-SHA256".into());
-        all.insert("x-amz-credential".into(), scope.credential());
-        all.insert("x-amz-date".into(), scope.amz_date.clone());
-        if let Some(token) = scope.credentials.session_token() {
-            all.insert("x-amz-security-token".into(), token.to_owned());
-        }
-
-        let mut policy = String::with_capacity(1024);
-        policy.push_str("{\"expiration\":\"");
-        push_iso8601_millis(&mut policy, expires_at);
-        policy.push_str("\",\"conditions\":[{\"bucket\":");
-        push_json_string(&mut policy, bucket);
-        policy.push('}');
-        for (name, value) in &all {
-            // `{"field": "value"}` is S3's exact-match condition. Field names are ours (`key`,
-            // `x-amz-date`, …): nothing in them needs escaping.
-            policy.push_str(",{\"");
-            policy.push_str(name);
-            policy.push_str("\":");
-            push_json_string(&mut policy, value);
-            policy.push('}');
-        }
-        policy.push_str(&format!(",[\"content-length-range\",{},{}]]}}", size.0, size.1));
-
-        let encoded = base64_simd::STANDARD.encode_to_string(policy.as_bytes());
-        let mut signature = String::with_capacity(64);
-        self.sign_into(scope, encoded.as_bytes(), &mut signature);
-        all.insert("policy".into(), encoded);
-        all.insert("x-amz-signature".into(), signature);
-        all
+        self.sign_into(scope, string_to_sign.as_bytes(), &mut url)?;
+        Ok(url)
     }
 }
 
@@ -268,9 +256,9 @@ mod tests {
             path: "/test.txt",
             params: &[],
             expires_secs: 86400,
-            content_length: None,
+            headers: &[],
         };
-        let url = Signer::default().presign_url(&scope, &request);
+        let url = Signer::default().presign_url(&scope, &request).expect("signs");
         assert!(
             url.ends_with("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"),
             "{url}"
@@ -292,9 +280,9 @@ mod tests {
             path: "/bucket/files/u/k",
             params: &params,
             expires_secs: 60,
-            content_length: Some(5),
+            headers: &[("content-length", "5")],
         };
-        let url = Signer::default().presign_url(&scope, &request);
+        let url = Signer::default().presign_url(&scope, &request).expect("signs");
         let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
         let names: Vec<&str> = query.split('&').map(|p| p.split('=').next().unwrap_or_default()).collect();
         let mut sorted = names.clone();
