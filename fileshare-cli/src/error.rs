@@ -64,7 +64,8 @@ impl CliError {
         move |source| CliError::Io { path, source }
     }
 
-    /// A transport failure talking to `url`.
+    /// A transport failure talking to `url`. Neither the URL nor the error ever carries a
+    /// presigned URL's query (signature, credential, security token) into the message.
     pub fn network(url: &str, error: &reqwest::Error) -> CliError {
         let reason = if error.is_connect() {
             "connection refused or host unreachable".to_owned()
@@ -78,9 +79,32 @@ impl CliError {
             }
             source.to_string()
         };
-        CliError::Network { url: url.to_owned(), reason }
+        CliError::Network { url: redact(url), reason: redact(&reason) }
     }
+}
+
+/// `text` with the query of every URL in it cut: what is left says where, not with which signature.
+pub fn redact(text: &str) -> String {
+    text.split(' ')
+        .map(|word| match word.split_once('?') {
+            Some((base, _)) if base.contains("://") => format!("{base}?<signed query redacted>"),
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The CLI's result type.
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn signed_urls_are_redacted() {
+        let url = "http://127.0.0.1:9000/b/files/u/f?X-Amz-Credential=AKID%2F20260101&X-Amz-Security-Token=SECRET&X-Amz-Signature=abc";
+        let message = super::redact(&format!("error sending request for url ({url})"));
+        assert!(!message.contains("SECRET") && !message.contains("abc") && !message.contains("AKID"), "{message}");
+        assert!(message.contains("http://127.0.0.1:9000/b/files/u/f"), "{message}");
+        assert_eq!(super::redact("connection refused"), "connection refused");
+    }
+}

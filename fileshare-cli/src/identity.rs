@@ -94,6 +94,20 @@ impl<'a> Identity<'a> {
         session(old.username.clone(), tokens.access_token, refresh_token, old.provider.clone())
     }
 
+    /// Revokes the session's refresh token at its provider (Cognito: `RevokeToken`), so that a copy
+    /// of the credentials file is worth nothing after a logout.
+    pub async fn log_out(&self, session: &Session) -> Result<()> {
+        match &session.provider {
+            Provider::Local => {
+                self.local("/auth/logout", &json!({"refresh_token": session.refresh_token})).await.map(drop)
+            }
+            Provider::Cognito { client_id, endpoint } => {
+                let body = json!({"Token": session.refresh_token, "ClientId": client_id});
+                cognito(self.http, endpoint, "RevokeToken", &body).await.map(drop)
+            }
+        }
+    }
+
     async fn local(&self, path: &str, body: &Value) -> Result<Value> {
         let url = format!("{}{path}", self.endpoint);
         let response = self.http.post(&url).json(body).send().await.map_err(|e| CliError::network(&url, &e))?;

@@ -98,8 +98,16 @@ async fn run(cli: Cli) -> Result<()> {
             println!("logged in to {endpoint} as {} ({})", session.username, session.user_id);
         }
         Command::Logout => {
-            let removed = store.remove(&endpoint)?;
-            println!("{}", if removed { "logged out" } else { "was not logged in" });
+            let Some(session) = store.load(&endpoint)? else {
+                println!("was not logged in");
+                return Ok(());
+            };
+            // Forget the session here first: whatever the provider says, this machine is logged out.
+            store.remove(&endpoint)?;
+            identity.log_out(&session).await.map_err(|e| {
+                CliError::Rejected(format!("logged out here, but the refresh token could not be revoked: {e}"))
+            })?;
+            println!("logged out; the session's refresh token is revoked");
         }
         Command::Whoami => {
             let mut api = api()?;

@@ -25,7 +25,7 @@ pub enum Provider {
 }
 
 /// A logged-in user at one endpoint.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Session {
     /// The name logged in with.
     pub username: String,
@@ -39,6 +39,19 @@ pub struct Session {
     pub expires_at: i64,
     /// Where refreshes go.
     pub provider: Provider,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("username", &self.username)
+            .field("user_id", &self.user_id)
+            .field("access_token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("provider", &self.provider)
+            .finish()
+    }
 }
 
 /// The credentials file.
@@ -155,6 +168,13 @@ mod tests {
             assert_eq!(mode(&store.path()), 0o600);
             assert_eq!(mode(&dir.path().join("fileshare")), 0o700);
         }
+    }
+
+    #[test]
+    fn debug_never_shows_tokens() {
+        let mut alice = session("alice");
+        (alice.access_token, alice.refresh_token) = ("secret-access".into(), "secret-refresh".into());
+        assert!(!format!("{alice:?}").contains("secret"));
     }
 
     #[test]

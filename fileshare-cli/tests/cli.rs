@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{ids, pattern, start_service, User, MIB, PASSWORD};
+use common::{ids, pattern, start_service, start_service_with, User, MIB, PASSWORD};
 use serde_json::Value;
 use std::path::Path;
 
@@ -102,8 +102,16 @@ async fn wrong_password_logged_out_and_network_down_fail_clearly() {
     let wrong = alice.run(&["login", &name, "--password-stdin"], Some("Wrong-password-123\n")).await;
     assert_eq!(wrong.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("fileshare: "));
-    assert!(alice.ok(&["logout"]).await.contains("logged out"));
+    let refresh_token = alice.credentials()["refresh_token"].clone();
+    assert!(alice.ok(&["logout"]).await.contains("refresh token is revoked"));
     assert!(alice.fails(&["ls"], 3).await.contains("not logged in"));
+    let refreshed = reqwest::Client::new()
+        .post(format!("{}/auth/refresh", service.endpoint))
+        .json(&serde_json::json!({"refresh_token": refresh_token}))
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(refreshed.status(), reqwest::StatusCode::UNAUTHORIZED, "a copy of the logged-out session is worthless");
     alice.fails(&["login", &name], 2).await; // no terminal to ask for the password
 
     // Nothing listens on a port we bound and released.
@@ -117,4 +125,17 @@ async fn wrong_password_logged_out_and_network_down_fail_clearly() {
     alice.run(&["login", &name, "--password-stdin"], Some(&format!("{PASSWORD}\n"))).await;
     assert!(alice.fails(&["upload", "missing.bin"], 1).await.contains("missing.bin"));
     assert!(Path::new(&alice.path("missing.bin")).symlink_metadata().is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_storage_errors_never_show_signed_urls() {
+    // Presigned URLs point at a port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let service = start_service_with(|c| c.public_url = format!("http://127.0.0.1:{port}")).await;
+    let mut alice = User::at(&service.endpoint, "alice");
+    alice.sign_up_and_log_in().await;
+    std::fs::write(alice.path("a.txt"), b"hello").expect("write");
+    let stderr = alice.fails(&["upload", "a.txt"], 6).await;
+    assert!(stderr.contains("cannot reach") && stderr.contains("/blobs/files/"), "{stderr}");
+    assert!(!stderr.contains("Signature") && !stderr.contains("X-Fileshare-Expires"), "{stderr}");
 }

@@ -49,7 +49,7 @@ async fn cognito_login_refresh_and_transfers_through_s3() {
     // Bytes go straight to S3: a multipart upload (parts of 8 MiB) and a single upload.
     let big = pattern(17 * MIB + 5, 3);
     std::fs::write(alice.path("big.bin"), &big).expect("write");
-    std::fs::write(alice.path("small.txt"), b"via a presigned POST").expect("write");
+    std::fs::write(alice.path("small.txt"), b"via a presigned PUT").expect("write");
     let out = alice.ok(&["upload", "big.bin", "small.txt", "--multipart-threshold", "10485760"]).await;
     let uploaded = ids(&out);
     let listed: Vec<Value> = serde_json::from_str(&alice.ok(&["ls", "--json"]).await).expect("json");
@@ -63,4 +63,36 @@ async fn cognito_login_refresh_and_transfers_through_s3() {
     assert_ne!(alice.credentials()["access_token"], before, "refreshed");
     assert_eq!(alice.credentials()["refresh_token"].as_str().map(str::is_empty), Some(false));
     alice.ok(&["rm", &uploaded[0], &uploaded[1]]).await;
+
+    // Logout revokes the refresh token with Cognito's RevokeToken. moto 5.2.5 does not implement it
+    // (it answers 500), so the session's Cognito endpoint is pointed at a peer that answers as
+    // Cognito documents it and records what it got.
+    let (revoke_endpoint, revoked) = revoke_token_peer().await;
+    let refresh_token = alice.credentials()["refresh_token"].as_str().expect("refresh token").to_owned();
+    alice.edit_credentials(|s| s["provider"]["endpoint"] = revoke_endpoint.into());
+    assert!(alice.ok(&["logout"]).await.contains("revoked"));
+    let got = revoked.lock().expect("lock").clone();
+    assert_eq!(got, vec![json!({"Token": refresh_token, "ClientId": client})]);
+}
+
+/// Answers `AWSCognitoIdentityProviderService.RevokeToken` with `{}` and records each request body.
+async fn revoke_token_peer() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = seen.clone();
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let recorded = recorded.clone();
+            async move {
+                let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                assert_eq!(target, "AWSCognitoIdentityProviderService.RevokeToken");
+                recorded.lock().expect("lock").push(serde_json::from_str::<Value>(&body).unwrap_or(Value::Null));
+                "{}"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
 }

@@ -1,7 +1,7 @@
 //! [`AppState`]: what every handler shares, built once from a [`ServiceConfig`].
 
 use crate::auth::{KeySource, TokenVerifier};
-use crate::config::{Identity, ServiceConfig, Storage};
+use crate::config::{Identity, ServiceConfig, Storage, Timeouts, USER_BURST_SECONDS};
 use crate::idp::{LocalIdentityProvider, LOCAL_CLIENT_ID};
 use crate::throttle::{Limiter, Rate};
 use fileshare_core::backends::{AwsLocation, LocalFileStore, SqliteMetadataStore};
@@ -35,6 +35,12 @@ pub struct AppState {
     /// The web page's Content-Security-Policy; the page is served only with the built-in identity
     /// provider, which it logs in with.
     pub web_csp: Option<Arc<str>>,
+    /// Proxies trusted to name the client in `X-Forwarded-For`.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// How long the server waits for clients.
+    pub timeouts: Timeouts,
+    /// Held while the embedded default's data directory is in use: one server per directory.
+    pub data_lock: Option<Arc<std::fs::File>>,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -43,6 +49,10 @@ impl AppState {
     /// Builds the state: opens the backends, the identity provider or the token verifier.
     /// `behind_api_gateway`: on Lambda, tokens were verified by API Gateway's JWT authorizer.
     pub async fn new(config: &ServiceConfig, behind_api_gateway: bool) -> Result<Self, BoxError> {
+        let data_lock = match &config.storage {
+            Storage::Embedded if !behind_api_gateway => Some(Arc::new(lock_data_dir(&config.data_dir)?)),
+            _ => None,
+        };
         let (files, metadata, blobs, embedded_metadata): (Arc<dyn FileStore>, Arc<dyn MetadataStore>, _, _) =
             match &config.storage {
                 Storage::Embedded => {
@@ -70,7 +80,7 @@ impl AppState {
                 (Some(idp), Some(Arc::new(verifier)))
             }
             Identity::External { jwks_url, issuer, client_id } => {
-                let source = KeySource::Remote { url: jwks_url.clone(), http: reqwest::Client::new() };
+                let source = KeySource::remote(jwks_url.clone())?;
                 (None, Some(Arc::new(TokenVerifier::new(issuer.clone(), client_id.clone(), source))))
             }
         };
@@ -81,7 +91,7 @@ impl AppState {
             blobs,
             embedded_metadata,
             user_limiter: Arc::new(Limiter::new(Rate {
-                burst: (config.user_rate * 5.0) as u32,
+                burst: (config.user_rate * USER_BURST_SECONDS) as u32,
                 per_second: config.user_rate,
             })),
             login_limiter: Arc::new(Limiter::new(Rate { burst: config.login_rate, per_second: login / 900.0 })),
@@ -94,7 +104,30 @@ impl AppState {
                 .is_some()
                 .then(|| crate::routes::content_security_policy(storage_origin(config).as_deref()).into()),
             identity,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+            timeouts: config.timeouts,
+            data_lock,
         })
+    }
+}
+
+/// Takes the data directory's lock file, so that a second server on the same directory refuses to
+/// start (one writer, and no sweep deleting another process's temporary files).
+fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File, BoxError> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+    let path = dir.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(format!("{} is in use by another fileshare server", dir.display()).into())
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display()).into()),
     }
 }
 

@@ -1,8 +1,11 @@
-//! The embedded default's sweep of abandoned uploads: records and bytes of uploads never completed.
-//! (On AWS the table's TTL and stream do this: see `events::table`.)
+//! The embedded default's sweep: what nobody will come back for. Records and bytes of uploads never
+//! completed, temporary files of writes a crash interrupted, refresh tokens past their expiry. (On
+//! AWS the table's TTL and stream do the first: see `events::table`; S3 has no temporary files.)
 
-use crate::state::Service;
-use fileshare_core::backends::SqliteMetadataStore;
+use crate::idp::LocalIdentityProvider;
+use crate::state::{AppState, Service};
+use fileshare_core::backends::{LocalFileStore, SqliteMetadataStore};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How often the local server sweeps.
@@ -10,28 +13,76 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
 /// Uploads discarded per pass at most; the rest wait for the next pass.
 const BATCH: usize = 500;
 
-/// One pass: discards the uploads the service counts as abandoned, with their bytes or parts.
-/// Returns how many were discarded.
-pub async fn sweep_once(service: &Service, metadata: &SqliteMetadataStore) -> Result<usize, fileshare_core::Error> {
-    let mut discarded = 0;
-    for file in metadata.expired_uploads(service.abandoned_before(), BATCH).await? {
-        if service.discard_abandoned_upload(&file.key(), None).await? {
-            discarded += 1;
-        }
-    }
-    Ok(discarded)
+/// What one pass removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Abandoned uploads discarded, with their bytes or parts.
+    pub uploads: usize,
+    /// Temporary files of interrupted writes.
+    pub debris: usize,
+    /// Expired refresh tokens.
+    pub tokens: usize,
 }
 
-/// Sweeps every [`SWEEP_EVERY`], starting now, until the task is dropped; failures are logged.
-pub async fn run(service: std::sync::Arc<Service>, metadata: SqliteMetadataStore) {
-    let mut ticks = tokio::time::interval(SWEEP_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        match sweep_once(&service, &metadata).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(discarded = n, "swept abandoned uploads"),
-            Err(e) => tracing::warn!(error = %e, "sweeping abandoned uploads failed"),
+/// What the sweep works on.
+#[derive(Clone)]
+pub struct Sweep {
+    /// The rules (they decide what counts as abandoned).
+    pub service: Arc<Service>,
+    /// The records to read expired uploads from.
+    pub metadata: SqliteMetadataStore,
+    /// The bytes whose debris goes.
+    pub blobs: Arc<LocalFileStore>,
+    /// The identity provider whose expired refresh tokens go, if it runs here.
+    pub identity: Option<Arc<LocalIdentityProvider>>,
+}
+
+impl Sweep {
+    /// The sweep of `state`'s embedded default; `None` on AWS.
+    pub fn of(state: &AppState) -> Option<Self> {
+        Some(Self {
+            service: state.service.clone(),
+            metadata: state.embedded_metadata.clone()?,
+            blobs: state.blobs.clone()?,
+            identity: state.identity.clone(),
+        })
+    }
+
+    /// One pass. Temporary files go once no write has touched them for `debris_idle`: zero at
+    /// start-up, when no write can be running (the data directory's lock keeps other servers out).
+    pub async fn once(&self, debris_idle: Duration) -> Result<Swept, fileshare_core::Error> {
+        let mut swept = Swept { debris: self.blobs.sweep_debris(debris_idle).await?, ..Swept::default() };
+        for file in self.metadata.expired_uploads(self.service.abandoned_before(), BATCH).await? {
+            if self.service.discard_abandoned_upload(&file.key(), None).await? {
+                swept.uploads += 1;
+            }
+        }
+        if let Some(identity) = &self.identity {
+            swept.tokens = identity.sweep_expired_tokens().await?;
+        }
+        Ok(swept)
+    }
+
+    /// Sweeps now, then every [`SWEEP_EVERY`], until the task is dropped; failures are logged.
+    pub async fn run(self) {
+        let mut ticks = tokio::time::interval(SWEEP_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // A write still running has touched its temp file within the idle timeout; ten minutes
+        // without a touch means the write is gone.
+        let mut debris_idle = Duration::ZERO;
+        loop {
+            ticks.tick().await;
+            match self.once(debris_idle).await {
+                Ok(swept) if swept == Swept::default() => {}
+                Ok(swept) => tracing::info!(?swept, "swept"),
+                Err(e) => tracing::warn!(error = %e, "sweeping failed"),
+            }
+            debris_idle = SWEEP_EVERY;
         }
     }
+}
+
+/// The sweep task of `state`, if it runs on the embedded default.
+pub fn sweeper(state: &AppState) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+    Sweep::of(state).map(Sweep::run)
 }

@@ -36,6 +36,22 @@ impl Limiter {
 
     /// Takes one request from `key`'s allowance, or says how long until one is available.
     pub fn check(&self, key: &str) -> Result<(), Duration> {
+        self.with_bucket(key, true)
+    }
+
+    /// Whether `key` has an allowance left, without taking from it: for limits that count only
+    /// some outcomes (failed logins), checked before the attempt and charged after it with
+    /// [`Limiter::charge`].
+    pub fn peek(&self, key: &str) -> Result<(), Duration> {
+        self.with_bucket(key, false)
+    }
+
+    /// Takes one from `key`'s allowance (possibly into debt's floor of zero).
+    pub fn charge(&self, key: &str) {
+        let _ = self.with_bucket(key, true);
+    }
+
+    fn with_bucket(&self, key: &str, take: bool) -> Result<(), Duration> {
         let now = Instant::now();
         let rate = self.rate;
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
@@ -49,7 +65,9 @@ impl Limiter {
             (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate.per_second).min(f64::from(rate.burst));
         bucket.at = now;
         if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+            if take {
+                bucket.tokens -= 1.0;
+            }
             Ok(())
         } else {
             let wait = (1.0 - bucket.tokens) / rate.per_second.max(f64::MIN_POSITIVE);
@@ -71,5 +89,15 @@ mod tests {
         let wait = limiter.check("k").expect_err("4th request is over the burst");
         assert!(wait > Duration::from_secs(1) && wait <= Duration::from_secs(2), "{wait:?}");
         assert!(limiter.check("other").is_ok(), "keys are independent");
+    }
+
+    #[test]
+    fn peeking_takes_nothing() {
+        let limiter = Limiter::new(Rate { burst: 1, per_second: 0.001 });
+        for _ in 0..5 {
+            assert!(limiter.peek("k").is_ok());
+        }
+        limiter.charge("k");
+        assert!(limiter.peek("k").is_err());
     }
 }

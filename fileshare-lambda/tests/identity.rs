@@ -140,3 +140,95 @@ async fn cors_allows_only_the_configured_origins() {
     let refused = preflight("https://evil.example").await.expect("preflight");
     assert!(refused.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn successful_logins_are_never_rationed() {
+    // 5 failures per username; the address allows 20 attempts of any kind, which this stays under.
+    let server = start_embedded_with(|c| c.login_rate = 5).await;
+    let api = Api::new(&server);
+    api.call(Method::POST, "/auth/signup", None, Some(json!({"username": "gina", "password": PASSWORD}))).await;
+    for i in 0..8 {
+        let (status, _) =
+            api.call(Method::POST, "/auth/login", None, Some(json!({"username": "gina", "password": PASSWORD}))).await;
+        assert_eq!(status, StatusCode::OK, "login {i} of a user who knows their password");
+    }
+    // Failures still run out: four wrong guesses leave one, which the right password does not spend.
+    for _ in 0..4 {
+        let (status, _) = api
+            .call(Method::POST, "/auth/login", None, Some(json!({"username": "gina", "password": "Guess-number-1"})))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    for _ in 0..3 {
+        let (status, _) =
+            api.call(Method::POST, "/auth/login", None, Some(json!({"username": "gina", "password": PASSWORD}))).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+async fn stuffing(api: &Api, forwarded_for: impl Fn(usize) -> String) -> Vec<StatusCode> {
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        let response = api
+            .http
+            .post(format!("{}/auth/login", api.base))
+            .header("x-forwarded-for", forwarded_for(i))
+            .json(&json!({"username": format!("victim{i}"), "password": "Guess-number-1"}))
+            .send()
+            .await
+            .expect("login");
+        statuses.push(response.status());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn a_forwarded_address_counts_only_from_a_trusted_proxy() {
+    // Not trusted: a client inventing X-Forwarded-For values is still one address (8 attempts).
+    let server = start_embedded_with(|c| c.login_rate = 2).await;
+    let statuses = stuffing(&Api::new(&server), |i| format!("203.0.113.{i}")).await;
+    assert!(statuses[8..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+
+    // Behind a trusted proxy (here: the test itself, on 127.0.0.1) each client has its own allowance.
+    let server = start_embedded_with(|c| {
+        c.login_rate = 2;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")];
+    })
+    .await;
+    let statuses = stuffing(&Api::new(&server), |i| format!("6.6.6.6, 203.0.113.{i}")).await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_ends_the_login() {
+    let server = start_embedded().await;
+    let api = Api::new(&server);
+    let creds = json!({"username": "hank", "password": PASSWORD});
+    api.call(Method::POST, "/auth/signup", None, Some(creds.clone())).await;
+    let (_, tokens) = api.call(Method::POST, "/auth/login", None, Some(creds.clone())).await;
+    let first = tokens["refresh_token"].clone();
+    let refresh = |token: serde_json::Value| {
+        let api = api.clone();
+        async move { api.call(Method::POST, "/auth/refresh", None, Some(json!({"refresh_token": token}))).await }
+    };
+    let (status, rotated) = refresh(first.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let second = rotated["refresh_token"].clone();
+    assert_ne!(first, second, "each refresh issues a new refresh token");
+    let (status, _) = refresh(first).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a spent refresh token is refused");
+    let (status, _) = refresh(second).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "and its reuse revoked the login it belonged to");
+
+    // Logout revokes the token, and what it was refreshed into; a second login is untouched.
+    let (_, one) = api.call(Method::POST, "/auth/login", None, Some(creds.clone())).await;
+    let (_, other) = api.call(Method::POST, "/auth/login", None, Some(creds)).await;
+    let (_, next) = refresh(one["refresh_token"].clone()).await;
+    let (status, _) =
+        api.call(Method::POST, "/auth/logout", None, Some(json!({"refresh_token": one["refresh_token"]}))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(refresh(next["refresh_token"].clone()).await.0, StatusCode::UNAUTHORIZED, "logged out");
+    assert_eq!(refresh(other["refresh_token"].clone()).await.0, StatusCode::OK, "another login stays");
+    let (status, _) = api.call(Method::POST, "/auth/logout", None, Some(json!({"refresh_token": "made-up"}))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "logging out twice is fine");
+}

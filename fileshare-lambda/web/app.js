@@ -39,7 +39,7 @@ async function post(path, body) {
     body: JSON.stringify(body),
   });
   if (!response.ok) throw await problem(response);
-  return response.json();
+  return response.status === 204 ? null : response.json();
 }
 
 async function refresh() {
@@ -339,11 +339,17 @@ document.addEventListener("DOMContentLoaded", () => {
       await logIn(creds);
     }),
   );
-  $("logout").addEventListener("click", () => {
-    session.clear();
-    showLoggedOut();
-    say("Logged out.");
-  });
+  $("logout").addEventListener(
+    "click",
+    action(async () => {
+      const current = session.get();
+      session.clear();
+      showLoggedOut();
+      // Revoke the refresh token on the server too: a copy of it must not outlive the logout.
+      if (current) await post("/auth/logout", { refresh_token: current.refresh_token }).catch(() => {});
+      say("Logged out.");
+    }),
+  );
   $("file-input").addEventListener(
     "change",
     action(async (event) => {

@@ -195,6 +195,30 @@ pub enum ContentTypePolicy {
 }
 
 impl ContentTypePolicy {
+    /// An allowlist of `patterns`, each checked: an exact `type/subtype` (no parameters) or a
+    /// `type/*` wildcard. An empty list is refused: it would allow nothing.
+    ///
+    /// ```
+    /// use fileshare_core::ContentTypePolicy;
+    /// assert!(ContentTypePolicy::allow(["image/*", "application/pdf"]).is_ok());
+    /// assert!(ContentTypePolicy::allow(["image"]).is_err());
+    /// ```
+    pub fn allow<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> Result<Self> {
+        let patterns: Vec<String> = patterns.into_iter().map(Into::into).collect();
+        if patterns.is_empty() {
+            return Err(Error::invalid("content_types", "the allowlist is empty"));
+        }
+        for pattern in &patterns {
+            // A wildcard must be a valid type: check it as that type with some subtype.
+            let exact = pattern.strip_suffix("/*").map_or_else(|| pattern.clone(), |ty| format!("{ty}/x"));
+            let ok = ContentType::new(&exact).is_ok_and(|t| t.essence() == exact.to_ascii_lowercase());
+            if !ok {
+                return Err(Error::invalid("content_types", format!("{pattern:?} is not type/subtype or type/*")));
+            }
+        }
+        Ok(ContentTypePolicy::Allow(patterns))
+    }
+
     /// Checks `ct` against the policy.
     pub fn check(&self, ct: &ContentType) -> Result<()> {
         let allowed = match self {

@@ -4,4 +4,4 @@ mod caller;
 mod verifier;
 
 pub use caller::Caller;
-pub use verifier::{Claims, KeySource, TokenVerifier, LEEWAY_SECS, REFRESH_INTERVAL};
+pub use verifier::{Claims, KeySource, TokenVerifier, JWKS_TIMEOUT, LEEWAY_SECS, REFRESH_INTERVAL};

@@ -2,8 +2,11 @@
 //!
 //! RS256 only (never `none`, never HS* — the classic "HS256 signed with the public key" attack fails
 //! here), issuer and expiry checked (60 s leeway), `token_use` must be `access`, and `client_id`
-//! must be ours. Keys are cached and refetched when a token names an unknown `kid` (key rotation),
-//! at most once per [`REFRESH_INTERVAL`] so that garbage `kid`s cannot make us hammer the JWKS URL.
+//! must be ours. Keys are cached and refetched when a token names an unknown `kid` (key rotation):
+//! at most once per [`REFRESH_INTERVAL`], so that garbage `kid`s cannot make us hammer the JWKS URL;
+//! by one request at a time (single flight: a burst of new tokens makes one fetch, not one each);
+//! within [`JWKS_TIMEOUT`], so that a JWKS host that hangs cannot hang requests; and a failed fetch
+//! keeps the last good key set.
 
 use crate::error::ApiError;
 use fileshare_core::UserId;
@@ -17,6 +20,8 @@ use std::time::{Duration, Instant};
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 /// Clock skew tolerated on `exp`.
 pub const LEEWAY_SECS: u64 = 60;
+/// The longest a JWKS fetch may take, connection included.
+pub const JWKS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where the signing keys come from.
 pub enum KeySource {
@@ -31,12 +36,23 @@ pub enum KeySource {
     },
 }
 
+impl KeySource {
+    /// The JWKS at `url`, fetched with [`JWKS_TIMEOUT`].
+    pub fn remote(url: String) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder().timeout(JWKS_TIMEOUT).connect_timeout(JWKS_TIMEOUT).build()?;
+        Ok(KeySource::Remote { url, http })
+    }
+}
+
 /// Verifies bearer tokens for one issuer and one app client.
 pub struct TokenVerifier {
     issuer: String,
     client_id: String,
     source: KeySource,
+    /// The key set and when it was last fetched.
     keys: RwLock<(JwkSet, Option<Instant>)>,
+    /// Held while fetching: one fetch at a time.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 /// The claims we read from a token (Cognito-shaped).
@@ -65,7 +81,13 @@ impl TokenVerifier {
             KeySource::Static(set) => set.clone(),
             KeySource::Remote { .. } => JwkSet { keys: Vec::new() },
         };
-        Self { issuer: issuer.into(), client_id: client_id.into(), source, keys: RwLock::new((initial, None)) }
+        Self {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            source,
+            keys: RwLock::new((initial, None)),
+            fetching: tokio::sync::Mutex::new(()),
+        }
     }
 
     fn find(&self, kid: &str) -> Option<Jwk> {
@@ -73,11 +95,18 @@ impl TokenVerifier {
         keys.0.find(kid).cloned()
     }
 
+    fn fetched_recently(&self) -> bool {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).1.is_some_and(|at| at.elapsed() < REFRESH_INTERVAL)
+    }
+
     async fn refresh(&self) -> Result<(), ApiError> {
         let KeySource::Remote { url, http } = &self.source else { return Ok(()) };
-        let recently =
-            self.keys.read().unwrap_or_else(|e| e.into_inner()).1.is_some_and(|at| at.elapsed() < REFRESH_INTERVAL);
-        if recently {
+        if self.fetched_recently() {
+            return Ok(());
+        }
+        let _fetching = self.fetching.lock().await;
+        // Whoever held the lock before us may just have fetched.
+        if self.fetched_recently() {
             return Ok(());
         }
         let fetched: Result<JwkSet, reqwest::Error> =

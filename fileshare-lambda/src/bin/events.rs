@@ -6,7 +6,7 @@ use lambda_runtime::{service_fn, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    fileshare_lambda::server::init_logging();
+    fileshare_lambda::server::init_logging()?;
     let config = ServiceConfig::from_env()?;
     let state = AppState::new(&config, true).await?;
     let service = state.service;

@@ -1,18 +1,38 @@
 //! `fileshare-server`: the API. On Lambda it serves API Gateway events; anywhere else it is a complete local
 //! service (see `fileshare-lambda`'s crate docs and the README).
+//!
+//! Whatever stops it from starting — a bad setting, a data directory in use, a port taken — is one
+//! line on stderr and a non-zero exit: 2 for configuration, 1 for the rest.
 
 use fileshare_lambda::config::{Identity, Storage};
 use fileshare_lambda::server;
 use fileshare_lambda::ServiceConfig;
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    server::init_logging();
-    let config = ServiceConfig::from_env()?;
+async fn main() -> ExitCode {
+    let configured = server::init_logging().and_then(|()| ServiceConfig::from_env().map_err(|e| e.to_string()));
+    let config = match configured {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("fileshare-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fileshare-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: ServiceConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return server::run_lambda(&config).await;
     }
-    fileshare_lambda::metrics::enable_emf(std::env::var("FILESHARE_EMF").is_ok_and(|v| v == "1"));
+    fileshare_lambda::metrics::enable_emf(config.emf);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -13,8 +13,7 @@ use jsonwebtoken::{Algorithm, Header};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use std::sync::OnceLock;
-use users::{Account, Accounts};
+use users::{Account, Accounts, Refreshed};
 
 /// Lifetime of access and id tokens (Cognito's default: one hour).
 pub const TOKEN_TTL_SECS: i64 = 3600;
@@ -24,7 +23,7 @@ pub const REFRESH_TTL_SECS: i64 = 30 * 24 * 3600;
 pub const LOCAL_CLIENT_ID: &str = "fileshare-local";
 
 /// Tokens returned by login and refresh.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tokens {
     /// Send as `Authorization: Bearer …` to the API.
     pub access_token: String,
@@ -36,6 +35,17 @@ pub struct Tokens {
     pub expires_in: i64,
     /// Always `Bearer`.
     pub token_type: String,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &"<redacted>")
+            .field("id_token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Serialize)]
@@ -62,6 +72,9 @@ pub struct LocalIdentityProvider {
     issuer: String,
     key: keys::SigningKey,
     accounts: Accounts,
+    /// A hash to verify against when the username does not exist, so that a login attempt takes
+    /// the same time whether or not the account exists (no user enumeration by timing).
+    decoy_hash: String,
 }
 
 impl std::fmt::Debug for LocalIdentityProvider {
@@ -92,7 +105,11 @@ fn check_username(username: &str) -> ApiResult<()> {
     }
 }
 
-/// Passwords: 10–256 characters, at least three kinds of character, not containing the username.
+/// The password policy, as people read it: the sign-up error says it, and the web page shows it.
+pub const PASSWORD_POLICY: &str =
+    "10 to 256 characters, with at least three of: lower case, upper case, digits, symbols; not containing the username";
+
+/// Passwords: [`PASSWORD_POLICY`].
 fn check_password(username: &str, password: &str) -> ApiResult<()> {
     let kinds = [
         password.chars().any(|c| c.is_lowercase()),
@@ -102,25 +119,21 @@ fn check_password(username: &str, password: &str) -> ApiResult<()> {
     ];
     let length = password.chars().count();
     if !(10..=256).contains(&length) || kinds.iter().filter(|k| **k).count() < 3 {
-        return Err(ApiError::BadRequest(
-            "password must be 10–256 characters with at least three of: lower case, upper case, digits, symbols".into(),
-        ));
+        return Err(ApiError::BadRequest(format!("the password must have {PASSWORD_POLICY}")));
     }
     if password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(ApiError::BadRequest("password must not contain the username".into()));
+        return Err(ApiError::BadRequest(format!("the password must not contain the username ({PASSWORD_POLICY})")));
     }
     Ok(())
 }
 
-fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+/// 256 random bits, URL-safe.
+fn new_refresh_token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
-/// A hash to verify against when the username does not exist, so that a login attempt takes the
-/// same time whether or not the account exists (no user enumeration by timing).
-fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| Argon2::default().hash_password(b"decoy password").map(|h| h.to_string()).unwrap_or_default())
+fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl LocalIdentityProvider {
@@ -129,7 +142,9 @@ impl LocalIdentityProvider {
         std::fs::create_dir_all(data_dir)?;
         let key = keys::load_or_create(&data_dir.join("identity-key.pem"))?;
         let accounts = Accounts::open(&data_dir.join("identity.db"))?;
-        Ok(Self { issuer: issuer.into(), key, accounts })
+        // Hashed once, here: if it cannot be, the provider does not start (never a cheaper decoy).
+        let decoy_hash = Argon2::default().hash_password(&rand::random::<[u8; 16]>())?.to_string();
+        Ok(Self { issuer: issuer.into(), key, accounts, decoy_hash })
     }
 
     /// The issuer (`iss`) of the tokens.
@@ -165,7 +180,7 @@ impl LocalIdentityProvider {
     /// Checks a password and issues tokens. Wrong username and wrong password look the same.
     pub async fn log_in(&self, username: &str, password: &str) -> ApiResult<Tokens> {
         let account = self.accounts.by_username(username.to_owned()).await.map_err(storage)?;
-        let hash = account.as_ref().map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+        let hash = account.as_ref().map_or_else(|| self.decoy_hash.clone(), |a| a.password_hash.clone());
         let password = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || {
             Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
@@ -178,14 +193,45 @@ impl LocalIdentityProvider {
         }
     }
 
-    /// Exchanges a refresh token for new tokens (the refresh token stays valid until it expires).
+    /// Exchanges a refresh token for new tokens. The refresh token is spent: the answer carries
+    /// its successor, and presenting a spent one again revokes every token of its login.
     pub async fn refresh(&self, refresh_token: &str) -> ApiResult<Tokens> {
-        let account = self.accounts.by_refresh(hash_token(refresh_token), now()).await.map_err(storage)?;
-        let account = account.ok_or_else(|| ApiError::Unauthorized("invalid or expired refresh token".into()))?;
-        self.issue(&account).await
+        let next = new_refresh_token();
+        let (now, expires) = (now(), now() + REFRESH_TTL_SECS);
+        match self.accounts.rotate(hash_token(refresh_token), hash_token(&next), now, expires).await.map_err(storage)? {
+            Refreshed::Rotated(account) => self.tokens(&account, next),
+            Refreshed::Invalid => Err(ApiError::Unauthorized("invalid or expired refresh token".into())),
+            Refreshed::Reused => {
+                tracing::warn!("a spent refresh token was presented again; its login is revoked");
+                Err(ApiError::Unauthorized("refresh token already used; log in again".into()))
+            }
+        }
     }
 
+    /// Logs out: revokes the refresh token and every token its login was refreshed into. Unknown
+    /// tokens are no error (logging out twice is fine).
+    pub async fn log_out(&self, refresh_token: &str) -> ApiResult<()> {
+        self.accounts.revoke(hash_token(refresh_token)).await.map_err(storage)?;
+        Ok(())
+    }
+
+    /// Deletes refresh tokens past their expiry (the sweep); returns how many.
+    pub async fn sweep_expired_tokens(&self) -> Result<usize, fileshare_core::Error> {
+        self.accounts.sweep_expired(now()).await.map_err(|e| fileshare_core::Error::storage("identity", e))
+    }
+
+    /// Tokens for a fresh login: the refresh token starts a new family.
     async fn issue(&self, account: &Account) -> ApiResult<Tokens> {
+        let refresh_token = new_refresh_token();
+        self.accounts
+            .save_refresh(hash_token(&refresh_token), account.id.clone(), now() + REFRESH_TTL_SECS)
+            .await
+            .map_err(storage)?;
+        self.tokens(account, refresh_token)
+    }
+
+    /// Access and id tokens for `account`, with `refresh_token` (already stored).
+    fn tokens(&self, account: &Account, refresh_token: String) -> ApiResult<Tokens> {
         let issued = now();
         let sign = |token_use: &str| {
             let access = token_use == "access";
@@ -206,11 +252,6 @@ impl LocalIdentityProvider {
             header.kid = Some(self.key.kid.clone());
             jsonwebtoken::encode(&header, &claims, &self.key.encoding).map_err(storage)
         };
-        let refresh_token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-        self.accounts
-            .save_refresh(hash_token(&refresh_token), account.id.clone(), issued + REFRESH_TTL_SECS)
-            .await
-            .map_err(storage)?;
         Ok(Tokens {
             access_token: sign("access")?,
             id_token: sign("id")?,

@@ -13,6 +13,7 @@ use fileshare_core::backends::LocalFileStore;
 use fileshare_core::store::header_names;
 use futures::TryStreamExt;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio_util::io::{ReaderStream, StreamReader};
 
@@ -68,11 +69,26 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let mut reader = Box::pin(StreamReader::new(body.into_data_stream().map_err(std::io::Error::other)));
+    // Remember whether the client's body failed (stalled past the idle limit, or cut off), so that
+    // its failure is not reported as storage's.
+    let broke = Arc::new(AtomicBool::new(false));
+    let noticed = broke.clone();
+    let body = body.into_data_stream().map_err(move |e| {
+        noticed.store(true, Ordering::Relaxed);
+        std::io::Error::other(e)
+    });
+    let mut reader = Box::pin(StreamReader::new(body));
     let stored = state
         .service
         .receive_embedded_upload(store(&state)?, path_and_query(&uri), &signed_headers(&headers), &mut reader)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            fileshare_core::Error::Storage { .. } if broke.load(Ordering::Relaxed) => ApiError::Http {
+                status: StatusCode::REQUEST_TIMEOUT,
+                detail: "the upload stalled or broke off before all its bytes arrived; nothing was stored".into(),
+            },
+            other => other.into(),
+        })?;
     let mut response = StatusCode::OK.into_response();
     if let Ok(etag) = HeaderValue::from_str(&stored.etag) {
         response.headers_mut().insert(header::ETAG, etag);

@@ -1,5 +1,11 @@
 //! Who the caller is (`/me`, any identity provider), and the built-in identity provider's routes
-//! (local mode): sign-up, login, refresh, JWKS.
+//! (local mode): sign-up, login, refresh, logout, JWKS.
+//!
+//! Throttling, the way Cognito backs off: every attempt counts against the client address (it
+//! bounds the password hashing one address can make the server do), but against a username only
+//! failed logins count — a user who logs in often is never refused, and their allowance refills
+//! as it does for everyone. The client address is the connection's peer, or, behind a proxy listed
+//! in `FILESHARE_TRUSTED_PROXIES`, the address that proxy puts in `X-Forwarded-For`.
 
 use super::dto::{CredentialsBody, MeResponse, RefreshBody, SignupResponse};
 use super::extract::ApiJson;
@@ -11,18 +17,34 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
-use std::net::SocketAddr;
+use ipnet::IpNet;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 /// The client's address, when the server knows it (not behind API Gateway).
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
+pub struct ClientAddr(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        Ok(ClientAddr(peer.map(|peer| client_address(peer, forwarded, &state.trusted_proxies))))
     }
+}
+
+/// Who sent a request that reached us from `peer`: `peer` itself unless it is a trusted proxy.
+/// Then the rightmost `X-Forwarded-For` address that is not a trusted proxy — proxies append, so
+/// anything left of that the client may have written itself.
+fn client_address<'a>(peer: IpAddr, forwarded: impl Iterator<Item = &'a str>, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> =
+        forwarded.flat_map(|v| v.split(',')).filter_map(|hop| hop.trim().parse::<IpAddr>().ok()).collect();
+    hops.iter().rev().find(|ip| !is_trusted(ip)).or(hops.first()).copied().unwrap_or(peer)
 }
 
 fn provider(state: &AppState) -> ApiResult<&Arc<LocalIdentityProvider>> {
@@ -51,9 +73,11 @@ pub async fn sign_up(
     Ok((StatusCode::CREATED, Json(SignupResponse { user_id, username: body.username })))
 }
 
-/// Log in: tokens for a username and password. Attempts are limited per username and per address.
+/// Log in: tokens for a username and password. Every attempt counts against the client address;
+/// only failed ones against the username.
 #[utoipa::path(post, path = "/auth/login", request_body = CredentialsBody, tag = "auth",
-    responses((status = 200, body = Tokens), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = Tokens), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 429, body = Problem)))]
 pub async fn log_in(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -61,13 +85,19 @@ pub async fn log_in(
 ) -> ApiResult<Json<Tokens>> {
     let idp = provider(&state)?;
     throttle_address(&state, &addr)?;
-    state.login_limiter.check(&body.username.to_lowercase()).map_err(ApiError::TooManyRequests)?;
-    Ok(Json(idp.log_in(&body.username, &body.password).await?))
+    let username = body.username.to_lowercase();
+    state.login_limiter.peek(&username).map_err(ApiError::TooManyRequests)?;
+    let result = idp.log_in(&body.username, &body.password).await;
+    if matches!(result, Err(ApiError::Unauthorized(_))) {
+        state.login_limiter.charge(&username);
+    }
+    Ok(Json(result?))
 }
 
-/// New tokens for a refresh token.
+/// New tokens for a refresh token, which is spent: the answer carries the next one.
 #[utoipa::path(post, path = "/auth/refresh", request_body = RefreshBody, tag = "auth",
-    responses((status = 200, body = Tokens), (status = 401, body = Problem)))]
+    responses((status = 200, body = Tokens), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 429, body = Problem)))]
 pub async fn refresh(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -76,6 +106,21 @@ pub async fn refresh(
     let idp = provider(&state)?;
     throttle_address(&state, &addr)?;
     Ok(Json(idp.refresh(&body.refresh_token).await?))
+}
+
+/// Log out: revokes the refresh token, and every token its login was refreshed into.
+#[utoipa::path(post, path = "/auth/logout", request_body = RefreshBody, tag = "auth",
+    responses((status = 204, description = "revoked (or unknown already)"), (status = 400, body = Problem),
+              (status = 429, body = Problem)))]
+pub async fn log_out(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    ApiJson(body): ApiJson<RefreshBody>,
+) -> ApiResult<StatusCode> {
+    let idp = provider(&state)?;
+    throttle_address(&state, &addr)?;
+    idp.log_out(&body.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The public keys that sign local tokens.
@@ -90,4 +135,23 @@ pub async fn jwks(State(state): State<AppState>) -> ApiResult<Json<serde_json::V
     responses((status = 200, body = MeResponse), (status = 401, body = Problem)))]
 pub async fn me(caller: Caller) -> Json<MeResponse> {
     Json(MeResponse { user_id: caller.user.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let trusted = ["10.0.0.0/8".parse().expect("net")];
+        let spoofed = ["6.6.6.6, 1.2.3.4"];
+        assert_eq!(client_address(ip("8.8.8.8"), spoofed.into_iter(), &trusted), ip("8.8.8.8"), "untrusted peer");
+        assert_eq!(client_address(ip("10.0.0.2"), spoofed.into_iter(), &trusted), ip("1.2.3.4"), "rightmost hop");
+        let chain = ["6.6.6.6, 1.2.3.4, 10.0.0.9"];
+        assert_eq!(client_address(ip("10.0.0.2"), chain.into_iter(), &trusted), ip("1.2.3.4"), "past our proxies");
+        assert_eq!(client_address(ip("10.0.0.2"), std::iter::empty(), &trusted), ip("10.0.0.2"), "no header");
+        assert_eq!(client_address(ip("10.0.0.2"), spoofed.into_iter(), &[]), ip("10.0.0.2"), "nothing trusted");
+    }
 }

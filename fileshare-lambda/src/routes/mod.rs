@@ -16,11 +16,12 @@ pub use web::content_security_policy;
 use crate::metrics;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// JSON bodies are small; blob uploads stream and are bounded by their signed size instead.
 pub const MAX_JSON_BODY: usize = 64 * 1024;
@@ -55,11 +56,17 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/signup", post(identity::sign_up))
         .route("/auth/login", post(identity::log_in))
         .route("/auth/refresh", post(identity::refresh))
+        .route("/auth/logout", post(identity::log_out))
         .route("/.well-known/jwks.json", get(identity::jwks))
-        .layer(DefaultBodyLimit::max(MAX_JSON_BODY));
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        // An API request is small and quick: the whole of it, body included, gets one deadline.
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.timeouts.request));
+    // A transfer may take hours, so it has no deadline, only an idle limit: its body must keep
+    // arriving (and, in `server`, the client must keep reading its answer).
     let blob_routes = Router::new()
         .route("/blobs/{*key}", get(blobs::download).put(blobs::upload))
-        .layer(DefaultBodyLimit::disable());
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyTimeoutLayer::new(state.timeouts.idle));
     let cors = cors(&state.cors_origins);
     let page = state.web_csp.as_deref().map(web::routes).unwrap_or_default();
     api.merge(blob_routes)

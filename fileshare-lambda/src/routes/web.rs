@@ -3,12 +3,16 @@
 //! this origin only (no inline code), requests to this origin and the storage origin only, no framing.
 
 use super::AppState;
+use crate::idp::PASSWORD_POLICY;
+use axum::body::Bytes;
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
+/// Where the page shows the password policy: stated once, in the identity provider.
+const POLICY_SLOT: &str = "{{PASSWORD_POLICY}}";
 const APP_JS: &str = include_str!("../../web/app.js");
 const APP_CSS: &str = include_str!("../../web/app.css");
 
@@ -27,7 +31,7 @@ pub fn content_security_policy(storage_origin: Option<&str>) -> String {
 /// `/`, `/app.js` and `/app.css`.
 pub fn routes(csp: &str) -> Router<AppState> {
     let csp = HeaderValue::from_str(csp).unwrap_or(HeaderValue::from_static("default-src 'none'"));
-    let asset = move |content_type: &'static str, body: &'static str| {
+    let asset = move |content_type: &'static str, body: Bytes| {
         let csp = csp.clone();
         move || async move {
             (
@@ -44,10 +48,11 @@ pub fn routes(csp: &str) -> Router<AppState> {
                 .into_response()
         }
     };
+    let index = INDEX_HTML.replace(POLICY_SLOT, PASSWORD_POLICY);
     Router::new()
-        .route("/", get(asset("text/html; charset=utf-8", INDEX_HTML)))
-        .route("/app.js", get(asset("text/javascript; charset=utf-8", APP_JS)))
-        .route("/app.css", get(asset("text/css; charset=utf-8", APP_CSS)))
+        .route("/", get(asset("text/html; charset=utf-8", index.into())))
+        .route("/app.js", get(asset("text/javascript; charset=utf-8", APP_JS.into())))
+        .route("/app.css", get(asset("text/css; charset=utf-8", APP_CSS.into())))
 }
 
 #[cfg(test)]
@@ -62,5 +67,12 @@ mod tests {
             assert!(!asset.contains("innerHTML") && !asset.contains("onclick="), "inline handlers or HTML injection");
         }
         assert!(!super::INDEX_HTML.contains("<script>") && !super::INDEX_HTML.contains("style="));
+    }
+
+    /// The page shows the policy the server enforces, from the one place it is stated.
+    #[test]
+    fn the_page_shows_the_password_policy_the_server_enforces() {
+        assert_eq!(super::INDEX_HTML.matches(super::POLICY_SLOT).count(), 1);
+        assert!(!super::PASSWORD_POLICY.contains(['<', '>', '&', '"']), "inserted into HTML as is");
     }
 }
