@@ -286,6 +286,14 @@ mod request_counts {
         service.delete(&alice, &pending.file.id).await.expect("delete pending");
         counted.check("delete (pending multipart upload)");
         let _ = big;
+        // One share more than a transaction holds: the delete goes in steps.
+        for _ in 0..100 {
+            service.share(&alice, &small.id, &random_user("grantee"), None).await.expect("share");
+        }
+        counted.dynamo.take();
+        counted.s3.take();
+        service.delete(&alice, &small.id).await.expect("delete with 100 shares");
+        counted.check("delete (available file, 100 shares)");
 
         // The events function: an upload confirmed from its S3 event, and one abandoned and expired.
         let (service, alice, http, data) = (&service, &alice, &http, &data);
@@ -371,5 +379,102 @@ mod presign_expiry {
             viewer: None,
         };
         assert!(store.presign_download(&late).await.is_err());
+    }
+}
+
+/// A delete too large for one transaction, interrupted: the file is gone for every reader at once,
+/// and the events function's finish leaves nothing behind.
+mod large_deletes {
+    use super::*;
+    use aws_smithy_runtime_api::box_error::BoxError;
+    use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+    use aws_smithy_runtime_api::client::interceptors::Intercept;
+    use aws_smithy_runtime_api::client::orchestrator::Metadata;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_types::config_bag::ConfigBag;
+    use bytes::Bytes;
+    use fileshare_core::testing::random_user;
+    use fileshare_core::{Error, FileShare, FileStore, ListRequest, MetadataStore, Scope};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Fails the next request of one operation, once: the process "dies" there.
+    #[derive(Clone, Debug)]
+    struct FailOnce {
+        operation: &'static str,
+        armed: Arc<AtomicBool>,
+    }
+
+    impl Intercept for FailOnce {
+        fn name(&self) -> &'static str {
+            "FailOnce"
+        }
+
+        fn read_before_transmit(
+            &self,
+            _context: &BeforeTransmitInterceptorContextRef<'_>,
+            _components: &RuntimeComponents,
+            cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            let operation = cfg.load::<Metadata>().map_or("", |m| m.name());
+            if operation == self.operation && self.armed.swap(false, Ordering::SeqCst) {
+                return Err("injected failure: the process died here".into());
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn deleting_a_file_with_250_shares_survives_a_failure_midway() {
+        let Some(endpoint) = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT") else { return };
+        let clock = Arc::new(ManualClock::starting_now());
+        let Some(files) = s3_store(&clock).await else { return };
+        let fault = FailOnce { operation: "BatchWriteItem", armed: Arc::new(AtomicBool::new(false)) };
+        // A region of its own: moto copies every table of a region for each transaction, and this
+        // test makes hundreds; here they stay small.
+        let metadata = DynamoMetadataStore::builder()
+            .table(TABLE)
+            .region("eu-west-2")
+            .endpoint_url(endpoint)
+            .credentials(credentials())
+            .interceptor(fault.clone())
+            .build()
+            .await
+            .expect("DynamoDB store");
+        metadata.create_table_if_missing().await.expect("table");
+        let service = FileShare::new(files.clone(), Arc::new(metadata));
+        let alice = random_user("alice");
+        let file = service.put_bytes(&alice, "popular.pdf", "application/pdf", Bytes::from_static(b"%PDF")).await;
+        let file = file.expect("file");
+        let grantees: Vec<_> = (0..250).map(|_| random_user("grantee")).collect();
+        for grantee in &grantees {
+            service.share(&alice, &file.id, grantee, None).await.expect("share");
+        }
+
+        // The first step (tombstone + 99 shares) lands; the rest never does.
+        fault.armed.store(true, Ordering::SeqCst);
+        assert!(matches!(service.delete(&alice, &file.id).await, Err(Error::Storage { .. })));
+
+        // Gone for everyone at once: the owner, every grantee, listings of the owner, new shares.
+        fileshare_core::assert_error!(service.get_file(&alice, &file.id).await, NotFound);
+        for grantee in [&grantees[0], &grantees[249]] {
+            fileshare_core::assert_error!(service.get_file(grantee, &file.id).await, NotFound);
+            fileshare_core::assert_error!(service.download_url(grantee, &file.id, None).await, NotFound);
+        }
+        let owned = service.list_files(&alice, ListRequest::scope(Scope::Owned)).await.expect("list");
+        assert!(owned.items.iter().all(|e| e.file.id != file.id), "the owner no longer lists it");
+        let late = random_user("late");
+        fileshare_core::assert_error!(service.share(&alice, &file.id, &late, None).await, NotFound);
+        let left = service.metadata_store().list_shares(&file.id).await.expect("shares");
+        assert_eq!(left.len(), 250 - 99, "the shares past the first transaction are still there");
+
+        // The tombstone's MODIFY reaches the events function, which finishes the delete.
+        assert!(service.finish_deletion(&file.key()).await.expect("finish"));
+        assert!(service.metadata_store().list_shares(&file.id).await.expect("shares").is_empty());
+        for grantee in &grantees {
+            let shared = service.list_files(grantee, ListRequest::scope(Scope::Shared)).await.expect("list");
+            assert!(shared.items.is_empty(), "a grantee still lists the deleted file");
+        }
+        assert_eq!(files.head(&file.key()).await.expect("head"), None, "bytes removed");
+        assert!(!service.finish_deletion(&file.key()).await.expect("again"), "idempotent");
     }
 }

@@ -137,6 +137,27 @@ async fn ttl_deletions_of_pending_records_discard_the_abandoned_bytes() {
 }
 
 #[tokio::test]
+async fn a_tombstone_on_the_stream_finishes_its_delete_and_never_touches_a_live_file() {
+    let (state, _dir) = lambda_state().await;
+    let service = &state.service;
+    let owner = UserId::new(SUB).expect("user");
+    let file = service.put_bytes(&owner, "popular.pdf", "application/pdf", "hello".into()).await.expect("file");
+    let id = file.id.to_string();
+    let modify = event("dynamodb-tombstone-modify.json", &[("__FILE_ID__", &id), ("__SUB__", SUB)]);
+
+    // A forged or misrouted event for a file that is readable: no effect.
+    let outcomes = events::handle(service, modify.clone()).await.expect("handled");
+    assert_eq!(outcomes, vec![Outcome::Ignored(file.key().to_string())]);
+    assert_eq!(service.get_bytes(&owner, &file.id).await.expect("intact").1, bytes::Bytes::from_static(b"hello"));
+
+    // The record is gone (its delete got past the first step), the bytes are not: finished.
+    service.metadata_store().delete_file(&file.id).await.expect("record deleted");
+    let outcomes = events::handle(service, modify.clone()).await.expect("handled");
+    assert_eq!(outcomes, vec![Outcome::Ignored(file.key().to_string())], "nothing left of the record");
+    assert_eq!(service.file_store().head(&file.key()).await.expect("head"), None, "bytes removed");
+}
+
+#[tokio::test]
 async fn unknown_and_malformed_events_fail_the_invocation() {
     let (state, _dir) = lambda_state().await;
     let unknown = serde_json::json!({"Records": [{"eventSource": "aws:sqs"}]});

@@ -149,7 +149,7 @@ def test_abandoned_uploads_expire(template):
     """Pending records expire by TTL; their deletion, filtered to TTL's own, reaches the events function."""
     table = template["Resources"]["MetadataTable"]["Properties"]
     assert table["StreamSpecification"]["StreamViewType"] in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
-    mapping = template["Resources"]["ExpiredUploadsMapping"]["Properties"]
+    mapping = template["Resources"]["TableEventsMapping"]["Properties"]
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["MetadataTable", "StreamArn"]}
     assert mapping["FunctionName"] == {"Ref": "EventsFunction"}
     pattern = json.loads(mapping["FilterCriteria"]["Filters"][0]["Pattern"])
@@ -157,6 +157,34 @@ def test_abandoned_uploads_expire(template):
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"]
     rules = template["Resources"]["FilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     assert any(r.get("AbortIncompleteMultipartUpload") for r in rules)
+
+
+def test_interrupted_deletes_are_finished_by_the_events_function(template):
+    """A tombstone (a delete in steps) reaches the events function on the stream's new image."""
+    table = template["Resources"]["MetadataTable"]["Properties"]
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    filters = template["Resources"]["TableEventsMapping"]["Properties"]["FilterCriteria"]["Filters"]
+    patterns = [json.loads(f["Pattern"]) for f in filters]
+    assert {"eventName": ["MODIFY"], "dynamodb": {"NewImage": {"deleted_at": {"N": [{"exists": True}]}}}} in patterns
+    for function in ("ApiFunction", "EventsFunction"):
+        statements = template["Resources"][function]["Properties"]["Policies"][0]["Statement"]
+        actions = {a for s in statements if s["Sid"] == "Metadata" for a in s["Action"]}
+        assert "dynamodb:BatchWriteItem" in actions, function
+
+
+def test_bucket_cors_admits_exactly_the_signed_upload_headers(template):
+    (rule,) = template["Resources"]["FilesBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "PUT"]
+    assert sorted(rule["AllowedHeaders"]) == ["content-disposition", "content-type", "if-none-match"]
+    assert rule["ExposedHeaders"] == ["ETag"]
+
+
+def test_upload_and_link_settings_reach_the_service(template):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["FILESHARE_ALLOWED_CONTENT_TYPES"] == {"Ref": "AllowedContentTypes"}
+    assert variables["FILESHARE_GRANTEE_LINK_TTL"] == {"Ref": "GranteeLinkTtlSeconds"}
+    ttl = template["Parameters"]["GranteeLinkTtlSeconds"]
+    assert ttl["Default"] == 300 and ttl["MinValue"] >= 1 and ttl["MaxValue"] <= 604800
 
 
 def test_max_upload_size_reaches_the_service(template):

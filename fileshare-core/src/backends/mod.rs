@@ -24,7 +24,7 @@ mod sqlite;
 #[cfg(feature = "aws")]
 pub use aws_location::AwsLocation;
 #[cfg(feature = "aws")]
-pub use dynamo::{DynamoMetadataStore, DynamoMetadataStoreBuilder, ExpiredUpload};
+pub use dynamo::{DeletingFile, DynamoMetadataStore, DynamoMetadataStoreBuilder, ExpiredUpload};
 pub use embedded::{
     BlobMeta, BlobReader, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
     MemoryFileStore, Placement, Stored, VerifiedDownload, VerifiedUpload, DEFAULT_PUBLIC_URL,

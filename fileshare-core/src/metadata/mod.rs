@@ -46,11 +46,14 @@ pub trait MetadataStore: Send + Sync + Debug + 'static {
     /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
     async fn mark_available(&self, file: &FileRecord, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord>;
 
-    /// Deletes a file record and all its shares, atomically, and returns the deleted record.
+    /// Deletes a file record and all its shares, and returns the deleted record.
     ///
     /// # Behavior
     /// - Afterwards no share of the file is readable or listed.
     /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
+    /// - Any number of shares. A store that cannot delete them all atomically makes the file
+    ///   unreadable first (`get_file` answers `None`, `put_share` refuses), so an interrupted delete
+    ///   never leaves a readable file or share; calling `delete_file` again finishes it.
     async fn delete_file(&self, id: &FileId) -> Result<FileRecord>;
 
     /// Creates or updates a share of `file` (as read by the caller), on the condition that the stored

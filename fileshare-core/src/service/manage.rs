@@ -2,7 +2,7 @@
 
 use super::access::Need;
 use super::FileShare;
-use crate::domain::{FileId, FileStatus, Permission, Share, UserId};
+use crate::domain::{FileId, FileRecord, FileStatus, ObjectKey, Permission, Share, UserId};
 use crate::metadata::MetadataStore;
 use crate::store::FileStore;
 use crate::{Error, Result};
@@ -58,7 +58,38 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
     pub async fn delete(&self, caller: &UserId, id: &FileId) -> Result<()> {
         self.authorize(caller, id, Need::Own).await?;
         let file = self.metadata.delete_file(id).await?;
-        let key = file.key();
+        self.remove_bytes(&file).await;
+        Ok(())
+    }
+
+    /// Finishes a delete that was interrupted part-way (on DynamoDB, a file with more shares than
+    /// one transaction holds is deleted in steps; the table's stream reports the first one). No
+    /// caller: the delete was authorized when it began. Returns whether any of the record was left.
+    ///
+    /// Safe to call for any key, any number of times: a file that is still readable is left alone.
+    pub async fn finish_deletion(&self, key: &ObjectKey) -> Result<bool> {
+        let (owner, id) = key.owner_and_file();
+        if self.metadata.get_file(&id, &owner).await?.is_some() {
+            return Ok(false); // not being deleted
+        }
+        match self.metadata.delete_file(&id).await {
+            Ok(file) => {
+                self.remove_bytes(&file).await;
+                Ok(true)
+            }
+            // Finished already — but the bytes may have outlived it: no record will ever own them.
+            Err(Error::NotFound { .. }) => {
+                self.files.delete(key).await?;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The bytes (and any unfinished multipart upload) of a file whose record is gone. Failures
+    /// are logged and left to the store's lifecycle rules: the deletion already took effect.
+    async fn remove_bytes(&self, file: &FileRecord) {
+        let (id, key) = (file.id, file.key());
         if let Some(plan) = &file.multipart {
             if let Err(e) = self.files.abort_multipart(&key, &plan.upload_id).await {
                 tracing::warn!(file_id = %id, error = %e, "could not abort multipart upload of deleted file");
@@ -67,6 +98,5 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         if let Err(e) = self.files.delete(&key).await {
             tracing::warn!(file_id = %id, error = %e, "could not delete bytes of deleted file; left orphaned");
         }
-        Ok(())
     }
 }

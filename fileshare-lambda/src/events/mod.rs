@@ -1,6 +1,7 @@
 //! The event-driven half of the service (the `fileshare-events` function):
 //! - S3 `ObjectCreated` marks uploads available without waiting for the client's `complete` ([`s3`]);
-//! - the table's TTL deletion of a pending record removes the abandoned upload's bytes ([`table`]).
+//! - the table's TTL deletion of a pending record removes the abandoned upload's bytes, and a
+//!   tombstoned record (a large delete begun) has its delete finished ([`table`]).
 //!
 //! Events arrive at least once and in any order, so every record is handled idempotently and
 //! permanent problems (an object nobody is waiting for, a size mismatch) are logged, not retried:
@@ -20,6 +21,8 @@ pub enum Outcome {
     Available(String),
     /// An abandoned upload's bytes (and unfinished multipart upload) were removed.
     Discarded(String),
+    /// A delete that began in steps was finished: the rest of its shares, record and bytes.
+    Deleted(String),
     /// Nothing to do: no pending upload owns the key, or the file is live.
     Ignored(String),
     /// Not a record this function acts on (another key, another event kind).

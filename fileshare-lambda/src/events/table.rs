@@ -1,11 +1,13 @@
-//! The table's stream: a pending record deleted by TTL means an abandoned upload, whose bytes go too.
+//! The table's stream: a pending record deleted by TTL means an abandoned upload, whose bytes go
+//! too; a record turned into a tombstone means a delete in steps began, which is finished here
+//! (a no-op when the caller that began it finished it first).
 //!
-//! The event source mapping (infra/template.yaml) filters the stream to TTL deletions; the same
-//! check is repeated here so that a wider subscription can never delete anything else.
+//! The event source mapping (infra/template.yaml) filters the stream to those two kinds of record;
+//! the same checks are repeated here so that a wider subscription can never delete anything else.
 
 use super::Outcome;
 use crate::state::Service;
-use fileshare_core::backends::ExpiredUpload;
+use fileshare_core::backends::{DeletingFile, ExpiredUpload};
 use serde_json::Value;
 
 /// Who deletes items whose TTL passed.
@@ -20,9 +22,11 @@ pub async fn handle(service: &Service, event: &Value) -> Result<Vec<Outcome>, fi
             && record["userIdentity"]["type"] == "Service"
             && record["userIdentity"]["principalId"] == TTL_PRINCIPAL;
         let expired = by_ttl.then(|| ExpiredUpload::from_stream_image(&record["dynamodb"]["OldImage"])).flatten();
-        let outcome = match expired {
-            None => Outcome::Skipped(id),
-            Some(upload) => {
+        let deleting = (record["eventName"] == "MODIFY")
+            .then(|| DeletingFile::from_stream_image(&record["dynamodb"]["NewImage"]))
+            .flatten();
+        let outcome = match (expired, deleting) {
+            (Some(upload), _) => {
                 let key = upload.key.to_string();
                 if service.discard_abandoned_upload(&upload.key, upload.upload_id.as_deref()).await? {
                     Outcome::Discarded(key)
@@ -30,6 +34,15 @@ pub async fn handle(service: &Service, event: &Value) -> Result<Vec<Outcome>, fi
                     Outcome::Ignored(key)
                 }
             }
+            (None, Some(file)) => {
+                let key = file.key.to_string();
+                if service.finish_deletion(&file.key).await? {
+                    Outcome::Deleted(key)
+                } else {
+                    Outcome::Ignored(key)
+                }
+            }
+            (None, None) => Outcome::Skipped(id),
         };
         tracing::info!(?outcome, "table stream record");
         outcomes.push(outcome);

@@ -35,6 +35,9 @@ pub(super) const TTL: &str = "expires_at";
 /// Bumped by every share write; delete is conditional on it, so no share can slip in unseen.
 pub(super) const SHARE_VERSION: &str = "share_version";
 pub(super) const META: &str = "META";
+/// Set on a file's record when a delete too large for one transaction has begun: the record is a
+/// tombstone, gone for every reader, until the rest of the delete removes it (see `delete`).
+pub(super) const DELETED_AT: &str = "deleted_at";
 
 pub(super) fn file_pk(id: &FileId) -> String {
     format!("FILE#{id}")

@@ -6,13 +6,14 @@
 //! Request counts per operation are documented in `docs/aws.md` and tested.
 
 mod builder;
+mod delete;
 mod expr;
 mod items;
 mod stream;
 mod table;
 
 pub use builder::DynamoMetadataStoreBuilder;
-pub use stream::ExpiredUpload;
+pub use stream::{DeletingFile, ExpiredUpload};
 
 use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
 use crate::metadata::{MetadataStore, Slice};
@@ -20,17 +21,15 @@ use crate::{Error, Result};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
-    Delete, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update as UpdateItem,
+    KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update as UpdateItem,
 };
 use chrono::{DateTime, Utc};
 use items::{
-    file_pk, key, n, s, share_sk, Item, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, META, SHARE_VERSION, SK, TTL,
+    file_pk, key, n, s, share_sk, Item, DELETED_AT, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, META, SHARE_VERSION,
+    SK, TTL,
 };
 
 const BACKEND: &str = "dynamodb";
-/// TransactWriteItems takes at most 100 items: the file plus 99 shares.
-const SHARES_PER_TRANSACTION: usize = 99;
 /// Attempts for writes that lose a race (a concurrent share during delete, a transaction conflict).
 const ATTEMPTS: usize = 5;
 
@@ -221,7 +220,10 @@ impl MetadataStore for DynamoMetadataStore {
         if request.is_some() {
             return Err(Error::storage(BACKEND, "BatchGetItem left keys unprocessed after retries"));
         }
-        let Some(meta) = found.iter().find(|item| is_meta(item)) else { return Ok(None) };
+        // A tombstone is a file being deleted: gone for every reader (see `delete`).
+        let Some(meta) = found.iter().find(|item| is_meta(item) && !item.contains_key(DELETED_AT)) else {
+            return Ok(None);
+        };
         let share = found.iter().find(|item| is_share(item)).map(items::share_from).transpose()?;
         Ok(Some(FileAccess { file: items::file_from(meta)?, share }))
     }
@@ -264,54 +266,7 @@ impl MetadataStore for DynamoMetadataStore {
     }
 
     async fn delete_file(&self, id: &FileId) -> Result<FileRecord> {
-        for _ in 0..ATTEMPTS {
-            let partition = self.partition(id).await?;
-            let Some(meta) = partition.iter().find(|item| is_meta(item)) else {
-                return Err(Error::not_found("file", id));
-            };
-            let file = items::file_from(meta)?;
-            // Delete only the version we read: a share written since then cancels the transaction.
-            let version = meta.get(SHARE_VERSION).cloned();
-            let condition = if version.is_some() { "#v = :v" } else { "attribute_not_exists(#v)" };
-            let mut delete_meta = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(file_pk(id), META)))
-                .condition_expression(condition)
-                .expression_attribute_names("#v", SHARE_VERSION);
-            if let Some(v) = version {
-                delete_meta = delete_meta.expression_attribute_values(":v", v);
-            }
-            let shares: Vec<&Item> = partition.iter().filter(|item| is_share(item)).collect();
-            let mut writes = vec![TransactWriteItem::builder().delete(delete_meta.build().map_err(storage)?).build()];
-            for share in shares.iter().take(SHARES_PER_TRANSACTION) {
-                let share_key =
-                    key(file_pk(id), share.get(SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default());
-                let delete =
-                    Delete::builder().table_name(&self.table).set_key(Some(share_key)).build().map_err(storage)?;
-                writes.push(TransactWriteItem::builder().delete(delete).build());
-            }
-            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
-                Ok(_) => {
-                    // Rare: more shares than one transaction holds. The file is already gone for every
-                    // reader; the rest of its shares follow.
-                    for share in shares.iter().skip(SHARES_PER_TRANSACTION) {
-                        let share_key =
-                            key(file_pk(id), share.get(SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default());
-                        self.client
-                            .delete_item()
-                            .table_name(&self.table)
-                            .set_key(Some(share_key))
-                            .send()
-                            .await
-                            .map_err(storage)?;
-                    }
-                    return Ok(file);
-                }
-                Err(e) if cancellation_codes(&e).is_some() => continue, // raced a share or a delete: re-read
-                Err(e) => return Err(storage(e)),
-            }
-        }
-        Err(Error::conflict("the file kept changing while being deleted; try again"))
+        self.delete_file_and_shares(id).await
     }
 
     async fn put_share(&self, share: &Share, file: &FileRecord) -> Result<Share> {
@@ -320,7 +275,10 @@ impl MetadataStore for DynamoMetadataStore {
         meta.add(SHARE_VERSION, n(1));
         let (owner, status) = (meta.name("owner"), meta.name("status"));
         let (owner_value, available) = (meta.value(s(file.owner.as_str())), meta.value(s("available")));
-        let condition = format!("attribute_exists(PK) AND {owner} = {owner_value} AND {status} = {available}");
+        let deleted = meta.name(DELETED_AT);
+        let condition = format!(
+            "attribute_exists(PK) AND {owner} = {owner_value} AND {status} = {available} AND attribute_not_exists({deleted})"
+        );
         let meta_write = transact_update(&self.table, key(file_pk(&file.id), META), &meta, Some(&condition))?;
 
         // 2. The share, with its copy of the file; the first share time survives a re-share.

@@ -1,10 +1,13 @@
-//! Reading the table's stream: which deleted items were abandoned uploads.
+//! Reading the table's stream: what the events function has to finish.
 //!
-//! A pending file item carries `expires_at`, the table's TTL attribute, so DynamoDB deletes it once
-//! the upload is abandoned. The deletion arrives on the table's stream with the item's old image,
-//! which names the object (and any unfinished multipart upload) to remove from S3.
+//! - A pending file item carries `expires_at`, the table's TTL attribute, so DynamoDB deletes it
+//!   once the upload is abandoned. The deletion arrives with the item's old image, which names the
+//!   object (and any unfinished multipart upload) to remove from S3: [`ExpiredUpload`].
+//! - A file item that becomes a tombstone (a delete of a file with more shares than one
+//!   transaction holds has begun) arrives with its new image: [`DeletingFile`], whose delete the
+//!   events function finishes, should the caller that began it have died.
 
-use super::items::{META, SK};
+use super::items::{DELETED_AT, META, SK};
 use crate::domain::{FileId, ObjectKey, UserId};
 use serde_json::Value;
 
@@ -38,6 +41,35 @@ impl ExpiredUpload {
         let owner = UserId::new(string("owner")?).ok()?;
         let id: FileId = string("id")?.parse().ok()?;
         Some(Self { key: ObjectKey::for_file(&owner, &id), upload_id: string("upload_id").map(str::to_owned) })
+    }
+}
+
+/// A file whose delete began in steps, read from a stream record's `NewImage`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeletingFile {
+    /// The file's object (its id and owner).
+    pub key: ObjectKey,
+}
+
+impl DeletingFile {
+    /// Reads a `NewImage` in DynamoDB JSON; `None` for anything but a file item that is a tombstone.
+    ///
+    /// ```
+    /// use fileshare_core::backends::DeletingFile;
+    /// let image = serde_json::json!({
+    ///     "PK": {"S": "FILE#01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "SK": {"S": "META"},
+    ///     "id": {"S": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "owner": {"S": "alice"}, "deleted_at": {"N": "1"},
+    /// });
+    /// assert_eq!(DeletingFile::from_stream_image(&image).unwrap().key.as_str(), "files/alice/01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    /// ```
+    pub fn from_stream_image(image: &Value) -> Option<Self> {
+        let string = |name: &str| image.get(name)?.get("S")?.as_str();
+        if string(SK)? != META || image.get(DELETED_AT).is_none() {
+            return None;
+        }
+        let owner = UserId::new(string("owner")?).ok()?;
+        let id: FileId = string("id")?.parse().ok()?;
+        Some(Self { key: ObjectKey::for_file(&owner, &id) })
     }
 }
 
