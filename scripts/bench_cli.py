@@ -1,10 +1,14 @@
-"""Peak memory and throughput of the `fileshare` CLI moving 1 GiB through the local service.
+"""Peak memory and throughput of the `fileshare` CLI moving 1 GiB, and one file above 5 GiB, through
+the local service.
 
 Starts the release server (embedded default) on 127.0.0.1, logs in with the release CLI, and runs each
 transfer as its own process, sampling its peak RSS (VmHWM). A 1 MiB upload is measured beside the
-1 GiB ones: flat memory means the peaks are about equal.
+1 GiB ones: flat memory means the peaks are about equal. The file above 5 GiB (S3's limit for one
+PUT, so multipart is the only way) is sparse on the sending side; it is uploaded, downloaded and
+compared by SHA-256.
 Usage: bench_cli.py SERVER_BIN CLI_BIN > result.json
 """
+import hashlib
 import json
 import os
 import subprocess
@@ -57,6 +61,17 @@ def write_file(path, size):
             f.write(block)
 
 
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(8 * MIB):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+LARGE = 5632 * MIB  # 5.5 GiB
+
+
 def main():
     server_bin, cli = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as work:
@@ -77,16 +92,41 @@ def main():
             write_file(small, MIB)
             write_file(big, 1024 * MIB)
             rows = []
+            # The disk's own speed in this run, for scale: the same 1 GiB copied and synced, no network.
+            start = time.perf_counter()
+            with open(big, "rb") as src, open(f"{work}/disk-copy.bin", "wb") as dst:
+                while chunk := src.read(8 * MIB):
+                    dst.write(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+            rows.append({"label": "baseline: copy 1 GiB on this disk and fsync (no CLI, no server)", "bytes": 1024 * MIB,
+                         "seconds": time.perf_counter() - start, "peak_rss": None})
+            os.remove(f"{work}/disk-copy.bin")
             for label, size, args in [
-                ("upload 1 MiB (form)", MIB, ["upload", small]),
+                ("upload 1 MiB (one PUT)", MIB, ["upload", small]),
                 ("upload 1 GiB (multipart, 4 parts in flight)", 1024 * MIB, ["upload", big]),
-                ("upload 1 GiB (one form POST)", 1024 * MIB, ["upload", big, "--multipart-threshold", str(2048 * MIB)]),
+                ("upload 1 GiB (one PUT)", 1024 * MIB, ["upload", big, "--multipart-threshold", str(2048 * MIB)]),
             ]:
                 seconds, rss, out = measure(cli, env, args)
                 rows.append({"label": label, "bytes": size, "seconds": seconds, "peak_rss": rss})
                 file_id = out.split()[0]
             seconds, rss, _ = measure(cli, env, ["download", file_id, "-o", f"{work}/copy.bin"])
             rows.append({"label": "download 1 GiB", "bytes": 1024 * MIB, "seconds": seconds, "peak_rss": rss})
+            os.remove(f"{work}/copy.bin")
+
+            large = f"{work}/large.bin"
+            with open(large, "wb") as f:
+                f.truncate(LARGE)  # sparse: zeros that take no disk on this side
+                f.seek(LARGE - MIB)
+                f.write(os.urandom(MIB))  # and a tail that is not zeros
+            seconds, rss, out = measure(cli, env, ["upload", large])
+            rows.append({"label": "upload 5.5 GiB (multipart, above S3's 5 GiB single-PUT limit)", "bytes": LARGE,
+                         "seconds": seconds, "peak_rss": rss})
+            seconds, rss, _ = measure(cli, env, ["download", out.split()[0], "-o", f"{work}/large-copy.bin"])
+            if os.path.getsize(f"{work}/large-copy.bin") != LARGE or sha256(large) != sha256(f"{work}/large-copy.bin"):
+                sys.exit("the 5.5 GiB file came back different")
+            rows.append({"label": "download 5.5 GiB (SHA-256 identical)", "bytes": LARGE, "seconds": seconds,
+                         "peak_rss": rss})
             print(json.dumps(rows))
         finally:
             server.terminate()

@@ -4,12 +4,12 @@
 //! delete — with every ownership and sharing rule in one place, [`FileShare`], over two small
 //! storage traits:
 //!
-//! - [`FileStore`] keeps bytes and signs direct transfers (presigned POST forms, GET and multipart
-//!   part URLs), so bytes never pass through the service;
+//! - [`FileStore`] keeps bytes and signs direct transfers (presigned PUTs of whole objects and of
+//!   multipart parts, GETs), so bytes never pass through the service; an object is written once;
 //! - [`MetadataStore`] keeps file and share records, with conditional writes and indexed listings.
 //!
 //! Backends: the embedded default ([`backends::LocalFileStore`] + [`backends::SqliteMetadataStore`]),
-//! in-memory ones for tests, and (in later versions) S3 + DynamoDB. The rules never know which runs.
+//! in-memory ones for tests, and S3 + DynamoDB (feature `aws`). The rules never know which runs.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -19,7 +19,7 @@
 //! let service = FileShare::new(MemoryFileStore::new(), MemoryMetadataStore::new());
 //! let alice = UserId::new("alice")?;
 //! let ticket = service.create_upload(&alice, UploadRequest::new("photo.png", 1024, "image/png")).await?;
-//! // …the client POSTs the bytes with ticket.target, then:
+//! // …the client PUTs the bytes to ticket.target, then:
 //! # use fileshare_core::FileStore;
 //! # service.file_store().put(&ticket.file.key(), &(&ticket.file).into(), vec![0u8; 1024].into()).await?;
 //! let file = service.complete_upload(&alice, &ticket.file.id, &[]).await?;

@@ -100,31 +100,39 @@ mod file_store {
     fileshare_core::file_store_conformance!(file_store_harness);
 }
 
-/// Every `FileShare` operation sends exactly the requests `docs/aws.md` documents (on the happy path,
-/// the most it sends), and never a Scan.
-mod request_counts {
-    use super::*;
+/// An SDK interceptor on every request: records its operation name (retries included: they are
+/// requests too), and, when armed, fails the next request of one operation — there the process
+/// "dies".
+mod probe {
     use aws_smithy_runtime_api::box_error::BoxError;
     use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
     use aws_smithy_runtime_api::client::interceptors::Intercept;
     use aws_smithy_runtime_api::client::orchestrator::Metadata;
     use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
     use aws_smithy_types::config_bag::ConfigBag;
-    use bytes::Bytes;
-    use fileshare_core::store::CompletedPart;
-    use fileshare_core::testing::{random_user, Transport};
-    use fileshare_core::MetadataStore;
-    use fileshare_core::{Config, FileShare, ListRequest, Scope, UploadRequest, UploadTarget};
-    use std::collections::HashMap;
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
 
-    /// Records the operation name of every request sent (retries included: they are requests too).
     #[derive(Clone, Debug, Default)]
-    struct RequestLog(Arc<Mutex<Vec<String>>>);
+    pub struct Probe {
+        sent: Arc<Mutex<Vec<String>>>,
+        fail_next: Arc<Mutex<Option<&'static str>>>,
+    }
 
-    impl Intercept for RequestLog {
+    impl Probe {
+        /// The operations sent since the last call.
+        pub fn take(&self) -> Vec<String> {
+            std::mem::take(&mut *self.sent.lock().expect("log lock"))
+        }
+
+        /// Fails the next request of `operation`, once.
+        pub fn fail_next(&self, operation: &'static str) {
+            *self.fail_next.lock().expect("lock") = Some(operation);
+        }
+    }
+
+    impl Intercept for Probe {
         fn name(&self) -> &'static str {
-            "RequestLog"
+            "Probe"
         }
 
         fn read_before_transmit(
@@ -134,16 +142,28 @@ mod request_counts {
             cfg: &mut ConfigBag,
         ) -> Result<(), BoxError> {
             let operation = cfg.load::<Metadata>().map_or("unknown", |m| m.name()).to_owned();
-            self.0.lock().expect("log lock").push(operation);
+            let mut armed = self.fail_next.lock().expect("lock");
+            if armed.is_some_and(|op| op == operation) {
+                *armed = None;
+                return Err(format!("injected failure: the process died before {operation}").into());
+            }
+            self.sent.lock().expect("log lock").push(operation);
             Ok(())
         }
     }
+}
 
-    impl RequestLog {
-        fn take(&self) -> Vec<String> {
-            std::mem::take(&mut *self.0.lock().expect("log lock"))
-        }
-    }
+/// Every `FileShare` operation sends exactly the requests `docs/aws.md` documents (on the happy path,
+/// the most it sends), and never a Scan.
+mod request_counts {
+    use super::probe::Probe;
+    use super::*;
+    use bytes::Bytes;
+    use fileshare_core::store::CompletedPart;
+    use fileshare_core::testing::{random_user, Transport};
+    use fileshare_core::MetadataStore;
+    use fileshare_core::{Config, FileShare, ListRequest, Scope, UploadRequest, UploadTarget};
+    use std::collections::HashMap;
 
     /// The documented maxima: operation → (DynamoDB, S3), parsed from docs/aws.md.
     fn documented() -> HashMap<String, (usize, usize)> {
@@ -167,8 +187,8 @@ mod request_counts {
     }
 
     struct Counted {
-        dynamo: RequestLog,
-        s3: RequestLog,
+        dynamo: Probe,
+        s3: Probe,
         limits: HashMap<String, (usize, usize)>,
         failures: Vec<String>,
         seen: Vec<String>,
@@ -205,7 +225,7 @@ mod request_counts {
         let clock = Arc::new(ManualClock::starting_now());
         s3_store(&clock).await.expect("bucket");
         dynamo_store().await.expect("table");
-        let (dynamo_log, s3_log) = (RequestLog::default(), RequestLog::default());
+        let (dynamo_log, s3_log) = (Probe::default(), Probe::default());
         let files = S3FileStore::builder()
             .bucket(BUCKET)
             .region("us-east-1")
@@ -385,50 +405,18 @@ mod presign_expiry {
 /// A delete too large for one transaction, interrupted: the file is gone for every reader at once,
 /// and the events function's finish leaves nothing behind.
 mod large_deletes {
+    use super::probe::Probe;
     use super::*;
-    use aws_smithy_runtime_api::box_error::BoxError;
-    use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
-    use aws_smithy_runtime_api::client::interceptors::Intercept;
-    use aws_smithy_runtime_api::client::orchestrator::Metadata;
-    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-    use aws_smithy_types::config_bag::ConfigBag;
     use bytes::Bytes;
     use fileshare_core::testing::random_user;
     use fileshare_core::{Error, FileShare, FileStore, ListRequest, MetadataStore, Scope};
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    /// Fails the next request of one operation, once: the process "dies" there.
-    #[derive(Clone, Debug)]
-    struct FailOnce {
-        operation: &'static str,
-        armed: Arc<AtomicBool>,
-    }
-
-    impl Intercept for FailOnce {
-        fn name(&self) -> &'static str {
-            "FailOnce"
-        }
-
-        fn read_before_transmit(
-            &self,
-            _context: &BeforeTransmitInterceptorContextRef<'_>,
-            _components: &RuntimeComponents,
-            cfg: &mut ConfigBag,
-        ) -> Result<(), BoxError> {
-            let operation = cfg.load::<Metadata>().map_or("", |m| m.name());
-            if operation == self.operation && self.armed.swap(false, Ordering::SeqCst) {
-                return Err("injected failure: the process died here".into());
-            }
-            Ok(())
-        }
-    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn deleting_a_file_with_250_shares_survives_a_failure_midway() {
         let Some(endpoint) = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT") else { return };
         let clock = Arc::new(ManualClock::starting_now());
         let Some(files) = s3_store(&clock).await else { return };
-        let fault = FailOnce { operation: "BatchWriteItem", armed: Arc::new(AtomicBool::new(false)) };
+        let fault = Probe::default();
         // A region of its own: moto copies every table of a region for each transaction, and this
         // test makes hundreds; here they stay small.
         let metadata = DynamoMetadataStore::builder()
@@ -451,7 +439,7 @@ mod large_deletes {
         }
 
         // The first step (tombstone + 99 shares) lands; the rest never does.
-        fault.armed.store(true, Ordering::SeqCst);
+        fault.fail_next("BatchWriteItem");
         assert!(matches!(service.delete(&alice, &file.id).await, Err(Error::Storage { .. })));
 
         // Gone for everyone at once: the owner, every grantee, listings of the owner, new shares.

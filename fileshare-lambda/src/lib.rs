@@ -1,6 +1,6 @@
 //! # fileshare-lambda
 //!
-//! The fileshare HTTP API as an axum [`Router`](axum::Router): every route of DESIGN §5 mapped to
+//! The fileshare HTTP API as an axum [`Router`](axum::Router): every route of the API mapped to
 //! `FileShare`, with `application/problem+json` errors, authentication, throttling, CORS and metrics.
 //!
 //! One binary, two homes:

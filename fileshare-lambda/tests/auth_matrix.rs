@@ -1,5 +1,5 @@
 //! Every route × every kind of caller, over real HTTP: the documented status, and refused requests
-//! change nothing. Bad tokens are forged the way attackers forge them (DESIGN §5).
+//! change nothing. Bad tokens are forged the way attackers forge them.
 
 mod common;
 
@@ -28,7 +28,7 @@ enum Who {
 
 const ROUTES: [&str; 8] = ["upload-url", "complete", "list", "get", "download-url", "share", "unshare", "delete"];
 
-/// The documented status of `route` for `who` (DESIGN §5).
+/// The documented status of `route` for `who` (the README's status list).
 fn expected(who: Who, route: &str) -> StatusCode {
     use StatusCode as S;
     let owner = match route {

@@ -2,34 +2,20 @@
 //! acknowledged is intact, nothing half-written is left after the start-up sweep, and both SQLite
 //! databases pass `PRAGMA integrity_check`.
 
+mod process;
+
 use bytes::Bytes;
+use futures::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-const SERVER: &str = env!("CARGO_BIN_EXE_fileshare-server");
 const MIB: usize = 1024 * 1024;
 
-/// The server on `data`, and its base URL (read from its banner: it binds a free port).
 async fn start(data: &Path) -> (Child, String) {
-    let mut child = Command::new(SERVER)
-        .env_clear()
-        .env("FILESHARE_DATA_DIR", data)
-        .env("FILESHARE_BIND", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn");
-    let mut banner = String::new();
-    let stdout = child.stdout.take().expect("stdout");
-    tokio::io::BufReader::new(stdout).read_line(&mut banner).await.expect("banner");
-    let base = banner.split_whitespace().find(|w| w.starts_with("http://")).expect("address").to_owned();
-    (child, base)
+    process::start(data, &[]).await
 }
 
 /// A presigned URL aimed at `base` (the server printed its real port; URLs name the configured one).
@@ -115,8 +101,6 @@ fn integrity(db: &Path) -> String {
     let conn = rusqlite::Connection::open(db).expect("open");
     conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check")
 }
-
-use futures::StreamExt;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_transfer_then_restart_leaves_no_debris_and_loses_nothing_acknowledged() {

@@ -2,10 +2,11 @@
 //! variable, and a non-zero exit — never a panic, never a silent default. The settings that reach
 //! the rules (here, the content-type allowlist) are honoured over HTTP.
 
+mod process;
+
+use process::SERVER;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-const SERVER: &str = env!("CARGO_BIN_EXE_fileshare-server");
 
 /// Runs the server with `vars` (and a fresh data dir on a free port) and returns its exit code and
 /// stderr, if it exits within a few seconds.
@@ -61,26 +62,17 @@ fn every_bad_setting_is_one_line_and_a_non_zero_exit() {
     }
 }
 
-#[test]
-fn a_data_directory_in_use_is_refused() {
+#[tokio::test]
+async fn a_data_directory_in_use_is_refused() {
     let data = tempfile::tempdir().expect("tempdir");
     let dir = data.path().to_str().expect("utf-8");
-    let mut first = Command::new(SERVER)
-        .env_clear()
-        .env("FILESHARE_DATA_DIR", dir)
-        .env("FILESHARE_BIND", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    // Wait until the first server is up (it prints its address once it holds the directory).
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(first.stdout.take().expect("stdout")), &mut line)
-        .expect("banner");
-    assert!(line.contains("listening"), "{line}");
-    let (code, stderr) = start_with(&[("FILESHARE_DATA_DIR", dir)]);
-    let _ = first.kill();
-    let _ = first.wait();
+    let (_first, _) = process::start(data.path(), &[]).await; // it prints its address once it holds the directory
+    let (code, stderr) = tokio::task::spawn_blocking({
+        let dir = dir.to_owned();
+        move || start_with(&[("FILESHARE_DATA_DIR", &dir)])
+    })
+    .await
+    .expect("second server");
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("in use by another fileshare server") && !stderr.contains("panicked"), "{stderr}");
 }
@@ -89,20 +81,8 @@ fn a_data_directory_in_use_is_refused() {
 #[tokio::test]
 async fn the_content_type_allowlist_is_read_from_the_environment() {
     let data = tempfile::tempdir().expect("tempdir");
-    let mut server = tokio::process::Command::new(SERVER)
-        .env_clear()
-        .env("FILESHARE_DATA_DIR", data.path())
-        .env("FILESHARE_BIND", "127.0.0.1:0")
-        .env("FILESHARE_ALLOWED_CONTENT_TYPES", "image/*, application/pdf")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn");
-    let mut banner = String::new();
-    let stdout = server.stdout.take().expect("stdout");
-    tokio::io::AsyncBufReadExt::read_line(&mut tokio::io::BufReader::new(stdout), &mut banner).await.expect("banner");
-    let base = banner.split_whitespace().find(|w| w.starts_with("http://")).expect("address").to_owned();
+    let (_server, base) =
+        process::start(data.path(), &[("FILESHARE_ALLOWED_CONTENT_TYPES", "image/*, application/pdf")]).await;
     let http = reqwest::Client::new();
     let credentials = serde_json::json!({"username": "ivy", "password": "correct-Horse-battery-9"});
     let signed_up = http.post(format!("{base}/auth/signup")).json(&credentials).send().await.expect("signup");

@@ -173,3 +173,18 @@ test("the page is served with a strict Content-Security-Policy", async () => {
   assert.match(csp, /frame-ancestors 'none'/);
   assert.equal(response.headers.get("x-content-type-options"), "nosniff");
 });
+
+test("the page states the password policy the server enforces", async () => {
+  const page = await (await fetch(`${BASE}/`)).text();
+  const shown = /id="password-policy">Passwords: ([^<]*)\.</.exec(page)?.[1];
+  assert.ok(shown, "the page shows a password policy");
+  // A weak password is refused in the very words the page shows.
+  const response = await fetch(`${BASE}/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: `policy${Date.now()}`, password: "short1A" }),
+  });
+  assert.equal(response.status, 400);
+  const problem = await response.json();
+  assert.ok(problem.detail.includes(shown), `the server's refusal says what the page says: ${problem.detail}`);
+});

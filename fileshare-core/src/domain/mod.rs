@@ -1,4 +1,4 @@
-//! The domain: identifiers, validated names, records, listing positions (DESIGN §2).
+//! The domain: identifiers, validated names, records, listing positions.
 
 mod disposition;
 mod ids;

@@ -1,4 +1,4 @@
-//! Validated user input: display names and content types (DESIGN §2).
+//! Validated user input: display names and content types.
 
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -250,7 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn names_refuse_what_design_refuses() {
+    fn names_refuse_what_the_rules_refuse() {
         let long = "é".repeat(128); // 256 bytes
         for bad in ["", " ", "\t", ".", "..", "a/b", "a\\b", "a\nb", "a\u{7}b", "x\u{202E}fdp.exe", &long] {
             assert!(matches!(FileName::new(bad), Err(Error::InvalidInput { field: "name", .. })), "{bad:?}");

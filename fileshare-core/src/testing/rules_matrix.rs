@@ -35,7 +35,7 @@ enum Outcome {
     NotFound,
 }
 
-/// DESIGN §2: owner may do anything; a current grantee may read and is `Forbidden` from owner-only
+/// The rules: the owner may do anything; a current grantee may read and is `Forbidden` from owner-only
 /// actions; an expired grantee and a stranger learn nothing (`NotFound`, not listed).
 fn expected(role: Role, op: Op) -> Outcome {
     let reads = matches!(op, Op::GetFile | Op::DownloadUrl | Op::GetBytes | Op::Listed);

@@ -1,4 +1,4 @@
-//! JSON bodies of the API (DESIGN §5). Kept apart from the core types so the wire format is a
+//! JSON bodies of the API. Kept apart from the core types so the wire format is a
 //! deliberate contract, documented in `/openapi.json`.
 
 use chrono::{DateTime, Utc};

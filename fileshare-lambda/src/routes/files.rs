@@ -1,4 +1,4 @@
-//! `/files`: upload, complete, list, get, download URL, share, unshare, delete (DESIGN §5).
+//! `/files`: upload, complete, list, get, download URL, share, unshare, delete.
 //! Every handler authenticates with [`Caller`] and hands the decision to `FileShare`.
 
 use super::dto::*;
@@ -19,7 +19,8 @@ fn file_id(raw: &str) -> ApiResult<FileId> {
     Ok(raw.parse()?)
 }
 
-/// Request an upload.
+/// Request an upload: `PUT` the file to `upload.url` with `upload.headers` (or each part to its
+/// URL). Storage stores a file's bytes once: a second upload is refused with 412.
 #[utoipa::path(post, path = "/files/upload-url", request_body = UploadBody, tag = "files",
     responses((status = 201, body = UploadResponse), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 413, body = Problem), (status = 415, body = Problem)),
@@ -47,7 +48,8 @@ pub async fn create_upload(
     Ok((StatusCode::CREATED, Json(response)))
 }
 
-/// Confirm an upload: the bytes must be there, with the declared size.
+/// Confirm an upload: the bytes must be there, with the declared size. A multipart upload lists
+/// every part of its plan (up to 10 000; the body may be up to 2 MiB).
 #[utoipa::path(post, path = "/files/{id}/complete", request_body(content = CompleteBody, description = "optional"), tag = "files",
     params(("id" = String, Path)),
     responses((status = 200, body = FileView), (status = 404, body = Problem), (status = 409, body = Problem)),
@@ -105,6 +107,12 @@ pub async fn get_file(
 }
 
 /// A short-lived download URL.
+///
+/// The owner's lives as long as asked (up to 7 days). A grantee's lives at most 5 minutes
+/// (`FILESHARE_GRANTEE_LINK_TTL`) and never past their share's expiry, whatever they ask; the answer's
+/// `expires_at` says when it ends. On the embedded default every download is checked against the
+/// rules again, so unsharing or deleting ends it at once. On S3 links are stateless: a revoked
+/// grantee keeps at most the link they already hold, for at most those 5 minutes.
 #[utoipa::path(get, path = "/files/{id}/download-url", params(("id" = String, Path), DownloadParams), tag = "files",
     responses((status = 200, body = DownloadResponse), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]

@@ -4,7 +4,7 @@
 //! The SDK's `.presigned()` path is general and costs ~20 µs a URL. This builds the canonical
 //! request in one buffer, and keeps the HMAC already keyed with the signing key for each
 //! (access key, day, region) — the signing key is derived by `aws-sigv4` — so a presign costs about
-//! a microsecond or two (DESIGN §7, BENCHMARKS.md).
+//! a microsecond or two (BENCHMARKS.md).
 
 use crate::encoding::{hex_into, is_unreserved, percent_encode_into, push_amz_date, push_yyyymmdd};
 use crate::{Error, Result};
