@@ -33,7 +33,17 @@ impl Api {
     }
 
     async fn refresh(&mut self) -> Result<()> {
-        let session = Identity::new(&self.http, &self.endpoint).refresh(&self.session).await?;
+        let refreshed = Identity::new(&self.http, &self.endpoint).refresh(&self.session).await;
+        let session = match refreshed {
+            Ok(session) => session,
+            // Another `fileshare` process may have refreshed first (a refresh token is spent by its
+            // use): its session is in the store, newer than ours.
+            Err(CliError::Auth(reason)) => match self.store.load(&self.endpoint)? {
+                Some(stored) if stored.refresh_token != self.session.refresh_token => stored,
+                _ => return Err(CliError::Auth(reason)),
+            },
+            Err(e) => return Err(e),
+        };
         self.store.save(&self.endpoint, &session)?;
         self.session = session;
         Ok(())

@@ -39,8 +39,6 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// How long the server waits for clients.
     pub timeouts: Timeouts,
-    /// Held while the embedded default's data directory is in use: one server per directory.
-    pub data_lock: Option<Arc<std::fs::File>>,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -49,10 +47,6 @@ impl AppState {
     /// Builds the state: opens the backends, the identity provider or the token verifier.
     /// `behind_api_gateway`: on Lambda, tokens were verified by API Gateway's JWT authorizer.
     pub async fn new(config: &ServiceConfig, behind_api_gateway: bool) -> Result<Self, BoxError> {
-        let data_lock = match &config.storage {
-            Storage::Embedded if !behind_api_gateway => Some(Arc::new(lock_data_dir(&config.data_dir)?)),
-            _ => None,
-        };
         let (files, metadata, blobs, embedded_metadata): (Arc<dyn FileStore>, Arc<dyn MetadataStore>, _, _) =
             match &config.storage {
                 Storage::Embedded => {
@@ -96,7 +90,7 @@ impl AppState {
             })),
             login_limiter: Arc::new(Limiter::new(Rate { burst: config.login_rate, per_second: login / 900.0 })),
             address_limiter: Arc::new(Limiter::new(Rate {
-                burst: config.login_rate * 4,
+                burst: config.login_rate.saturating_mul(4),
                 per_second: 4.0 * login / 900.0,
             })),
             cors_origins: Arc::new(config.cors_origins.clone()),
@@ -106,28 +100,7 @@ impl AppState {
             identity,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             timeouts: config.timeouts,
-            data_lock,
         })
-    }
-}
-
-/// Takes the data directory's lock file, so that a second server on the same directory refuses to
-/// start (one writer, and no sweep deleting another process's temporary files).
-fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File, BoxError> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
-    let path = dir.join(".lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            Err(format!("{} is in use by another fileshare server", dir.display()).into())
-        }
-        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display()).into()),
     }
 }
 

@@ -63,13 +63,12 @@ impl Sweep {
         Ok(swept)
     }
 
-    /// Sweeps now, then every [`SWEEP_EVERY`], until the task is dropped; failures are logged.
-    pub async fn run(self) {
+    /// Sweeps every [`SWEEP_EVERY`], starting now, until the task is dropped; failures are logged.
+    /// Temp files go once untouched for `debris_idle`: longer than any running write can go
+    /// without a touch (the server's idle timeout).
+    pub async fn run(self, debris_idle: Duration) {
         let mut ticks = tokio::time::interval(SWEEP_EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // A write still running has touched its temp file within the idle timeout; ten minutes
-        // without a touch means the write is gone.
-        let mut debris_idle = Duration::ZERO;
         loop {
             ticks.tick().await;
             match self.once(debris_idle).await {
@@ -77,12 +76,21 @@ impl Sweep {
                 Ok(swept) => tracing::info!(?swept, "swept"),
                 Err(e) => tracing::warn!(error = %e, "sweeping failed"),
             }
-            debris_idle = SWEEP_EVERY;
         }
     }
 }
 
-/// The sweep task of `state`, if it runs on the embedded default.
-pub fn sweeper(state: &AppState) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
-    Sweep::of(state).map(Sweep::run)
+/// The sweep of `state`, if it runs on the embedded default: one pass now, before the server takes
+/// any request — every temp file is debris then, the data directory being locked to this process —
+/// and the task that sweeps from then on.
+pub async fn start(
+    state: &AppState,
+    timeouts: crate::config::Timeouts,
+) -> Result<Option<impl std::future::Future<Output = ()> + Send + 'static>, fileshare_core::Error> {
+    let Some(sweep) = Sweep::of(state) else { return Ok(None) };
+    let swept = sweep.once(Duration::ZERO).await?;
+    if swept != Swept::default() {
+        tracing::info!(?swept, "swept at start-up");
+    }
+    Ok(Some(sweep.run(SWEEP_EVERY.max(2 * timeouts.idle))))
 }

@@ -36,22 +36,6 @@ impl Limiter {
 
     /// Takes one request from `key`'s allowance, or says how long until one is available.
     pub fn check(&self, key: &str) -> Result<(), Duration> {
-        self.with_bucket(key, true)
-    }
-
-    /// Whether `key` has an allowance left, without taking from it: for limits that count only
-    /// some outcomes (failed logins), checked before the attempt and charged after it with
-    /// [`Limiter::charge`].
-    pub fn peek(&self, key: &str) -> Result<(), Duration> {
-        self.with_bucket(key, false)
-    }
-
-    /// Takes one from `key`'s allowance (possibly into debt's floor of zero).
-    pub fn charge(&self, key: &str) {
-        let _ = self.with_bucket(key, true);
-    }
-
-    fn with_bucket(&self, key: &str, take: bool) -> Result<(), Duration> {
         let now = Instant::now();
         let rate = self.rate;
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
@@ -65,13 +49,21 @@ impl Limiter {
             (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate.per_second).min(f64::from(rate.burst));
         bucket.at = now;
         if bucket.tokens >= 1.0 {
-            if take {
-                bucket.tokens -= 1.0;
-            }
+            bucket.tokens -= 1.0;
             Ok(())
         } else {
             let wait = (1.0 - bucket.tokens) / rate.per_second.max(f64::MIN_POSITIVE);
             Err(Duration::from_secs_f64(wait.min(86_400.0)))
+        }
+    }
+
+    /// Gives back what [`Limiter::check`] took, for limits that count only some outcomes (failed
+    /// logins): taken before the attempt — so concurrent attempts cannot all slip past one
+    /// remaining token — and given back when the attempt turns out not to count.
+    pub fn refund(&self, key: &str) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bucket) = buckets.get_mut(key) {
+            bucket.tokens = (bucket.tokens + 1.0).min(f64::from(self.rate.burst));
         }
     }
 }
@@ -92,12 +84,13 @@ mod tests {
     }
 
     #[test]
-    fn peeking_takes_nothing() {
+    fn a_refund_gives_back_what_a_check_took() {
         let limiter = Limiter::new(Rate { burst: 1, per_second: 0.001 });
         for _ in 0..5 {
-            assert!(limiter.peek("k").is_ok());
+            assert!(limiter.check("k").is_ok());
+            limiter.refund("k");
         }
-        limiter.charge("k");
-        assert!(limiter.peek("k").is_err());
+        assert!(limiter.check("k").is_ok());
+        assert!(limiter.check("k").is_err());
     }
 }

@@ -67,21 +67,8 @@ impl Client {
 
 async fn log_in(base: &str, signup: bool) -> Client {
     let http = reqwest::Client::new();
-    let credentials = json!({"username": "crash-test", "password": "correct-Horse-battery-9"});
-    if signup {
-        let response = http.post(format!("{base}/auth/signup")).json(&credentials).send().await.expect("signup");
-        assert_eq!(response.status(), StatusCode::CREATED);
-    }
-    let tokens: Value = http
-        .post(format!("{base}/auth/login"))
-        .json(&credentials)
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    Client { http, base: base.to_owned(), token: tokens["access_token"].as_str().expect("token").to_owned() }
+    let token = process::log_in(&http, base, "crash-test", signup).await;
+    Client { http, base: base.to_owned(), token }
 }
 
 /// A body that sends `sent` bytes of `fill`, then never ends (until the connection dies).

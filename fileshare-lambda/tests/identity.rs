@@ -80,6 +80,28 @@ async fn password_guessing_is_throttled_per_username() {
     assert!(retry_after >= 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_guesses_cannot_share_one_allowance() {
+    let server = start_embedded_with(|c| c.login_rate = 3).await;
+    let api = Api::new(&server);
+    api.call(Method::POST, "/auth/signup", None, Some(json!({"username": "kate", "password": PASSWORD}))).await;
+    let guesses = (0..10).map(|_| {
+        let api = api.clone();
+        tokio::spawn(async move {
+            let body = json!({"username": "kate", "password": "Guess-number-1"});
+            api.call(Method::POST, "/auth/login", None, Some(body)).await.0
+        })
+    });
+    let guesses: Vec<_> = guesses.collect();
+    let mut checked = 0;
+    for guess in guesses {
+        if guess.await.expect("task") == StatusCode::UNAUTHORIZED {
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3, "only the allowance's worth of guesses reach the password check");
+}
+
 #[tokio::test]
 async fn credential_stuffing_from_one_address_is_throttled() {
     let server = start_embedded_with(|c| c.login_rate = 2).await; // per address: 8
@@ -139,6 +161,20 @@ async fn cors_allows_only_the_configured_origins() {
     );
     let refused = preflight("https://evil.example").await.expect("preflight");
     assert!(refused.headers().get("access-control-allow-origin").is_none());
+
+    // A page on the allowed origin may send what a presigned upload to the embedded store signs.
+    let upload = http
+        .request(Method::OPTIONS, format!("{}/blobs/files/u/f", server.base))
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "PUT")
+        .header("access-control-request-headers", "content-type,content-disposition,if-none-match")
+        .send()
+        .await
+        .expect("preflight");
+    let allowed = upload.headers().get("access-control-allow-headers").and_then(|v| v.to_str().ok()).unwrap_or("");
+    for name in ["content-type", "content-disposition", "if-none-match"] {
+        assert!(allowed.contains(name), "{name} not allowed: {allowed}");
+    }
 }
 
 #[tokio::test]
@@ -215,10 +251,17 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_login() {
     assert_eq!(status, StatusCode::OK);
     let second = rotated["refresh_token"].clone();
     assert_ne!(first, second, "each refresh issues a new refresh token");
-    let (status, _) = refresh(first).await;
+    let (status, _) = refresh(first.clone()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a spent refresh token is refused");
-    let (status, _) = refresh(second).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "and its reuse revoked the login it belonged to");
+    let (status, rotated) = refresh(second).await;
+    assert_eq!(status, StatusCode::OK, "a reuse within a moment is a client racing itself: the login stays");
+    let third = rotated["refresh_token"].clone();
+    // Later, a spent token presented again means a copy is in other hands: the whole login ends.
+    tokio::time::sleep(std::time::Duration::from_secs(fileshare_lambda::idp::REUSE_GRACE_SECS as u64 + 1)).await;
+    let (status, _) = refresh(first).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = refresh(third).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the reuse revoked the login it belonged to");
 
     // Logout revokes the token, and what it was refreshed into; a second login is untouched.
     let (_, one) = api.call(Method::POST, "/auth/login", None, Some(creds.clone())).await;

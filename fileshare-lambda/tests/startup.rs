@@ -74,7 +74,7 @@ async fn a_data_directory_in_use_is_refused() {
     .await
     .expect("second server");
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains("in use by another fileshare server") && !stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("in use by another fileshare process") && !stderr.contains("panicked"), "{stderr}");
 }
 
 /// `FILESHARE_ALLOWED_CONTENT_TYPES` reaches the rules: a type outside the allowlist is 415.
@@ -84,19 +84,7 @@ async fn the_content_type_allowlist_is_read_from_the_environment() {
     let (_server, base) =
         process::start(data.path(), &[("FILESHARE_ALLOWED_CONTENT_TYPES", "image/*, application/pdf")]).await;
     let http = reqwest::Client::new();
-    let credentials = serde_json::json!({"username": "ivy", "password": "correct-Horse-battery-9"});
-    let signed_up = http.post(format!("{base}/auth/signup")).json(&credentials).send().await.expect("signup");
-    assert!(signed_up.status().is_success());
-    let tokens: serde_json::Value = http
-        .post(format!("{base}/auth/login"))
-        .json(&credentials)
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = tokens["access_token"].as_str().expect("token");
+    let token = &process::log_in(&http, &base, "ivy", true).await;
     let ask = |content_type: &str| {
         let body = serde_json::json!({"name": "f", "size": 10, "content_type": content_type});
         http.post(format!("{base}/files/upload-url")).bearer_auth(token).json(&body).send()

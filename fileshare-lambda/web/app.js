@@ -42,7 +42,15 @@ async function post(path, body) {
   return response.status === 204 ? null : response.json();
 }
 
-async function refresh() {
+/** One refresh at a time: requests that find the token expired together all wait for the same
+ * one (a refresh token is spent by its use; a second use would end the whole login). */
+let refreshing = null;
+function refresh() {
+  if (!refreshing) refreshing = renewTokens().finally(() => (refreshing = null));
+  return refreshing;
+}
+
+async function renewTokens() {
   const current = session.get();
   if (!current) throw new ApiError(401, "Please log in.");
   try {

@@ -109,6 +109,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             return Ok(file);
         }
         let key = file.key();
+        let mut refused = None;
         if let Some(plan) = &file.multipart {
             // The store would assemble whatever subset it is given (S3 semantics), so insist on the
             // whole plan: parts 1..=n, each once, in order.
@@ -120,14 +121,17 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
                     format!("must list parts 1 to {expected}, in order, with their ETags"),
                 ));
             }
-            match self.files.complete_multipart(&key, &plan.upload_id, parts).await {
-                // Already assembled by an earlier attempt whose record update failed: check the object.
-                Ok(_) | Err(Error::NotFound { .. }) => {}
-                Err(e) => return Err(e),
-            }
+            // A refusal may mean "assembled already" — by an earlier attempt whose record update
+            // failed, or by a completion racing this one; stores then answer not found or, some,
+            // access denied — so the object decides. Without one, the refusal stands, except "no
+            // such upload": nothing was staged, which is the missing bytes' conflict below.
+            refused = match self.files.complete_multipart(&key, &plan.upload_id, parts).await {
+                Ok(()) | Err(Error::NotFound { .. }) => None,
+                Err(e) => Some(e),
+            };
         }
         let Some(object) = self.files.head(&key).await? else {
-            return Err(Error::conflict("the file's bytes have not been uploaded yet"));
+            return Err(refused.unwrap_or_else(|| Error::conflict("the file's bytes have not been uploaded yet")));
         };
         check_stored_size(&file, object.size)?;
         self.metadata.mark_available(&file, object.etag, self.clock.now()).await

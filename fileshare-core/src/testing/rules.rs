@@ -47,6 +47,7 @@ macro_rules! rules_conformance {
                 bytes_sent_after_a_delete_are_removed,
                 multipart_upload_flow_end_to_end,
                 deleting_a_pending_multipart_upload_aborts_it,
+                completing_concurrently_or_again_finishes_once,
                 abandoned_uploads_are_discarded_and_live_files_never,
             ]
         );
@@ -409,6 +410,26 @@ pub async fn multipart_upload_flow_end_to_end(h: &RulesHarness) {
     assert_eq!(file.status, FileStatus::Available);
     let fetched = ok!(h.transport.get(&ok!(s.download_url(&alice, &id, None).await).url).await);
     assert!(fetched.body == data, "multipart bytes differ");
+}
+
+/// - Completions of one multipart upload racing each other, or repeated after it succeeded, all
+///   answer the available file, and its bytes are the parts'.
+pub async fn completing_concurrently_or_again_finishes_once(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let request = UploadRequest { multipart: true, ..UploadRequest::new("big.bin", 3000, "application/octet-stream") };
+    let ticket = ok!(s.create_upload(&alice, request).await);
+    let UploadTarget::Multipart { parts, .. } = &ticket.target else { panic!("expected multipart") };
+    let data = Bytes::from(vec![9u8; 3000]);
+    let etag = ok!(h.transport.put(&parts[0].url, &no_headers(), data.clone()).await);
+    let completed = [CompletedPart { part_number: 1, etag }];
+    let id = ticket.file.id;
+    let (first, second) =
+        tokio::join!(s.complete_upload(&alice, &id, &completed), s.complete_upload(&alice, &id, &completed));
+    assert_eq!(ok!(first).status, FileStatus::Available);
+    assert_eq!(ok!(second).status, FileStatus::Available);
+    assert_eq!(ok!(s.complete_upload(&alice, &id, &completed).await).status, FileStatus::Available);
+    assert_eq!(ok!(s.get_bytes(&alice, &id).await).1, data);
 }
 
 /// - Deleting a pending multipart upload aborts it: its parts can no longer be completed.

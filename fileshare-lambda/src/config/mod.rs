@@ -160,7 +160,9 @@ impl ServiceConfig {
         }
         let login_rate = get!("FILESHARE_LOGIN_RATE", parse::whole(1)).unwrap_or(5);
         let login_rate = u32::try_from(login_rate)
-            .map_err(|_| ConfigError::new("FILESHARE_LOGIN_RATE", "expected at most 4294967295"))?;
+            .ok()
+            .filter(|rate| *rate <= MAX_LOGIN_RATE)
+            .ok_or_else(|| ConfigError::new("FILESHARE_LOGIN_RATE", format!("expected at most {MAX_LOGIN_RATE}")))?;
         let defaults = Timeouts::default();
         let timeouts = Timeouts {
             header_read: get!("FILESHARE_HEADER_TIMEOUT", parse::seconds(1, 3600)).unwrap_or(defaults.header_read),
@@ -211,6 +213,9 @@ impl ServiceConfig {
         }
     }
 }
+
+/// The most failed logins per 15 minutes one may configure (the address allowance is 4× that).
+pub const MAX_LOGIN_RATE: u32 = 1_000_000;
 
 /// A user may burst this many seconds' worth of requests.
 pub const USER_BURST_SECONDS: f64 = 5.0;
@@ -272,6 +277,7 @@ mod tests {
             ("FILESHARE_USER_RATE", "fast"),
             ("FILESHARE_LOGIN_RATE", "0.5"),
             ("FILESHARE_LOGIN_RATE", "0"),
+            ("FILESHARE_LOGIN_RATE", "4294967295"),
             ("FILESHARE_TRUSTED_PROXIES", "everyone"),
             ("FILESHARE_MAX_UPLOAD_BYTES", "-1"),
             ("FILESHARE_MAX_UPLOAD_BYTES", "1.5"),

@@ -13,6 +13,7 @@ use jsonwebtoken::{Algorithm, Header};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
+pub use users::REUSE_GRACE_SECS;
 use users::{Account, Accounts, Refreshed};
 
 /// Lifetime of access and id tokens (Cognito's default: one hour).
@@ -75,6 +76,9 @@ pub struct LocalIdentityProvider {
     /// A hash to verify against when the username does not exist, so that a login attempt takes
     /// the same time whether or not the account exists (no user enumeration by timing).
     decoy_hash: String,
+    /// Password hashes computed at once: argon2id takes 19 MiB and tens of milliseconds each, so
+    /// a burst of logins must queue, not allocate without bound.
+    hashing: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for LocalIdentityProvider {
@@ -94,11 +98,14 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Usernames: 3–64 of `A–Z a–z 0–9 . _ - @ +`.
+/// Whether `username` could name an account: 3–64 of `A–Z a–z 0–9 . _ - @ +`.
+pub fn is_valid_username(username: &str) -> bool {
+    (3..=64).contains(&username.len()) && username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@+".contains(c))
+}
+
+/// Usernames: see [`is_valid_username`].
 fn check_username(username: &str) -> ApiResult<()> {
-    let ok = (3..=64).contains(&username.len())
-        && username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@+".contains(c));
-    if ok {
+    if is_valid_username(username) {
         Ok(())
     } else {
         Err(ApiError::BadRequest("username must be 3–64 letters, digits or . _ - @ +".into()))
@@ -144,7 +151,8 @@ impl LocalIdentityProvider {
         let accounts = Accounts::open(&data_dir.join("identity.db"))?;
         // Hashed once, here: if it cannot be, the provider does not start (never a cheaper decoy).
         let decoy_hash = Argon2::default().hash_password(&rand::random::<[u8; 16]>())?.to_string();
-        Ok(Self { issuer: issuer.into(), key, accounts, decoy_hash })
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Ok(Self { issuer: issuer.into(), key, accounts, decoy_hash, hashing: tokio::sync::Semaphore::new(cores) })
     }
 
     /// The issuer (`iss`) of the tokens.
@@ -162,6 +170,7 @@ impl LocalIdentityProvider {
         check_username(username)?;
         check_password(username, password)?;
         let password = password.to_owned();
+        let _hashing = self.hashing.acquire().await.map_err(storage)?;
         let hash = tokio::task::spawn_blocking(move || {
             Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
         })
@@ -179,9 +188,14 @@ impl LocalIdentityProvider {
 
     /// Checks a password and issues tokens. Wrong username and wrong password look the same.
     pub async fn log_in(&self, username: &str, password: &str) -> ApiResult<Tokens> {
+        let wrong = || ApiError::Unauthorized("wrong username or password".into());
+        if !is_valid_username(username) {
+            return Err(wrong()); // no account can have this name: nothing to look up or hash
+        }
         let account = self.accounts.by_username(username.to_owned()).await.map_err(storage)?;
         let hash = account.as_ref().map_or_else(|| self.decoy_hash.clone(), |a| a.password_hash.clone());
         let password = password.to_owned();
+        let _hashing = self.hashing.acquire().await.map_err(storage)?;
         let matches = tokio::task::spawn_blocking(move || {
             Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
         })
@@ -189,7 +203,7 @@ impl LocalIdentityProvider {
         .map_err(storage)?;
         match account {
             Some(account) if matches => self.issue(&account).await,
-            _ => Err(ApiError::Unauthorized("wrong username or password".into())),
+            _ => Err(wrong()),
         }
     }
 

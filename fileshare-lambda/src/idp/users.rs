@@ -34,9 +34,10 @@ impl std::fmt::Debug for Account {
 pub enum Refreshed {
     /// The token was live: it is spent now, and its successor stored.
     Rotated(Account),
-    /// Unknown or expired.
+    /// Unknown, expired, or spent a moment ago (a client racing itself).
     Invalid,
-    /// Spent already: someone else refreshed with it first. Its whole family is revoked.
+    /// Spent already (more than [`REUSE_GRACE_SECS`] ago): someone else refreshed with it first.
+    /// Its whole family is revoked.
     Reused,
 }
 
@@ -70,6 +71,10 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens (expires_at);
      CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family);",
 ];
+
+/// How long after a refresh token was spent presenting it again is taken for a race (two requests of
+/// one client refreshing at once) and refused quietly, rather than as theft that revokes the login.
+pub const REUSE_GRACE_SECS: i64 = 10;
 
 /// Expired tokens, by the expiry index. Parameter: now.
 const SWEEP_EXPIRED: &str = "DELETE FROM refresh_tokens WHERE expires_at <= ?1";
@@ -152,6 +157,7 @@ impl Accounts {
                 .optional()?;
             let outcome = match found {
                 None => Refreshed::Invalid,
+                Some((_, _, Some(spent))) if now - spent < REUSE_GRACE_SECS => Refreshed::Invalid,
                 Some((_, family, Some(_))) => {
                     tx.execute("DELETE FROM refresh_tokens WHERE family = ?1", [family])?;
                     Refreshed::Reused

@@ -42,19 +42,42 @@ fn client_address<'a>(peer: IpAddr, forwarded: impl Iterator<Item = &'a str>, tr
     if !is_trusted(&peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> =
-        forwarded.flat_map(|v| v.split(',')).filter_map(|hop| hop.trim().parse::<IpAddr>().ok()).collect();
-    hops.iter().rev().find(|ip| !is_trusted(ip)).or(hops.first()).copied().unwrap_or(peer)
+    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        // `ip`, `ip:port` or `[ipv6]:port`; anything else ends the walk: what lies left of a hop we
+        // cannot read is not vouched for, so the last address we could trust stands.
+        let Some(ip) = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip())) else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 fn provider(state: &AppState) -> ApiResult<&Arc<LocalIdentityProvider>> {
     state.identity.as_ref().ok_or(ApiError::NoRoute)
 }
 
+/// The key an address is throttled by: IPv6 clients by their /64, the block one subscriber gets —
+/// counting single addresses would give anyone 2^64 allowances.
+fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => format!("{}/64", std::net::Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+        IpAddr::V4(v4) => v4.to_string(),
+    }
+}
+
 /// Counts an attempt against the client address's allowance.
 fn throttle_address(state: &AppState, addr: &ClientAddr) -> ApiResult<()> {
     match addr.0 {
-        Some(ip) => state.address_limiter.check(&ip.to_string()).map_err(ApiError::TooManyRequests),
+        Some(ip) => state.address_limiter.check(&address_key(ip)).map_err(ApiError::TooManyRequests),
         None => Ok(()),
     }
 }
@@ -85,11 +108,17 @@ pub async fn log_in(
 ) -> ApiResult<Json<Tokens>> {
     let idp = provider(&state)?;
     throttle_address(&state, &addr)?;
+    if !crate::idp::is_valid_username(&body.username) {
+        // No account can have this name; nor may it become a limiter key of any length.
+        return Err(ApiError::Unauthorized("wrong username or password".into()));
+    }
     let username = body.username.to_lowercase();
-    state.login_limiter.peek(&username).map_err(ApiError::TooManyRequests)?;
+    // Taken before the password is checked, so concurrent guesses cannot all pass on one token;
+    // given back if the password was right.
+    state.login_limiter.check(&username).map_err(ApiError::TooManyRequests)?;
     let result = idp.log_in(&body.username, &body.password).await;
-    if matches!(result, Err(ApiError::Unauthorized(_))) {
-        state.login_limiter.charge(&username);
+    if result.is_ok() {
+        state.login_limiter.refund(&username);
     }
     Ok(Json(result?))
 }
@@ -139,8 +168,18 @@ pub async fn me(caller: Caller) -> Json<MeResponse> {
 
 #[cfg(test)]
 mod tests {
-    use super::client_address;
+    use super::{address_key, client_address};
     use std::net::IpAddr;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        let key = |s: &str| address_key(s.parse().expect("ip"));
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:bbbb::9"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
+    }
 
     #[test]
     fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
@@ -151,6 +190,10 @@ mod tests {
         assert_eq!(client_address(ip("10.0.0.2"), spoofed.into_iter(), &trusted), ip("1.2.3.4"), "rightmost hop");
         let chain = ["6.6.6.6, 1.2.3.4, 10.0.0.9"];
         assert_eq!(client_address(ip("10.0.0.2"), chain.into_iter(), &trusted), ip("1.2.3.4"), "past our proxies");
+        let ported = ["6.6.6.6, 1.2.3.4:5678"];
+        assert_eq!(client_address(ip("10.0.0.2"), ported.into_iter(), &trusted), ip("1.2.3.4"), "with a port");
+        let garbled = ["6.6.6.6, unknown"];
+        assert_eq!(client_address(ip("10.0.0.2"), garbled.into_iter(), &trusted), ip("10.0.0.2"), "unreadable hop");
         assert_eq!(client_address(ip("10.0.0.2"), std::iter::empty(), &trusted), ip("10.0.0.2"), "no header");
         assert_eq!(client_address(ip("10.0.0.2"), spoofed.into_iter(), &[]), ip("10.0.0.2"), "nothing trusted");
     }

@@ -19,6 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
@@ -35,7 +36,13 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        // What API calls send, and what a presigned upload to the embedded store signs.
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::CONTENT_DISPOSITION,
+            header::IF_NONE_MATCH,
+        ])
         .expose_headers([header::ETAG, header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600))
 }
@@ -48,7 +55,6 @@ pub fn router(state: AppState) -> Router {
         .route("/files", get(files::list_files))
         .route("/files/upload-url", post(files::create_upload))
         .route("/files/{id}", get(files::get_file).delete(files::delete))
-        .route("/files/{id}/complete", post(files::complete_upload).layer(DefaultBodyLimit::max(MAX_COMPLETE_BODY)))
         .route("/files/{id}/download-url", get(files::download_url))
         .route("/files/{id}/share", post(files::share))
         .route("/files/{id}/share/{user_id}", delete(files::unshare))
@@ -61,6 +67,12 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         // An API request is small and quick: the whole of it, body included, gets one deadline.
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.timeouts.request));
+    // Completing a multipart upload assembles the file, which on the embedded default takes as long
+    // as copying it (minutes for tens of GB): no deadline, but its body must keep arriving.
+    let completion = Router::new()
+        .route("/files/{id}/complete", post(files::complete_upload))
+        .layer(DefaultBodyLimit::max(MAX_COMPLETE_BODY))
+        .layer(RequestBodyTimeoutLayer::new(state.timeouts.idle));
     // A transfer may take hours, so it has no deadline, only an idle limit: its body must keep
     // arriving (and, in `server`, the client must keep reading its answer).
     let blob_routes = Router::new()
@@ -69,10 +81,13 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(state.timeouts.idle));
     let cors = cors(&state.cors_origins);
     let page = state.web_csp.as_deref().map(web::routes).unwrap_or_default();
-    api.merge(blob_routes)
+    api.merge(completion)
+        .merge(blob_routes)
         .merge(page)
         .fallback(|| async { crate::error::ApiError::NoRoute })
         .with_state(state)
+        // A panic in a handler is a bug, and still answers a problem document (500), not a cut connection.
+        .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(problems::bare_errors_as_problems))
         .layer(axum::middleware::from_fn(metrics::record))
         .layer(cors)

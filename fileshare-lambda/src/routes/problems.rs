@@ -34,7 +34,7 @@ pub async fn bare_errors_as_problems(request: Request, next: Next) -> Response {
     // Keep what the layer said besides the body (`Allow`, `Retry-After`, CORS headers…).
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            problem.headers_mut().insert(name.clone(), value.clone());
+            problem.headers_mut().append(name.clone(), value.clone());
         }
     }
     problem

@@ -21,9 +21,28 @@ pub async fn start(data: &Path, vars: &[(&str, &str)]) -> (Child, String) {
         .kill_on_drop(true)
         .spawn()
         .expect("spawn");
-    let mut banner = String::new();
-    let stdout = child.stdout.take().expect("stdout");
-    tokio::io::BufReader::new(stdout).read_line(&mut banner).await.expect("banner");
-    let base = banner.split_whitespace().find(|w| w.starts_with("http://")).expect("address").to_owned();
+    // Log lines (a start-up sweep, say) may come first: the banner is the line that says where.
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let base = loop {
+        let line = lines.next_line().await.expect("stdout").expect("the server exited before listening");
+        if line.starts_with("fileshare listening on ") {
+            break line.split_whitespace().find(|w| w.starts_with("http://")).expect("address").to_owned();
+        }
+    };
+    // Keep reading, so that the server's later output never meets a closed pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, base)
+}
+
+/// Logs `username` in on the server at `base` (signing up first if `sign_up`), with a fixed password;
+/// returns the access token.
+pub async fn log_in(http: &reqwest::Client, base: &str, username: &str, sign_up: bool) -> String {
+    let credentials = serde_json::json!({"username": username, "password": "correct-Horse-battery-9"});
+    if sign_up {
+        let response = http.post(format!("{base}/auth/signup")).json(&credentials).send().await.expect("signup");
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+    }
+    let response = http.post(format!("{base}/auth/login")).json(&credentials).send().await.expect("login");
+    let tokens: serde_json::Value = response.json().await.expect("json");
+    tokens["access_token"].as_str().expect("token").to_owned()
 }

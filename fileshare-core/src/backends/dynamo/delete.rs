@@ -33,11 +33,16 @@ impl DynamoMetadataStore {
     pub(super) async fn delete_file_and_shares(&self, id: &FileId) -> Result<FileRecord> {
         for _ in 0..ATTEMPTS {
             let partition = self.partition(id).await?;
+            let shares: Vec<Item> = partition.iter().filter(|item| is_share(item)).map(share_key).collect();
             let Some(meta) = partition.iter().find(|item| is_meta(item)) else {
+                // No record, yet shares: what an interrupted delete can leave when another delete
+                // raced it (shares are only written with their record). They go too.
+                if !shares.is_empty() {
+                    self.delete_shares(&shares).await?;
+                }
                 return Err(Error::not_found("file", id));
             };
             let file = items::file_from(meta)?;
-            let shares: Vec<Item> = partition.iter().filter(|item| is_share(item)).map(share_key).collect();
             if meta.contains_key(DELETED_AT) {
                 // An earlier delete got past its first step: finish it.
                 self.delete_remaining(id, &shares).await?;
@@ -64,14 +69,15 @@ impl DynamoMetadataStore {
         Err(Error::conflict("the file kept changing while being deleted; try again"))
     }
 
-    /// Deletes the record, if it is the version read.
+    /// Deletes the record, if it is the version read and no delete in steps has begun since.
     fn delete_meta(&self, id: &FileId, meta: &Item) -> Result<TransactWriteItem> {
         let (condition, version) = version_read(meta);
         let mut delete = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(file_pk(id), items::META)))
-            .condition_expression(condition)
-            .expression_attribute_names("#v", SHARE_VERSION);
+            .condition_expression(format!("{condition} AND attribute_not_exists(#d)"))
+            .expression_attribute_names("#v", SHARE_VERSION)
+            .expression_attribute_names("#d", DELETED_AT);
         if let Some(version) = version {
             delete = delete.expression_attribute_values(":v", version);
         }
@@ -99,6 +105,26 @@ impl DynamoMetadataStore {
 
     /// Steps 2 and 3: the shares left, in batches, then the tombstone.
     async fn delete_remaining(&self, id: &FileId, shares: &[Item]) -> Result<()> {
+        self.delete_shares(shares).await?;
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(file_pk(id), items::META)))
+            .condition_expression("attribute_exists(#d)")
+            .expression_attribute_names("#d", DELETED_AT)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Gone already: a concurrent finisher was quicker.
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    /// Deletes share items by key, 25 per `BatchWriteItem`, retrying what is left unprocessed.
+    async fn delete_shares(&self, shares: &[Item]) -> Result<()> {
         for batch in shares.chunks(SHARES_PER_BATCH) {
             let mut requests: Vec<WriteRequest> = batch
                 .iter()
@@ -126,21 +152,7 @@ impl DynamoMetadataStore {
                 return Err(Error::storage(BACKEND, "BatchWriteItem left shares unprocessed after retries"));
             }
         }
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(file_pk(id), items::META)))
-            .condition_expression("attribute_exists(#d)")
-            .expression_attribute_names("#d", DELETED_AT)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Gone already: a concurrent finisher was quicker.
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(e) => Err(storage(e)),
-        }
+        Ok(())
     }
 }
 

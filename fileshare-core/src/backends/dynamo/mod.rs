@@ -310,6 +310,8 @@ impl MetadataStore for DynamoMetadataStore {
                     Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
                         // Why? Read the file to tell "gone / not yours" from "still pending".
                         let stored = self.get_item(key(file_pk(&file.id), META)).await?;
+                        // A tombstone is a file being deleted: gone.
+                        let stored = stored.filter(|item| !item.contains_key(DELETED_AT));
                         let stored = stored.as_ref().map(items::file_from).transpose()?;
                         return match stored {
                             Some(f) if f.owner == file.owner && f.status == FileStatus::Pending => {

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use std::io::ErrorKind;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tempfile::TempPath;
 use tokio::fs;
@@ -30,10 +31,21 @@ fn joined(e: tokio::task::JoinError) -> Error {
 /// is synced after the rename, so a blob that was acknowledged survives a power cut. Temp files
 /// are deleted when their write ends for any reason (error, cancelled request), and
 /// [`BlobStorage::sweep_debris`] removes those a killed process left.
+///
+/// One process at a time: opening takes an exclusive lock on `root/.lock` (released when the last
+/// clone is dropped, or by the kernel when the process dies), so that no other process can be
+/// writing temp files a sweep would take for debris.
 #[derive(Debug, Clone)]
 pub struct DiskBlobs {
     root: PathBuf,
+    _lock: Arc<std::fs::File>,
+    /// Multipart assemblies copy whole files: at most this many at once, so that repeated
+    /// completions cannot pile up copies of a huge file.
+    assembling: Arc<tokio::sync::Semaphore>,
 }
+
+/// Assemblies (multipart completions) running at once.
+const ASSEMBLIES: usize = 2;
 
 /// `fsync` of a directory: makes the entries created or renamed in it durable.
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
@@ -60,9 +72,26 @@ impl DiskBlobs {
     /// Blobs under `root` (created if missing).
     pub async fn open(root: impl Into<PathBuf>) -> Result<Self> {
         let root = root.into();
-        let tmp = root.join(TMP_DIR);
-        tokio::task::spawn_blocking(move || create_dirs_durably(&tmp)).await.map_err(joined)?.map_err(io)?;
-        Ok(Self { root })
+        let dir = root.clone();
+        let lock = tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
+            create_dirs_durably(&dir.join(TMP_DIR)).map_err(io)?;
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(dir.join(".lock"))
+                .map_err(io)?;
+            match lock.try_lock() {
+                Ok(()) => Ok(lock),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    Err(Error::storage(BACKEND, format!("{} is in use by another fileshare process", dir.display())))
+                }
+                Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+            }
+        })
+        .await
+        .map_err(joined)??;
+        Ok(Self { root, _lock: Arc::new(lock), assembling: Arc::new(tokio::sync::Semaphore::new(ASSEMBLIES)) })
     }
 
     fn resolve(&self, path: &str) -> Result<PathBuf> {
@@ -205,24 +234,34 @@ impl BlobStorage for DiskBlobs {
 
     async fn concat(&self, parts: &[String], dest: &str) -> Result<BlobMeta> {
         let target = self.resolve(dest)?;
+        let sources = parts.iter().map(|part| self.resolve(part)).collect::<Result<Vec<_>>>()?;
+        let permit = self.assembling.clone().acquire_owned().await.map_err(|e| Error::storage(BACKEND, e))?;
+        // Checked once the permit is ours: a completion that waited for another of the same upload
+        // finds its object there.
         if Self::meta(&target).await?.is_some() {
             return Err(exists(dest));
         }
-        let sources = parts.iter().map(|part| self.resolve(part)).collect::<Result<Vec<_>>>()?;
         let (file, temp) = self.temp_file().await?;
         let mut file = file.into_std().await;
-        // One blocking task with std::io::copy, which Linux turns into copy_file_range: the kernel
-        // moves the bytes (no user-space buffer, no thread-pool hop per 8 KiB as with tokio::io::copy).
-        let joined_file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-            for source in sources {
-                std::io::copy(&mut std::fs::File::open(source)?, &mut file)?;
-            }
-            Ok(file)
-        })
-        .await
-        .map_err(joined)?
-        .map_err(io)?;
-        self.publish(fs::File::from_std(joined_file), temp, target, Placement::New).await
+        // The copy runs to its end even if the request that asked for it goes away (a blocking
+        // task cannot be cancelled anyway): it then publishes the object, so a retry finds it done
+        // instead of starting another copy. One blocking task with std::io::copy, which Linux turns
+        // into copy_file_range: the kernel moves the bytes.
+        let this = self.clone();
+        let assembly = tokio::spawn(async move {
+            let _permit = permit;
+            let copied = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                for source in sources {
+                    std::io::copy(&mut std::fs::File::open(source)?, &mut file)?;
+                }
+                Ok(file)
+            })
+            .await
+            .map_err(joined)?
+            .map_err(io)?;
+            this.publish(fs::File::from_std(copied), temp, target, Placement::New).await
+        });
+        assembly.await.map_err(joined)?
     }
 
     async fn sweep_debris(&self, idle: Duration) -> Result<usize> {

@@ -300,8 +300,18 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
         if missing > 0 {
             return Err(Error::conflict("some parts have not been uploaded"));
         }
-        self.blobs.concat(&paths, key.as_str()).await?;
-        self.blobs.remove_folder(&Self::upload_folder(upload_id)).await
+        let folder = Self::upload_folder(upload_id);
+        match self.blobs.concat(&paths, key.as_str()).await {
+            Ok(_) => self.blobs.remove_folder(&folder).await,
+            // Assembled already, by an attempt that did not get to remove the parts (a crash, a
+            // failure, a request gone meanwhile): finish that, and answer as S3 does for a finished
+            // upload — the caller checks the object.
+            Err(Error::AlreadyExists { .. }) => {
+                self.blobs.remove_folder(&folder).await?;
+                Err(Error::not_found("upload", upload_id))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn abort_multipart(&self, key: &ObjectKey, upload_id: &str) -> Result<()> {
