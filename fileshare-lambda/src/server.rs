@@ -56,7 +56,7 @@ pub async fn serve_on(
 ) -> Result<(SocketAddr, impl std::future::Future<Output = std::io::Result<()>>), BoxError> {
     let state = AppState::new(config, false).await?;
     let addr = listener.local_addr()?;
-    let sweep = crate::sweeper::start(&state, config.timeouts).await?;
+    let sweep = crate::sweeper::start(&state).await?;
     let app = router(state);
     let timeouts = config.timeouts;
     Ok((addr, async move {

@@ -63,11 +63,11 @@ impl Sweep {
         Ok(swept)
     }
 
-    /// Sweeps every [`SWEEP_EVERY`], starting now, until the task is dropped; failures are logged.
-    /// Temp files go once untouched for `debris_idle`: longer than any running write can go
-    /// without a touch (the server's idle timeout).
+    /// Sweeps every [`SWEEP_EVERY`], the first one [`SWEEP_EVERY`] from now (start-up has swept
+    /// already), until the task is dropped; failures are logged. Temp files go once untouched for
+    /// `debris_idle`: longer than any running write can go without a touch (the server's idle timeout).
     pub async fn run(self, debris_idle: Duration) {
-        let mut ticks = tokio::time::interval(SWEEP_EVERY);
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + SWEEP_EVERY, SWEEP_EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
@@ -85,12 +85,11 @@ impl Sweep {
 /// and the task that sweeps from then on.
 pub async fn start(
     state: &AppState,
-    timeouts: crate::config::Timeouts,
 ) -> Result<Option<impl std::future::Future<Output = ()> + Send + 'static>, fileshare_core::Error> {
     let Some(sweep) = Sweep::of(state) else { return Ok(None) };
     let swept = sweep.once(Duration::ZERO).await?;
     if swept != Swept::default() {
         tracing::info!(?swept, "swept at start-up");
     }
-    Ok(Some(sweep.run(SWEEP_EVERY.max(2 * timeouts.idle))))
+    Ok(Some(sweep.run(SWEEP_EVERY.max(2 * state.timeouts.idle))))
 }
