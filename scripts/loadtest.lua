@@ -1,14 +1,16 @@
--- wrk script: alternate "list my files" and "download URL" requests as one authenticated user.
--- Usage: wrk ... -s scripts/loadtest.lua URL -- TOKEN FILE_ID
-local token, file_id
+-- wrk script: requests to the given paths in turn, with a bearer token unless it is "-".
+-- Usage: wrk ... -s scripts/loadtest.lua URL -- TOKEN PATH [PATH ...]
+local token, paths
 local n = 0
 
 function init(args)
-  token, file_id = args[1], args[2]
+  token, paths = args[1], {}
+  for i = 2, #args do paths[#paths + 1] = args[i] end
 end
 
 function request()
   n = n + 1
-  local path = (n % 2 == 0) and "/files?scope=owned&limit=50" or ("/files/" .. file_id .. "/download-url")
-  return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
+  local headers = {}
+  if token ~= "-" then headers["Authorization"] = "Bearer " .. token end
+  return wrk.format("GET", paths[(n - 1) % #paths + 1], headers)
 end

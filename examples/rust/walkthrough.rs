@@ -8,9 +8,8 @@
 //! `open_embedded_download`, which check the signature and, every time, the rules.
 
 use bytes::Bytes;
-use fileshare_core::backends::{LocalFileStore, SqliteMetadataStore};
+use fileshare_core::backends::{collect_body, LocalFileStore, SqliteMetadataStore};
 use fileshare_core::{Error, FileShare, ListRequest, Scope, UploadRequest, UploadTarget, UserId};
-use tokio::io::AsyncReadExt;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -69,9 +68,8 @@ async fn main() -> Result<()> {
     step(6, "bob gets a short-lived download URL and downloads");
     let url = service.download_url(&bob, &file.id, None).await?;
     println!("    GET {}…  (expires {})", &url.url[..url.url.len().min(90)], url.expires_at);
-    let mut download = service.open_embedded_download(service.file_store(), &url.url).await?;
-    let mut body = Vec::new();
-    download.body.read_to_end(&mut body).await?;
+    let download = service.open_embedded_download(service.file_store(), &url.url).await?;
+    let body = collect_body(download.body, download.meta.size).await?;
     println!("    Content-Disposition: {}", download.content_disposition);
     println!("    {} bytes, identical to the upload: {}", body.len(), body == content);
 

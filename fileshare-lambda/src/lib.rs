@@ -10,11 +10,16 @@
 //!   disk + SQLite) with a built-in identity provider — a complete service with one command.
 //!
 //! A second entry point, `fileshare-events`, marks uploads available from S3 `ObjectCreated` events
-//! and removes abandoned uploads when the table's TTL deletes their records ([`events`]).
+//! and removes abandoned uploads when the table's TTL deletes their records (`events`).
+//!
+//! Feature `aws` (default): the S3 + DynamoDB backends and the events function. Without it the
+//! server runs on the embedded default only and builds without the AWS SDK (what `./scripts/run`
+//! does unless AWS is configured).
 
 pub mod auth;
 pub mod config;
 pub mod error;
+#[cfg(feature = "aws")]
 pub mod events;
 pub mod idp;
 pub mod metrics;

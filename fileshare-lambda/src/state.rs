@@ -58,9 +58,16 @@ impl AppState {
                     let metadata = SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?;
                     (blobs.clone(), Arc::new(metadata.clone()), Some(blobs), Some(metadata))
                 }
+                #[cfg(feature = "aws")]
                 Storage::Aws(location) => {
                     let (files, metadata) = location.open().await?;
                     (Arc::new(files), Arc::new(metadata), None, None)
+                }
+                #[cfg(not(feature = "aws"))]
+                Storage::Aws(_) => {
+                    return Err("FILESHARE_BUCKET/FILESHARE_TABLE: this build has no AWS backends; build with \
+                                `--features aws` (./scripts/run does when FILESHARE_BUCKET is set)"
+                        .into())
                 }
             };
         let (identity, verifier) = match &config.identity {

@@ -1,5 +1,6 @@
 //! The whole flow over real HTTP with S3 (s3s-fs), DynamoDB and Cognito (moto): the configuration
 //! the service runs with on AWS, tokens from a Cognito user pool verified against its JWKS.
+#![cfg(feature = "aws")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The Lambda entry points, fed committed API Gateway v2, S3 and DynamoDB stream event JSON
 //! (`tests/fixtures/`).
 //! Storage is the embedded default, so no AWS is needed: what is tested is the adapter.
+#![cfg(feature = "aws")]
 
 use axum::body::Body;
 use fileshare_core::{FileStore, MetadataStore, UploadRequest, UserId};

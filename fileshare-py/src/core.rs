@@ -7,14 +7,13 @@
 use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use fileshare_core::backends::{Download, LocalFileStore, MemoryFileStore};
+use fileshare_core::backends::{collect_body, Download, LocalFileStore, MemoryFileStore};
 use fileshare_core::{
     Error, FileId, FileShare, FileStore, ListRequest, MetadataStore, Result, UploadRequest, UploadTarget, UserId,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncReadExt;
 
 /// The service over whichever backends were chosen.
 pub type Service = FileShare<Arc<dyn FileStore>, Arc<dyn MetadataStore>>;
@@ -56,10 +55,8 @@ async fn refused(response: reqwest::Response, what: &str) -> Error {
     }
 }
 
-async fn read_all(mut download: Download) -> Result<Bytes> {
-    let mut body = Vec::with_capacity(usize::try_from(download.meta.size).unwrap_or(0));
-    download.body.read_to_end(&mut body).await.map_err(|e| Error::storage("embedded", e))?;
-    Ok(body.into())
+async fn read_all(download: Download) -> Result<Bytes> {
+    collect_body(download.body, download.meta.size).await.map_err(|e| Error::storage("embedded", e))
 }
 
 /// A content type for `name` when the caller gives none.

@@ -1,8 +1,11 @@
 //! [`AwsLocation`]: where a deployment on S3 + DynamoDB keeps bytes and metadata. Every adapter (the
 //! service, the Python bindings, the examples) reads it from its configuration and opens it the
-//! same way.
+//! same way. The location itself is plain data, there without the `aws` feature too, so that a
+//! configuration naming AWS can be read (and refused clearly) by a build that has no AWS backends.
 
+#[cfg(feature = "aws")]
 use super::{DynamoMetadataStore, S3FileStore};
+#[cfg(feature = "aws")]
 use crate::Result;
 
 /// The bucket, the table, and optionally the region and S3/DynamoDB-compatible endpoints.
@@ -35,6 +38,7 @@ impl AwsLocation {
     }
 
     /// Opens both stores (credentials from the AWS chain).
+    #[cfg(feature = "aws")]
     pub async fn open(&self) -> Result<(S3FileStore, DynamoMetadataStore)> {
         let mut files = S3FileStore::builder().bucket(&self.bucket);
         let mut metadata = DynamoMetadataStore::builder().table(&self.table);
@@ -53,6 +57,7 @@ impl AwsLocation {
 
     /// Opens both stores, creating the bucket and the table unless they exist (local servers and
     /// first runs; on AWS the infrastructure template creates both).
+    #[cfg(feature = "aws")]
     pub async fn open_creating_missing(&self) -> Result<(S3FileStore, DynamoMetadataStore)> {
         let (files, metadata) = self.open().await?;
         files.create_bucket_if_missing().await?;

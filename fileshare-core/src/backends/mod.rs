@@ -8,7 +8,6 @@
 //!
 //! `AwsLocation` (bucket, table, region, endpoints) opens the AWS pair.
 
-#[cfg(feature = "aws")]
 mod aws_location;
 #[cfg(feature = "aws")]
 mod aws_options;
@@ -21,12 +20,11 @@ mod s3;
 #[cfg(feature = "embedded")]
 mod sqlite;
 
-#[cfg(feature = "aws")]
 pub use aws_location::AwsLocation;
 #[cfg(feature = "aws")]
 pub use dynamo::{DeletingFile, DynamoMetadataStore, DynamoMetadataStoreBuilder, ExpiredUpload};
 pub use embedded::{
-    BlobMeta, BlobReader, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
+    collect_body, BlobBody, BlobMeta, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
     MemoryFileStore, Placement, Stored, VerifiedDownload, VerifiedUpload, DEFAULT_PUBLIC_URL,
 };
 pub use memory_metadata::MemoryMetadataStore;

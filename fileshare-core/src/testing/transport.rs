@@ -1,10 +1,9 @@
 //! How a test client reaches presigned URLs: over HTTP for servers, in-process for embedded stores.
 
-use crate::backends::{BlobStorage, EmbeddedFileStore};
+use crate::backends::{collect_body, BlobStorage, EmbeddedFileStore};
 use async_trait::async_trait;
 use bytes::Bytes;
 use std::collections::BTreeMap;
-use tokio::io::AsyncReadExt;
 
 /// The store refused a transfer; the message says why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,13 +42,8 @@ impl<B: BlobStorage> Transport for EmbeddedFileStore<B> {
 
     async fn get(&self, url: &str) -> Result<Fetched, Refused> {
         let refused = |e: crate::Error| Refused(e.to_string());
-        let mut download = self.open_download(self.verify_download(url).map_err(refused)?).await.map_err(refused)?;
-        let mut body = Vec::new();
-        download.body.read_to_end(&mut body).await.map_err(|e| Refused(e.to_string()))?;
-        Ok(Fetched {
-            body: body.into(),
-            content_type: download.content_type,
-            content_disposition: download.content_disposition,
-        })
+        let download = self.open_download(self.verify_download(url).map_err(refused)?).await.map_err(refused)?;
+        let body = collect_body(download.body, download.meta.size).await.map_err(|e| Refused(e.to_string()))?;
+        Ok(Fetched { body, content_type: download.content_type, content_disposition: download.content_disposition })
     }
 }

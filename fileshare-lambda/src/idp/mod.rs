@@ -2,7 +2,7 @@
 //! RS256 tokens (`sub`, `iss`, `token_use`, `client_id`, `exp`) that the ordinary JWKS verifier
 //! checks — local mode authenticates exactly as AWS mode does.
 
-mod keys;
+pub(crate) mod keys;
 mod users;
 
 use crate::error::{ApiError, ApiResult};

@@ -1,6 +1,7 @@
 //! `/files`: upload, complete, list, get, download URL, share, unshare, delete.
 //! Every handler authenticates with [`Caller`] and hands the decision to `FileShare`.
 
+use super::caching::NO_STORE;
 use super::dto::*;
 use super::extract::{ApiJson, ApiQuery};
 use crate::auth::Caller;
@@ -9,7 +10,8 @@ use crate::metrics;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use fileshare_core::store::CompletedPart;
 use fileshare_core::{FileId, ListRequest, UploadRequest, UploadTarget, UserId};
@@ -75,7 +77,8 @@ pub async fn complete_upload(
 
 /// List files: owned, shared with me, or all, newest first.
 #[utoipa::path(get, path = "/files", params(ListParams), tag = "files",
-    responses((status = 200, body = ListResponse), (status = 400, body = Problem)),
+    responses((status = 200, body = ListResponse), (status = 304, description = "unchanged since the `ETag` sent in `If-None-Match`"),
+              (status = 400, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list_files(
     State(state): State<AppState>,
@@ -95,7 +98,8 @@ pub async fn list_files(
 
 /// A file's metadata (the owner also sees its shares).
 #[utoipa::path(get, path = "/files/{id}", params(("id" = String, Path)), tag = "files",
-    responses((status = 200, body = FileView), (status = 404, body = Problem)),
+    responses((status = 200, body = FileView), (status = 304, description = "unchanged since the `ETag` sent in `If-None-Match`"),
+              (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_file(
     State(state): State<AppState>,
@@ -121,10 +125,11 @@ pub async fn download_url(
     caller: Caller,
     Path(id): Path<String>,
     ApiQuery(params): ApiQuery<DownloadParams>,
-) -> ApiResult<Json<DownloadResponse>> {
+) -> ApiResult<impl IntoResponse> {
     let ttl = params.expires_in.map(Duration::from_secs);
     let url = state.service.download_url(&caller.user, &file_id(&id)?, ttl).await?;
-    Ok(Json(DownloadResponse { url: url.url, expires_at: url.expires_at }))
+    // A fresh credential each time: never kept, never revalidated.
+    Ok(([(header::CACHE_CONTROL, NO_STORE)], Json(DownloadResponse { url: url.url, expires_at: url.expires_at })))
 }
 
 /// Share a file (owner only). Sharing again updates the expiry.

@@ -15,7 +15,8 @@ use crate::idp::{LocalIdentityProvider, Tokens};
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
@@ -154,9 +155,11 @@ pub async fn log_out(
 
 /// The public keys that sign local tokens.
 #[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth", responses((status = 200, description = "JWKS")))]
-pub async fn jwks(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn jwks(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
     let idp = provider(&state)?;
-    Ok(Json(serde_json::to_value(idp.jwks()).map_err(|e| ApiError::BadRequest(e.to_string()))?))
+    let jwks = serde_json::to_value(idp.jwks()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    // Keys change only with a new key file; verifiers refetch on an unknown `kid` anyway.
+    Ok(([(header::CACHE_CONTROL, super::caching::PUBLIC_SHORT)], Json(jwks)))
 }
 
 /// The caller's user id: checks a token and tells clients (`fileshare whoami`) who they are.

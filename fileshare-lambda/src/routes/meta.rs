@@ -1,14 +1,16 @@
 //! `/health` and `/openapi.json`.
 
+use super::caching::{NO_STORE, PUBLIC_SHORT};
 use crate::error::Problem;
+use axum::http::header::CACHE_CONTROL;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 /// Liveness.
 #[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, description = "alive")))]
-pub async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+pub async fn health() -> ([(axum::http::HeaderName, axum::http::HeaderValue); 1], Json<serde_json::Value>) {
+    ([(CACHE_CONTROL, NO_STORE)], Json(serde_json::json!({ "status": "ok" })))
 }
 
 struct BearerAuth;
@@ -38,6 +40,6 @@ impl Modify for BearerAuth {
 pub struct ApiDoc;
 
 /// `GET /openapi.json`.
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi() -> ([(axum::http::HeaderName, axum::http::HeaderValue); 1], Json<utoipa::openapi::OpenApi>) {
+    ([(CACHE_CONTROL, PUBLIC_SHORT)], Json(ApiDoc::openapi()))
 }

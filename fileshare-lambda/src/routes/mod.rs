@@ -1,6 +1,7 @@
 //! The router: every route of the API, and the layers around them.
 
 mod blobs;
+mod caching;
 mod dto;
 mod extract;
 mod files;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(identity::log_out))
         .route("/.well-known/jwks.json", get(identity::jwks))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(axum::middleware::from_fn(caching::revalidate))
         // An API request is small and quick: the whole of it, body included, gets one deadline.
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.timeouts.request));
     // Completing a multipart upload assembles the file, which on the embedded default takes as long
@@ -72,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     let completion = Router::new()
         .route("/files/{id}/complete", post(files::complete_upload))
         .layer(DefaultBodyLimit::max(MAX_COMPLETE_BODY))
+        .layer(axum::middleware::from_fn(caching::revalidate))
         .layer(RequestBodyTimeoutLayer::new(state.timeouts.idle));
     // A transfer may take hours, so it has no deadline, only an idle limit: its body must keep
     // arriving (and, in `server`, the client must keep reading its answer).

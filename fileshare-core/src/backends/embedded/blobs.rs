@@ -2,14 +2,28 @@
 
 use crate::{Error, Result};
 use async_trait::async_trait;
+use bytes::Bytes;
+use futures::{Stream, TryStreamExt};
 use std::fmt::Debug;
 use std::ops::RangeInclusive;
 use std::pin::Pin;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// A readable blob body.
-pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
+/// A blob's bytes, as a stream of chunks: what a server hands its HTTP stack as it is, without
+/// copying each chunk again into a buffer of its own.
+pub type BlobBody = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// Reads a whole [`BlobBody`] into memory (`size`: the expected length, to allocate once).
+pub async fn collect_body(body: BlobBody, size: u64) -> std::io::Result<Bytes> {
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    body.try_for_each(|chunk| {
+        data.extend_from_slice(&chunk);
+        futures::future::ok(())
+    })
+    .await?;
+    Ok(data.into())
+}
 
 /// Size and entity tag of a stored blob.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +64,7 @@ pub trait BlobStorage: Send + Sync + Debug + 'static {
     ) -> Result<BlobMeta>;
 
     /// Opens a blob for reading; `None` if missing.
-    async fn read(&self, path: &str) -> Result<Option<(BlobMeta, BlobReader)>>;
+    async fn read(&self, path: &str) -> Result<Option<(BlobMeta, BlobBody)>>;
 
     /// Size and etag of a blob; `None` if missing.
     async fn stat(&self, path: &str) -> Result<Option<BlobMeta>>;

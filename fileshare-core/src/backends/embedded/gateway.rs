@@ -8,7 +8,7 @@
 //! oversized body [`Error::TooLarge`], an undersized one [`Error::InvalidInput`], a second upload
 //! of an object [`Error::AlreadyExists`] (HTTP 412).
 
-use super::blobs::{BlobReader, BlobStorage, Placement};
+use super::blobs::{BlobBody, BlobStorage, Placement};
 use super::{names, purpose, EmbeddedFileStore};
 use crate::domain::{ObjectKey, UserId};
 use crate::store::{header_names, ObjectMeta, MAX_PARTS};
@@ -26,7 +26,7 @@ pub struct Download {
     /// `Content-Disposition` to send, as signed.
     pub content_disposition: String,
     /// The bytes.
-    pub body: BlobReader,
+    pub body: BlobBody,
 }
 
 impl std::fmt::Debug for Download {

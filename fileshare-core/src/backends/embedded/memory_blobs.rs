@@ -1,7 +1,7 @@
 //! [`MemoryBlobs`]: blobs in a map, for tests.
 
 use super::blobs::{
-    check_path, copy_bounded, exists, folder_of, no_folder, AsyncSink, BlobMeta, BlobReader, BlobStorage, Placement,
+    check_path, copy_bounded, exists, folder_of, no_folder, AsyncSink, BlobBody, BlobMeta, BlobStorage, Placement,
 };
 use crate::{Error, Result};
 use async_trait::async_trait;
@@ -77,11 +77,11 @@ impl BlobStorage for MemoryBlobs {
         self.insert(path, data.into(), placement)
     }
 
-    async fn read(&self, path: &str) -> Result<Option<(BlobMeta, BlobReader)>> {
+    async fn read(&self, path: &str) -> Result<Option<(BlobMeta, BlobBody)>> {
         check_path(path)?;
         Ok(self.lock().blobs.get(path).map(|(data, meta)| {
-            let reader: BlobReader = Box::pin(std::io::Cursor::new(data.clone()));
-            (meta.clone(), reader)
+            let body: BlobBody = Box::pin(futures::stream::iter([Ok(data.clone())]));
+            (meta.clone(), body)
         }))
     }
 

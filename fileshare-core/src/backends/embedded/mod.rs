@@ -16,7 +16,7 @@ mod memory_blobs;
 mod secret;
 mod signer;
 
-pub use blobs::{BlobMeta, BlobReader, BlobStorage, Placement};
+pub use blobs::{collect_body, BlobBody, BlobMeta, BlobStorage, Placement};
 pub use disk::DiskBlobs;
 pub use gateway::{Download, Stored, VerifiedDownload, VerifiedUpload};
 pub use memory_blobs::MemoryBlobs;
@@ -33,7 +33,6 @@ use bytes::Bytes;
 use signer::Signer;
 use std::path::Path;
 use std::sync::Arc;
-use tokio::io::AsyncReadExt;
 use url::Url;
 
 /// The local server's blob endpoint, where presigned URLs point unless configured otherwise.
@@ -188,10 +187,8 @@ impl<B: BlobStorage> FileStore for EmbeddedFileStore<B> {
     }
 
     async fn get(&self, key: &ObjectKey) -> Result<Bytes> {
-        let (meta, mut reader) = self.blobs.read(key.as_str()).await?.ok_or_else(|| Error::not_found("object", key))?;
-        let mut data = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
-        reader.read_to_end(&mut data).await.map_err(|e| Error::storage("embedded", e))?;
-        Ok(data.into())
+        let (meta, body) = self.blobs.read(key.as_str()).await?.ok_or_else(|| Error::not_found("object", key))?;
+        collect_body(body, meta.size).await.map_err(|e| Error::storage("embedded", e))
     }
 
     async fn head(&self, key: &ObjectKey) -> Result<Option<ObjectMeta>> {
