@@ -23,6 +23,7 @@ PORT = int(os.environ.get("FILESHARE_BENCH_DOWNLOAD_PORT", "18084"))
 NGINX_PORT = PORT + 1
 
 NGINX_CONF = """
+{user}
 daemon off;
 worker_processes 1;
 pid {work}/nginx.pid;
@@ -69,7 +70,9 @@ def main():
         if len(stored) != 1:
             sys.exit(f"expected the one stored 1 GiB object under {objects}, found {stored}")
         with open(os.path.join(work, "nginx.conf"), "w") as conf:
-            conf.write(NGINX_CONF.format(work=work, port=NGINX_PORT, root=objects))
+            # Workers run as the file's owner: the data directory is private (0700).
+            user = "user root;" if os.geteuid() == 0 else ""
+            conf.write(NGINX_CONF.format(user=user, work=work, port=NGINX_PORT, root=objects))
         nginx = subprocess.Popen(["nginx", "-p", work, "-c", os.path.join(work, "nginx.conf")])
         try:
             nginx_url = f"http://127.0.0.1:{NGINX_PORT}/{os.path.relpath(stored[0], objects)}"

@@ -4,12 +4,16 @@ Each generated section lives between BEGIN/END markers; everything else in the f
 Usage: bench_report.py CRITERION_DIR BOTO3_JSON BENCHMARKS.md
        bench_report.py --python PYTHON_JSON BENCHMARKS.md
        bench_report.py --cli CLI_JSON BENCHMARKS.md
+       bench_report.py --download DOWNLOAD_JSON BENCHMARKS.md
+       bench_report.py --coldstart COLDSTART_JSON BENCHMARKS.md
        bench_report.py --presign CRITERION_DIR BOTO3_JSON BENCHMARKS.md   (that section alone)
 """
 import json
+import math
 import os
 import pathlib
 import platform
+import statistics
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -106,7 +110,7 @@ def cli_transfers(rows: list) -> list[str]:
     return [
         "## The `fileshare` CLI moving 1 GiB and 5.5 GiB (`scripts/bench_cli.py`)",
         "",
-        "Release CLI against the release local server (embedded default, same machine), one process per",
+        "The CLI against the local server (`local` build, embedded default, same machine), one process per",
         "transfer, peak RSS sampled from `/proc/PID/status` (VmHWM). Target: under 64 MiB for a 1 GiB upload, i.e. memory flat in file",
         "size — compare with the 1 MiB upload measured in the same run. The multipart row's extra is four parts",
         "in flight, each with its own read buffer and connection; it does not grow with the file. The 5.5 GiB",
@@ -122,6 +126,83 @@ def cli_transfers(rows: list) -> list[str]:
     ]
 
 
+def downloads(result: dict) -> list[str]:
+    mib = [speed / 2**20 for speed in result["fileshare"]], [speed / 2**20 for speed in result["nginx"]]
+    ours, theirs = statistics.median(mib[0]), statistics.median(mib[1])
+    return [
+        "## A 1 GiB download: the local server next to nginx (`scripts/bench_download.py`)",
+        "",
+        "The same file on disk (warm in the page cache), over loopback to curl writing to /dev/null, one",
+        f"download at a time, {result['rounds']} rounds alternating; medians. fileshare: its presigned URL on the",
+        "`local` build (the signature, expiry and access checked, then 1 MiB reads handed to hyper unchanged);",
+        "nginx: one worker, `sendfile on`. Target ≥ 0.8×.",
+        "",
+        "| server | median | best | vs nginx |",
+        "|---|---|---|---|",
+        f"| fileshare | {ours:,.0f} MiB/s | {max(mib[0]):,.0f} MiB/s | **{ours / theirs:.2f}×** |",
+        f"| nginx | {theirs:,.0f} MiB/s | {max(mib[1]):,.0f} MiB/s | 1× |",
+    ]
+
+
+# Lambda prices (us-east-1, per GB-second of duration and per request) and the CPU rule: a function
+# gets a share of one vCPU proportional to its memory, a whole vCPU at 1,769 MB.
+PRICE_GB_S = {"arm64": 0.0000133334, "x86_64": 0.0000166667}
+PRICE_REQUEST = 0.20 / 1e6
+FULL_VCPU_MB = 1769
+MEMORY_SIZES = [128, 256, 512, 1024, 1769]
+
+
+def cost_per_million(cpu_ms: float, wait_ms: float, memory_mb: int, arch: str) -> float:
+    """Duration = CPU time stretched by the CPU share, plus time waiting on storage (no CPU); billed
+    in whole milliseconds."""
+    duration_ms = cpu_ms * max(1.0, FULL_VCPU_MB / memory_mb) + wait_ms
+    billed_s = math.ceil(duration_ms) / 1000
+    return 1e6 * (billed_s * memory_mb / 1024 * PRICE_GB_S[arch] + PRICE_REQUEST)
+
+
+def coldstart(result: dict) -> list[str]:
+    rust, python = result["rust"], result["python"]
+    mib = 2**20
+    route_rows = [f"| `{r['route']}` | {r['cpu_ms']:.3f} ms | {r['requests']} |" for r in result["routes"]]
+    costliest = max(result["routes"], key=lambda r: r["cpu_ms"])
+    cost_rows = []
+    for wait_ms in [0, 10]:
+        cells = " | ".join(f"${cost_per_million(costliest['cpu_ms'], wait_ms, m, 'arm64'):.3f}" for m in MEMORY_SIZES)
+        cost_rows.append(f"| {costliest['cpu_ms']:.3f} ms CPU + {wait_ms} ms waiting on storage | {cells} |")
+    return [
+        "## The API function: cold start, and CPU time per request (`scripts/bench_coldstart.py`)",
+        "",
+        "The Lambda bootstrap (release build, as deployed) started against a Lambda Runtime API of the",
+        f"project's own on 127.0.0.1 and handed an API Gateway v2 event (`GET /health`); median of {result['starts']}",
+        "starts. Beside it, under the same harness, a Python 3.11 handler that creates boto3 S3 and DynamoDB",
+        "clients at init (awslambdaric runs it). Time from starting the process to receiving its answer, and",
+        "the process's peak RSS.",
+        "",
+        "| function | time to first response | peak RSS |",
+        "|---|---|---|",
+        f"| fileshare (Rust) | {rust['first_response_ms']:.0f} ms | {rust['peak_rss'] / mib:.1f} MiB |",
+        f"| Python 3.11 + boto3 | {python['first_response_ms']:.0f} ms | {python['peak_rss'] / mib:.1f} MiB |",
+        f"| ratio | **{python['first_response_ms'] / rust['first_response_ms']:.1f}× faster** | "
+        f"**{python['peak_rss'] / rust['peak_rss']:.1f}× smaller** |",
+        "",
+        "CPU time per request of the warm function (user + system, all threads, over the number of",
+        "requests shown), on real storage (S3 on s3s-fs, DynamoDB on moto); waiting for storage costs none.",
+        f"Peak RSS after all of them: {result['warm_peak_rss'] / mib:.1f} MiB.",
+        "",
+        "| route | CPU per request | requests |",
+        "|---|---|---|",
+        *route_rows,
+        "",
+        "Cost per million requests of the costliest route by memory size (arm64, $0.0000133334 per GB-s,",
+        "$0.20 per million requests; a share of a vCPU proportional to memory, a whole one at 1,769 MB;",
+        "duration billed in whole ms). See `infra/README.md` for the choice.",
+        "",
+        "| request | " + " | ".join(f"{m} MB" for m in MEMORY_SIZES) + " |",
+        "|---|" + "---|" * len(MEMORY_SIZES),
+        *cost_rows,
+    ]
+
+
 def replace_section(text: str, name: str, lines: list[str]) -> str:
     begin, end = f"<!-- BEGIN {name} (generated by scripts/bench) -->", f"<!-- END {name} -->"
     section = "\n".join([begin, *lines, end])
@@ -132,6 +213,14 @@ def replace_section(text: str, name: str, lines: list[str]) -> str:
 
 
 def main() -> None:
+    sections = {"--download": ("download", downloads), "--coldstart": ("coldstart", coldstart)}
+    if sys.argv[1] in sections:
+        name, render = sections[sys.argv[1]]
+        out = pathlib.Path(sys.argv[3])
+        result = json.loads(pathlib.Path(sys.argv[2]).read_text())
+        text = out.read_text() if out.exists() else "# Benchmarks\n"
+        out.write_text(replace_section(text, name, [*render(result), "", machine()]))
+        return
     if sys.argv[1] == "--cli":
         out = pathlib.Path(sys.argv[3])
         rows = json.loads(pathlib.Path(sys.argv[2]).read_text())

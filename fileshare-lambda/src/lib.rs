@@ -22,6 +22,7 @@ pub mod error;
 #[cfg(feature = "aws")]
 pub mod events;
 pub mod idp;
+pub mod listing_cache;
 pub mod metrics;
 pub mod routes;
 pub mod server;

@@ -3,6 +3,7 @@
 use crate::auth::{KeySource, TokenVerifier};
 use crate::config::{Identity, ServiceConfig, Storage, Timeouts, USER_BURST_SECONDS};
 use crate::idp::{LocalIdentityProvider, LOCAL_CLIENT_ID};
+use crate::listing_cache::{Epoch, ListingCache, WriteEpoch};
 use crate::throttle::{Limiter, Rate};
 use fileshare_core::backends::{AwsLocation, LocalFileStore, SqliteMetadataStore};
 use fileshare_core::{FileShare, FileStore, MetadataStore};
@@ -24,6 +25,8 @@ pub struct AppState {
     pub blobs: Option<Arc<LocalFileStore>>,
     /// The embedded metadata, which the local server sweeps for abandoned uploads (embedded only).
     pub embedded_metadata: Option<SqliteMetadataStore>,
+    /// Recent listing answers (embedded only: one process writes).
+    pub listings: Option<Arc<ListingCache>>,
     /// Requests per user.
     pub user_limiter: Arc<Limiter>,
     /// Login attempts per username.
@@ -47,29 +50,39 @@ impl AppState {
     /// Builds the state: opens the backends, the identity provider or the token verifier.
     /// `behind_api_gateway`: on Lambda, tokens were verified by API Gateway's JWT authorizer.
     pub async fn new(config: &ServiceConfig, behind_api_gateway: bool) -> Result<Self, BoxError> {
-        let (files, metadata, blobs, embedded_metadata): (Arc<dyn FileStore>, Arc<dyn MetadataStore>, _, _) =
-            match &config.storage {
-                Storage::Embedded => {
-                    let blobs = Arc::new(
-                        LocalFileStore::open(&config.data_dir)
-                            .await?
-                            .with_public_url(&format!("{}/blobs", config.public_url))?,
-                    );
-                    let metadata = SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?;
-                    (blobs.clone(), Arc::new(metadata.clone()), Some(blobs), Some(metadata))
-                }
-                #[cfg(feature = "aws")]
-                Storage::Aws(location) => {
-                    let (files, metadata) = location.open().await?;
-                    (Arc::new(files), Arc::new(metadata), None, None)
-                }
-                #[cfg(not(feature = "aws"))]
-                Storage::Aws(_) => {
-                    return Err("FILESHARE_BUCKET/FILESHARE_TABLE: this build has no AWS backends; build with \
+        let (files, metadata, blobs, embedded_metadata, listings): (
+            Arc<dyn FileStore>,
+            Arc<dyn MetadataStore>,
+            _,
+            _,
+            _,
+        ) = match &config.storage {
+            Storage::Embedded => {
+                let blobs = Arc::new(
+                    LocalFileStore::open(&config.data_dir)
+                        .await?
+                        .with_public_url(&format!("{}/blobs", config.public_url))?,
+                );
+                let metadata = SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?;
+                // Every write of the service goes through this wrapper, which is what lets
+                // the listing cache know that nothing changed.
+                let epoch = Epoch::default();
+                let counted = Arc::new(WriteEpoch::new(metadata.clone(), epoch.clone()));
+                let listings = Some(Arc::new(ListingCache::new(epoch)));
+                (blobs.clone(), counted, Some(blobs), Some(metadata), listings)
+            }
+            #[cfg(feature = "aws")]
+            Storage::Aws(location) => {
+                let (files, metadata) = location.open().await?;
+                (Arc::new(files), Arc::new(metadata), None, None, None)
+            }
+            #[cfg(not(feature = "aws"))]
+            Storage::Aws(_) => {
+                return Err("FILESHARE_BUCKET/FILESHARE_TABLE: this build has no AWS backends; build with \
                                 `--features aws` (./scripts/run does when FILESHARE_BUCKET is set)"
-                        .into())
-                }
-            };
+                    .into())
+            }
+        };
         let (identity, verifier) = match &config.identity {
             _ if behind_api_gateway => (None, None),
             Identity::BuiltIn => {
@@ -91,6 +104,7 @@ impl AppState {
             verifier,
             blobs,
             embedded_metadata,
+            listings,
             user_limiter: Arc::new(Limiter::new(Rate {
                 burst: (config.user_rate * USER_BURST_SECONDS) as u32,
                 per_second: config.user_rate,

@@ -111,3 +111,51 @@ async fn credentials_and_errors_are_never_stored_and_public_documents_are_briefl
         assert_eq!(response.headers()[CACHE_CONTROL], "public, max-age=300", "{public}");
     }
 }
+
+/// The local server answers a repeated listing from memory: every kind of write, by anyone, and a
+/// share reaching its expiry must show in the very next listing.
+#[tokio::test]
+async fn listings_kept_in_memory_follow_every_write_and_every_share_expiry() {
+    let server = start_embedded().await;
+    let api = Api::new(&server);
+    let (alice, bob) = (api.new_user("alice").await, api.new_user("bob").await);
+    let shared = "/files?scope=shared";
+    let names = |body: &str| -> Vec<String> {
+        let page: serde_json::Value = serde_json::from_str(body).expect("json");
+        page["files"].as_array().expect("files").iter().map(|f| f["name"].as_str().expect("name").to_owned()).collect()
+    };
+    let listed = |user: &User, path: &'static str| {
+        let (api, user) = (api.clone(), user.clone());
+        async move { names(&get(&api, &user, path, None).await.3) }
+    };
+    assert!(listed(&bob, shared).await.is_empty());
+
+    // Another user's write (a share) reaches bob's kept answer.
+    let kept = api.upload(&alice, "kept.txt", "text/plain", b"k").await;
+    let share = |id: &str, expires_at: Option<String>| {
+        let body = json!({"user_id": bob.id, "expires_at": expires_at});
+        let (api, token, path) = (api.clone(), alice.token.clone(), format!("/files/{id}/share"));
+        async move { api.call(Method::POST, &path, Some(&token), Some(body)).await.0 }
+    };
+    assert_eq!(share(&kept, None).await, StatusCode::OK);
+    assert_eq!(listed(&bob, shared).await, ["kept.txt"]);
+
+    // A share that ends in two seconds: listed now, gone at its expiry with no write in between.
+    let brief = api.upload(&alice, "brief.txt", "text/plain", b"b").await;
+    let ends = chrono::Utc::now() + chrono::Duration::seconds(2);
+    assert_eq!(share(&brief, Some(ends.to_rfc3339())).await, StatusCode::OK);
+    assert_eq!(listed(&bob, shared).await, ["brief.txt", "kept.txt"]);
+    assert_eq!(listed(&bob, shared).await, ["brief.txt", "kept.txt"], "the same answer, kept");
+    tokio::time::sleep(
+        (ends - chrono::Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(200),
+    )
+    .await;
+    assert_eq!(listed(&bob, shared).await, ["kept.txt"], "the expired share is gone");
+
+    // Deleting the file ends it for the grantee, and for the owner.
+    assert_eq!(listed(&alice, "/files?scope=owned").await, ["brief.txt", "kept.txt"]);
+    let (status, _) = api.call(Method::DELETE, &format!("/files/{kept}"), Some(&alice.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(listed(&bob, shared).await.is_empty());
+    assert_eq!(listed(&alice, "/files?scope=owned").await, ["brief.txt"]);
+}

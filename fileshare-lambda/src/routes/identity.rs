@@ -164,7 +164,8 @@ pub async fn jwks(State(state): State<AppState>) -> ApiResult<impl IntoResponse>
 
 /// The caller's user id: checks a token and tells clients (`fileshare whoami`) who they are.
 #[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = MeResponse), (status = 401, body = Problem)))]
+    responses((status = 200, body = MeResponse), (status = 304, description = "unchanged since the `ETag` sent in `If-None-Match`"),
+              (status = 401, body = Problem)))]
 pub async fn me(caller: Caller) -> Json<MeResponse> {
     Json(MeResponse { user_id: caller.user.to_string() })
 }

@@ -19,8 +19,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 const BACKEND: &str = "sqlite";
-/// Reader connections kept open between reads.
-const MAX_IDLE_READERS: usize = 8;
+/// Reads that run at once, each on a reader connection of its own that stays open: more than a few
+/// per core only queue inside SQLite, and a read beyond the pool would open (and parse the schema
+/// of) a connection just to close it again — under load, most of a read's cost.
+fn max_readers() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| (2 * n.get()).clamp(4, 16))
+}
 
 fn db(e: rusqlite::Error) -> Error {
     Error::storage(BACKEND, e)
@@ -45,6 +49,8 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per reader connection: a read waits for one, so the pool never grows past it.
+    reading: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for SqliteMetadataStore {
@@ -69,7 +75,14 @@ impl SqliteMetadataStore {
             }
             let mut writer = open_connection(&path).map_err(db)?;
             schema::migrate(&mut writer).map_err(db)?;
-            Ok(Self { inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }) })
+            let readers = max_readers();
+            let inner = Inner {
+                path,
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::with_capacity(readers)),
+                reading: Arc::new(tokio::sync::Semaphore::new(readers)),
+            };
+            Ok(Self { inner: Arc::new(inner) })
         })
         .await
         .map_err(|e| Error::storage(BACKEND, e))?
@@ -94,18 +107,18 @@ impl SqliteMetadataStore {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T> {
+        // Held by the blocking task itself: a caller that gives up does not free a connection in use.
+        let permit = self.inner.reading.clone().acquire_owned().await.map_err(|e| Error::storage(BACKEND, e))?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let pooled = inner.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let conn = match pooled {
                 Some(conn) => conn,
                 None => open_connection(&inner.path).map_err(db)?,
             };
             let result = f(&conn).map_err(db);
-            let mut idle = inner.readers.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
-            }
+            inner.readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
             result
         })
         .await
