@@ -4,8 +4,8 @@ our own (this file: the four endpoints a runtime client uses, on 127.0.0.1).
 A cold start is: the process is started, asks for its first event, and answers it. Measured from
 spawning the process to receiving the answer (`GET /health`, an API Gateway v2 event), and its peak
 RSS (VmHWM) after answering; median of several starts. The same harness then starts a Python 3.11
-handler that creates boto3 S3 and DynamoDB clients at init, run by AWS's runtime interface client
-(awslambdaric), answering the same event.
+handler that creates boto3 S3 and DynamoDB clients at init, driven by a minimal runtime loop (this
+file's PYTHON_BOOTSTRAP), answering the same event.
 
 CPU time per request: the warm Rust function answers many events of each route (real storage: S3 on
 s3s-fs, DynamoDB on moto, from scripts/test-servers), and the process's user+system CPU time over
@@ -13,13 +13,14 @@ them is divided by their number. Waiting for storage costs no CPU, so this is wh
 share of a vCPU must do per request.
 
 Usage: bench_coldstart.py BOOTSTRAP PYTHON > result.json
-  PYTHON: a venv's python with the fileshare bindings, boto3 and awslambdaric; the test servers'
+  PYTHON: a venv's python with the fileshare bindings and boto3; the test servers'
   endpoints in FILESHARE_TEST_S3_ENDPOINT / FILESHARE_TEST_DYNAMODB_ENDPOINT.
 """
 import http.server
 import json
 import os
 import queue
+import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,20 @@ dynamodb = boto3.client("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT"]
 def handler(event, context):
     return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps({"status": "ok"})}
 '''
+# The runtime client driving it: the Runtime API's loop, as small as it gets (next event, handler,
+# response), so that what is measured is Python, boto3 and the handler's init.
+PYTHON_BOOTSTRAP = '''
+import json, os, urllib.request
+import handler
+
+invocations = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2018-06-01/runtime/invocation"
+while True:
+    with urllib.request.urlopen(f"{invocations}/next") as response:
+        request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.loads(response.read())
+    answer = json.dumps(handler.handler(event, None)).encode()
+    urllib.request.urlopen(urllib.request.Request(f"{invocations}/{request_id}/response", answer, method="POST")).read()
+'''
 
 
 class RuntimeApi(http.server.ThreadingHTTPServer):
@@ -53,7 +68,7 @@ class RuntimeApi(http.server.ThreadingHTTPServer):
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), RuntimeHandler)
-        self.events, self.answers = queue.Queue(), {}
+        self.events, self.answers, self.init_error = queue.Queue(), {}, None
         self.answered = threading.Condition()
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -66,8 +81,10 @@ class RuntimeApi(http.server.ThreadingHTTPServer):
         request_id = str(uuid.uuid4())
         self.events.put((request_id, event))
         with self.answered:
-            if not self.answered.wait_for(lambda: request_id in self.answers, timeout):
+            if not self.answered.wait_for(lambda: request_id in self.answers or self.init_error, timeout):
                 sys.exit("the function did not answer within a minute")
+            if self.init_error:
+                sys.exit(f"the function failed to start: {self.init_error}")
             kind, body = self.answers.pop(request_id)
         if kind != "response":
             sys.exit(f"the function failed: {body}")
@@ -76,6 +93,12 @@ class RuntimeApi(http.server.ThreadingHTTPServer):
 
 class RuntimeHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm and the client's
+        # delayed ACK add 40 ms to every answer.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, *_):
         pass
@@ -109,7 +132,9 @@ class RuntimeHandler(http.server.BaseHTTPRequestHandler):
                 self.server.answers[parts[-2]] = (parts[-1], body)
                 self.server.answered.notify_all()
         elif parts[-2:] == ["init", "error"]:
-            sys.stderr.write(f"init error: {body.decode(errors='replace')}\n")
+            with self.server.answered:
+                self.server.init_error = body.decode(errors="replace")
+                self.server.answered.notify_all()
 
 
 def event(method, path, query="", body=None, authorized=True):
@@ -151,8 +176,8 @@ class Function:
                    AWS_LAMBDA_FUNCTION_MEMORY_SIZE="256", AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
                    AWS_LAMBDA_LOG_GROUP_NAME="bench", AWS_LAMBDA_LOG_STREAM_NAME="bench")
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        # Their logs go to stderr, where a failure to start shows.
+        self.process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
 
     def close(self):
         self.process.kill()
@@ -220,7 +245,8 @@ def main():
                 AWS_SECRET_ACCESS_KEY="test", AWS_EC2_METADATA_DISABLED="true")
     table = f"coldstart-{uuid.uuid4().hex[:8]}"
     rust_env = dict(base, FILESHARE_BUCKET=table, FILESHARE_TABLE=table, FILESHARE_S3_ENDPOINT=s3,
-                    FILESHARE_DYNAMODB_ENDPOINT=dynamodb)
+                    FILESHARE_DYNAMODB_ENDPOINT=dynamodb,
+                    FILESHARE_USER_RATE="1000000")  # one user sends every request
     # The bucket and table exist before the function starts, as the template makes them: created here
     # by the Python bindings (the same backends), as a first local run does.
     subprocess.run([python, "-c", "import fileshare, sys; fileshare.FileShare.aws(bucket=sys.argv[1], table=sys.argv[1], "
@@ -228,10 +254,11 @@ def main():
                     table, s3, dynamodb], env=base, check=True)
     rust = cold_starts([bootstrap], rust_env)
     with tempfile.TemporaryDirectory() as handler_dir:
-        with open(os.path.join(handler_dir, "handler.py"), "w") as f:
-            f.write(PYTHON_HANDLER)
+        for name, text in [("handler.py", PYTHON_HANDLER), ("bootstrap.py", PYTHON_BOOTSTRAP)]:
+            with open(os.path.join(handler_dir, name), "w") as f:
+                f.write(text)
         python_env = dict(base, S3_ENDPOINT=s3, DYNAMODB_ENDPOINT=dynamodb)
-        python_result = cold_starts([python, "-m", "awslambdaric", "handler.handler"], python_env, cwd=handler_dir)
+        python_result = cold_starts([python, "bootstrap.py"], python_env, cwd=handler_dir)
     routes, warm_rss = cpu_per_route(bootstrap, rust_env)
     print(json.dumps({"rust": rust, "python": python_result, "starts": STARTS, "routes": routes,
                       "warm_peak_rss": warm_rss}))

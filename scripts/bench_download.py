@@ -11,7 +11,9 @@ import os
 import statistics
 import subprocess
 import sys
+import socket
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_server import LocalServer  # noqa: E402
@@ -76,6 +78,11 @@ def main():
         nginx = subprocess.Popen(["nginx", "-p", work, "-c", os.path.join(work, "nginx.conf")])
         try:
             nginx_url = f"http://127.0.0.1:{NGINX_PORT}/{os.path.relpath(stored[0], objects)}"
+            for _ in range(100):  # until nginx listens
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", NGINX_PORT)) == 0:
+                        break
+                time.sleep(0.05)
             speed(nginx_url)  # warm the page cache, and check that nginx serves it
             ours, theirs = [], []
             for _ in range(ROUNDS):

@@ -175,7 +175,7 @@ def coldstart(result: dict) -> list[str]:
         "The Lambda bootstrap (release build, as deployed) started against a Lambda Runtime API of the",
         f"project's own on 127.0.0.1 and handed an API Gateway v2 event (`GET /health`); median of {result['starts']}",
         "starts. Beside it, under the same harness, a Python 3.11 handler that creates boto3 S3 and DynamoDB",
-        "clients at init (awslambdaric runs it). Time from starting the process to receiving its answer, and",
+        "clients at init (a minimal runtime loop drives it). Time from starting the process to its answer, and",
         "the process's peak RSS.",
         "",
         "| function | time to first response | peak RSS |",
