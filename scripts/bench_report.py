@@ -213,24 +213,18 @@ def replace_section(text: str, name: str, lines: list[str]) -> str:
 
 
 def main() -> None:
-    sections = {"--download": ("download", downloads), "--coldstart": ("coldstart", coldstart)}
+    sections = {
+        "--cli": ("cli", cli_transfers),
+        "--python": ("python", python_download_url),
+        "--download": ("download", downloads),
+        "--coldstart": ("coldstart", coldstart),
+    }
     if sys.argv[1] in sections:
         name, render = sections[sys.argv[1]]
         out = pathlib.Path(sys.argv[3])
         result = json.loads(pathlib.Path(sys.argv[2]).read_text())
         text = out.read_text() if out.exists() else "# Benchmarks\n"
         out.write_text(replace_section(text, name, [*render(result), "", machine()]))
-        return
-    if sys.argv[1] == "--cli":
-        out = pathlib.Path(sys.argv[3])
-        rows = json.loads(pathlib.Path(sys.argv[2]).read_text())
-        out.write_text(replace_section(out.read_text(), "cli", [*cli_transfers(rows), "", machine()]))
-        return
-    if sys.argv[1] == "--python":
-        out = pathlib.Path(sys.argv[3])
-        result = json.loads(pathlib.Path(sys.argv[2]).read_text())
-        text = out.read_text() if out.exists() else "# Benchmarks\n"
-        out.write_text(replace_section(text, "python", [*python_download_url(result), "", machine()]))
         return
     only_presign = sys.argv[1] == "--presign"
     args = sys.argv[2:] if only_presign else sys.argv[1:]

@@ -21,6 +21,7 @@
 
 use async_trait::async_trait;
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use chrono::{DateTime, Utc};
 use fileshare_core::{
     FileAccess, FileId, FileRecord, MetadataStore, Position, Result, Share, SharedFile, Slice, UserId,
@@ -107,6 +108,8 @@ impl<M: MetadataStore> MetadataStore for WriteEpoch<M> {
 pub struct Cached {
     /// The JSON body.
     pub body: Bytes,
+    /// Its entity tag.
+    pub etag: HeaderValue,
     epoch: u64,
     valid_until: Option<DateTime<Utc>>,
 }
@@ -144,12 +147,12 @@ impl ListingCache {
         }
     }
 
-    /// Keeps `body` for its ticket's caller and query, until a write or `valid_until`.
-    pub fn keep(&self, ticket: Ticket, body: Bytes, valid_until: Option<DateTime<Utc>>) {
+    /// Keeps `body` (tagged `etag`) for its ticket's caller and query, until a write or `valid_until`.
+    pub fn keep(&self, ticket: Ticket, body: Bytes, etag: HeaderValue, valid_until: Option<DateTime<Utc>>) {
         if body.len() > MAX_BODY {
             return;
         }
-        let cached = Cached { body, epoch: ticket.epoch, valid_until };
+        let cached = Cached { body, etag, epoch: ticket.epoch, valid_until };
         self.answers.lock().unwrap_or_else(|e| e.into_inner()).put(ticket.key, cached);
     }
 }

@@ -39,16 +39,19 @@ pub async fn revalidate(request: Request, next: Next) -> Response {
         return with_cache_control(response, NO_STORE);
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_HASHED_BODY).await {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            // Our own handlers' bodies are in memory; this is a bug, answered as a bare 500 (which
-            // `problems` turns into a problem document).
-            tracing::error!(error = %e, "could not read an API answer to tag it");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    // A handler that keeps its answers (the listing) tags them once; others are tagged here.
+    let (etag, body) = match parts.headers.get(header::ETAG).cloned() {
+        Some(etag) => (etag, body),
+        None => match axum::body::to_bytes(body, MAX_HASHED_BODY).await {
+            Ok(bytes) => (entity_tag(&bytes), Body::from(bytes)),
+            Err(e) => {
+                // Our own handlers' bodies are in memory; this is a bug, answered as a bare 500
+                // (which `problems` turns into a problem document).
+                tracing::error!(error = %e, "could not read an API answer to tag it");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
     };
-    let etag = entity_tag(&bytes);
     parts.headers.insert(header::CACHE_CONTROL, REVALIDATE);
     parts.headers.append(header::VARY, HeaderValue::from_static("authorization"));
     if if_none_match.as_ref().is_some_and(|wanted| matches(wanted, &etag)) {
@@ -62,7 +65,7 @@ pub async fn revalidate(request: Request, next: Next) -> Response {
         return not_modified;
     }
     parts.headers.insert(header::ETAG, etag);
-    Response::from_parts(parts, Body::from(bytes))
+    Response::from_parts(parts, body)
 }
 
 fn with_cache_control(mut response: Response, value: HeaderValue) -> Response {
@@ -75,7 +78,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// A strong entity tag: the first 128 bits of the body's SHA-256, quoted.
-fn entity_tag(body: &[u8]) -> HeaderValue {
+pub fn entity_tag(body: &[u8]) -> HeaderValue {
     let digest = Sha256::digest(body);
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or(HeaderValue::from_static("\"\""))

@@ -1,7 +1,7 @@
 //! `/files`: upload, complete, list, get, download URL, share, unshare, delete.
 //! Every handler authenticates with [`Caller`] and hands the decision to `FileShare`.
 
-use super::caching::NO_STORE;
+use super::caching::{entity_tag, NO_STORE};
 use super::dto::*;
 use super::extract::{ApiJson, ApiQuery};
 use crate::auth::Caller;
@@ -10,7 +10,7 @@ use crate::metrics;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fileshare_core::store::CompletedPart;
@@ -86,10 +86,13 @@ pub async fn list_files(
     RawQuery(query): RawQuery,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Response> {
-    let json = |body: Bytes| ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    let json = |body: Bytes, etag: HeaderValue| {
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json")), (header::ETAG, etag)], body)
+            .into_response()
+    };
     // The caller was verified and rationed above; a kept answer only spares the query.
     let ticket = match state.listings.as_deref().map(|c| c.get(&caller.user, query.as_deref().unwrap_or(""))) {
-        Some(Ok(kept)) => return Ok(json(kept.body)),
+        Some(Ok(kept)) => return Ok(json(kept.body, kept.etag)),
         Some(Err(ticket)) => Some(ticket),
         None => None,
     };
@@ -114,11 +117,12 @@ pub async fn list_files(
     // Our own types always serialise; were one not to, it is a bug: a bare 500, made a problem
     // document by the router's layers.
     let Ok(body) = serde_json::to_vec(&response) else { return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response()) };
+    let etag = entity_tag(&body);
     let body = Bytes::from(body);
     if let (Some(cache), Some(ticket)) = (&state.listings, ticket) {
-        cache.keep(ticket, body.clone(), valid_until);
+        cache.keep(ticket, body.clone(), etag.clone(), valid_until);
     }
-    Ok(json(body))
+    Ok(json(body, etag))
 }
 
 /// A file's metadata (the owner also sees its shares).
