@@ -466,3 +466,8 @@ mod large_deletes {
         assert!(!service.finish_deletion(&file.key()).await.expect("again"), "idempotent");
     }
 }
+
+mod reliability {
+    use super::rules_harness;
+    fileshare_core::fault_injection_conformance!(rules_harness);
+}

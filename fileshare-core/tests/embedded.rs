@@ -61,3 +61,8 @@ mod rules {
     use super::rules_harness;
     fileshare_core::rules_conformance!(rules_harness);
 }
+
+mod reliability {
+    use super::rules_harness;
+    fileshare_core::fault_injection_conformance!(rules_harness);
+}

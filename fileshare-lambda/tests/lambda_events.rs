@@ -137,6 +137,32 @@ async fn ttl_deletions_of_pending_records_discard_the_abandoned_bytes() {
     assert_eq!(service.file_store().head(&key).await.expect("head"), None);
 }
 
+/// A delete removes the record, then the bytes; if that last step fails (or the function times out
+/// between the two), the record's removal on the stream removes them.
+#[tokio::test]
+async fn a_deleted_records_removal_on_the_stream_removes_bytes_the_delete_left() {
+    let (state, _dir) = lambda_state().await;
+    let service = &state.service;
+    let owner = UserId::new(SUB).expect("user");
+    let file = service.put_bytes(&owner, "report.pdf", "application/pdf", "hello".into()).await.expect("file");
+    let key = file.key();
+    // The service's own delete: no TTL identity on the record.
+    let mut removal = event("dynamodb-ttl-remove.json", &[("__FILE_ID__", &file.id.to_string()), ("__SUB__", SUB)]);
+    let record = &mut removal["Records"][0];
+    record.as_object_mut().expect("record").remove("userIdentity");
+    record["dynamodb"]["OldImage"]["status"] = serde_json::json!({"S": "available"});
+
+    // Misrouted while the file is live: no effect.
+    let outcomes = events::handle(service, removal.clone()).await.expect("handled");
+    assert_eq!(outcomes[0], Outcome::Ignored(key.to_string()));
+    assert_eq!(service.get_bytes(&owner, &file.id).await.expect("intact").1, bytes::Bytes::from_static(b"hello"));
+
+    service.metadata_store().delete_file(&file.id).await.expect("the record goes; the bytes' removal fails");
+    let outcomes = events::handle(service, removal).await.expect("handled");
+    assert_eq!(outcomes[0], Outcome::Discarded(key.to_string()));
+    assert_eq!(service.file_store().head(&key).await.expect("head"), None, "bytes removed");
+}
+
 #[tokio::test]
 async fn a_tombstone_on_the_stream_finishes_its_delete_and_never_touches_a_live_file() {
     let (state, _dir) = lambda_state().await;

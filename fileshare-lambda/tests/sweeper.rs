@@ -57,3 +57,29 @@ async fn temporary_files_of_interrupted_writes_are_swept_once_no_write_can_be_ru
     assert_eq!(sweep.once(Duration::ZERO).await.expect("sweep").debris, 1, "at start-up none can be");
     assert_eq!(std::fs::read_dir(&tmp).expect("tmp").count(), 0);
 }
+
+/// A delete removes the record first and the bytes last: bytes whose removal failed, or whose
+/// process died in between, belong to no record and nobody will ask for them again. The sweep
+/// walks the stored objects and removes those, and nothing that a record owns.
+#[tokio::test]
+async fn bytes_that_no_record_owns_are_swept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blobs = Arc::new(LocalFileStore::open(dir.path()).await.expect("files"));
+    let files: Arc<dyn FileStore> = blobs.clone();
+    let sqlite = SqliteMetadataStore::open(dir.path().join("fileshare.db")).await.expect("sqlite");
+    let metadata: Arc<dyn MetadataStore> = Arc::new(sqlite.clone());
+    let service = Arc::new(FileShare::new(files.clone(), metadata.clone()));
+    let sweep = Sweep { service: service.clone(), metadata: sqlite, blobs, identity: None };
+    let alice = UserId::new("alice").expect("user");
+    let kept = service.put_bytes(&alice, "kept.txt", "text/plain", Bytes::from_static(b"kept")).await.expect("file");
+    let pending = service.create_upload(&alice, UploadRequest::new("p.txt", 4, "text/plain")).await.expect("upload");
+    files.put(&pending.file.key(), &(&pending.file).into(), Bytes::from_static(b"late")).await.expect("bytes");
+    let orphan = service.put_bytes(&alice, "gone.txt", "text/plain", Bytes::from_static(b"gone")).await.expect("file");
+    metadata.delete_file(&orphan.id).await.expect("the record goes; the process dies before the bytes do");
+
+    assert_eq!(sweep.once(SWEEP_EVERY).await.expect("sweep").orphans, 1);
+    assert_eq!(files.head(&orphan.key()).await.expect("head"), None, "orphan bytes removed");
+    assert!(files.head(&pending.file.key()).await.expect("head").is_some(), "a pending upload's bytes stay");
+    assert_eq!(service.get_bytes(&alice, &kept.id).await.expect("kept").1, Bytes::from_static(b"kept"));
+    assert_eq!(sweep.once(SWEEP_EVERY).await.expect("sweep").orphans, 0, "nothing left");
+}

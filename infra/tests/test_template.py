@@ -146,14 +146,15 @@ def test_alarms_cover_5xx_rate_latency_errors_and_throttles(template):
 
 
 def test_abandoned_uploads_expire(template):
-    """Pending records expire by TTL; their deletion, filtered to TTL's own, reaches the events function."""
+    """Pending records expire by TTL; every file record's removal (TTL's or a delete's) reaches the events
+    function, which removes the bytes no record owns; share items are filtered out."""
     table = template["Resources"]["MetadataTable"]["Properties"]
     assert table["StreamSpecification"]["StreamViewType"] in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
     mapping = template["Resources"]["TableEventsMapping"]["Properties"]
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["MetadataTable", "StreamArn"]}
     assert mapping["FunctionName"] == {"Ref": "EventsFunction"}
     pattern = json.loads(mapping["FilterCriteria"]["Filters"][0]["Pattern"])
-    assert pattern == {"eventName": ["REMOVE"], "userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]}}
+    assert pattern == {"eventName": ["REMOVE"], "dynamodb": {"OldImage": {"SK": {"S": ["META"]}}}}
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"]
     rules = template["Resources"]["FilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     assert any(r.get("AbortIncompleteMultipartUpload") for r in rules)

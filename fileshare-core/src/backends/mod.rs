@@ -22,7 +22,7 @@ mod sqlite;
 
 pub use aws_location::AwsLocation;
 #[cfg(feature = "aws")]
-pub use dynamo::{DeletingFile, DynamoMetadataStore, DynamoMetadataStoreBuilder, ExpiredUpload};
+pub use dynamo::{DeletingFile, DynamoMetadataStore, DynamoMetadataStoreBuilder, RemovedFile};
 pub use embedded::{
     collect_body, BlobBody, BlobMeta, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
     MemoryFileStore, Placement, Stored, VerifiedDownload, VerifiedUpload, DEFAULT_PUBLIC_URL,

@@ -147,7 +147,7 @@ impl fmt::Debug for FileId {
 ///
 /// Never derived from the user's file name: no traversal, no Unicode key problems.
 /// [`ObjectKey::parse`] accepts only keys of that shape, so a key taken from a URL cannot escape.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ObjectKey(String);
 

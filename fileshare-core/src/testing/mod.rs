@@ -2,7 +2,9 @@
 //!
 //! One suite per trait — [`file_store`], [`metadata`] — and one for the rules, [`rules`]: an
 //! authorization matrix and the defined edge cases, run through [`FileShare`](crate::FileShare) on
-//! real backends. A backend's test file provides an async factory for the harness and invokes the
+//! real backends. [`reliability`] runs every state-changing operation with a storage fault at each
+//! of its calls ([`FaultyFileStore`], [`FaultyMetadataStore`]), retries it and ends with the
+//! invariant [`audit()`]. A backend's test file provides an async factory for the harness and invokes the
 //! suite's macro, which expands to one `#[tokio::test]` per behavior:
 //!
 //! ```text
@@ -12,16 +14,21 @@
 //!
 //! Suites isolate themselves with fresh random user ids, so they can share one database or bucket.
 
+pub mod audit;
 #[cfg(feature = "aws")]
 pub mod aws_rig;
+mod faults;
 pub mod file_store;
 mod http;
 pub mod metadata;
+pub mod reliability;
 pub mod rules;
 mod rules_matrix;
 mod support;
 mod transport;
 
+pub use audit::{audit, AuditScope, Violation};
+pub use faults::{Fault, FaultPlan, FaultyFileStore, FaultyMetadataStore};
 pub use http::HttpTransport;
 pub use support::{random_user, sample_record};
 pub use transport::{Fetched, Refused, Transport};

@@ -13,7 +13,7 @@ mod stream;
 mod table;
 
 pub use builder::DynamoMetadataStoreBuilder;
-pub use stream::{DeletingFile, ExpiredUpload};
+pub use stream::{DeletingFile, RemovedFile};
 
 use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
 use crate::metadata::{MetadataStore, Slice};

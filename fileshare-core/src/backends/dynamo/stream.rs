@@ -1,8 +1,11 @@
 //! Reading the table's stream: what the events function has to finish.
 //!
-//! - A pending file item carries `expires_at`, the table's TTL attribute, so DynamoDB deletes it
-//!   once the upload is abandoned. The deletion arrives with the item's old image, which names the
-//!   object (and any unfinished multipart upload) to remove from S3: [`ExpiredUpload`].
+//! - A file item that is deleted — by the service's own delete, or by the table's TTL (a pending
+//!   item carries `expires_at`, so DynamoDB deletes it once the upload is abandoned) — arrives with
+//!   its old image, which names the object (and any unfinished multipart upload) that must not
+//!   outlive it: [`RemovedFile`]. The service's delete removes the bytes itself, but that step can
+//!   fail or be cut short by a timeout; the stream delivers every removal at least once, so the
+//!   events function makes sure.
 //! - A file item that becomes a tombstone (a delete of a file with more shares than one
 //!   transaction holds has begun) arrives with its new image: [`DeletingFile`], whose delete the
 //!   events function finishes, should the caller that began it have died.
@@ -11,31 +14,31 @@ use super::items::{DELETED_AT, META, SK};
 use crate::domain::{FileId, ObjectKey, UserId};
 use serde_json::Value;
 
-/// An upload whose pending record the table deleted, read from a stream record's `OldImage`.
+/// A file whose record was deleted, read from a stream record's `OldImage`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExpiredUpload {
+pub struct RemovedFile {
     /// Where its bytes may be.
     pub key: ObjectKey,
     /// Its unfinished multipart upload, if it was one.
     pub upload_id: Option<String>,
 }
 
-impl ExpiredUpload {
-    /// Reads an `OldImage` in DynamoDB JSON (`{"SK": {"S": "META"}, "status": {"S": "pending"}, …}`).
-    /// `None` for anything but a pending file item, so that other deletions pass through untouched.
+impl RemovedFile {
+    /// Reads an `OldImage` in DynamoDB JSON (`{"SK": {"S": "META"}, "owner": …, "id": …}`). `None`
+    /// for anything but a file item (shares pass through untouched).
     ///
     /// ```
-    /// use fileshare_core::backends::ExpiredUpload;
+    /// use fileshare_core::backends::RemovedFile;
     /// let image = serde_json::json!({
     ///     "PK": {"S": "FILE#01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "SK": {"S": "META"},
     ///     "id": {"S": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "owner": {"S": "alice"}, "status": {"S": "pending"},
     /// });
-    /// let upload = ExpiredUpload::from_stream_image(&image).unwrap();
+    /// let upload = RemovedFile::from_stream_image(&image).unwrap();
     /// assert_eq!(upload.key.as_str(), "files/alice/01ARZ3NDEKTSV4RRFFQ69G5FAV");
     /// ```
     pub fn from_stream_image(image: &Value) -> Option<Self> {
         let string = |name: &str| image.get(name)?.get("S")?.as_str();
-        if string(SK)? != META || string("status")? != "pending" {
+        if string(SK)? != META {
             return None;
         }
         let owner = UserId::new(string("owner")?).ok()?;
@@ -109,23 +112,24 @@ mod tests {
     }
 
     #[test]
-    fn pending_items_as_written_name_their_object_and_upload() {
+    fn file_items_as_written_name_their_object_and_upload() {
         let plan = MultipartUpload { upload_id: "upload-1".into(), part_size: 8 };
         let file = record(FileStatus::Pending, Some(plan));
-        let expired = ExpiredUpload::from_stream_image(&stream_image(&file_item(&file))).expect("pending item");
-        assert_eq!(expired, ExpiredUpload { key: file.key(), upload_id: Some("upload-1".into()) });
+        let expired = RemovedFile::from_stream_image(&stream_image(&file_item(&file))).expect("pending item");
+        assert_eq!(expired, RemovedFile { key: file.key(), upload_id: Some("upload-1".into()) });
         let form = record(FileStatus::Pending, None);
-        assert_eq!(ExpiredUpload::from_stream_image(&stream_image(&file_item(&form))).expect("valid").upload_id, None);
+        assert_eq!(RemovedFile::from_stream_image(&stream_image(&file_item(&form))).expect("valid").upload_id, None);
+        let available = record(FileStatus::Available, None);
+        let removed = RemovedFile::from_stream_image(&stream_image(&file_item(&available))).expect("available item");
+        assert_eq!(removed, RemovedFile { key: available.key(), upload_id: None });
     }
 
     #[test]
-    fn other_items_are_not_expired_uploads() {
-        let available = stream_image(&file_item(&record(FileStatus::Available, None)));
-        assert_eq!(ExpiredUpload::from_stream_image(&available), None);
+    fn other_items_are_not_files() {
         let mut share = stream_image(&file_item(&record(FileStatus::Pending, None)));
         share["SK"] = json!({"S": "SHARE#bob"});
-        assert_eq!(ExpiredUpload::from_stream_image(&share), None);
-        assert_eq!(ExpiredUpload::from_stream_image(&json!({})), None);
-        assert_eq!(ExpiredUpload::from_stream_image(&json!({"SK": {"S": "META"}, "status": {"S": "pending"}})), None);
+        assert_eq!(RemovedFile::from_stream_image(&share), None);
+        assert_eq!(RemovedFile::from_stream_image(&json!({})), None);
+        assert_eq!(RemovedFile::from_stream_image(&json!({"SK": {"S": "META"}, "status": {"S": "pending"}})), None);
     }
 }

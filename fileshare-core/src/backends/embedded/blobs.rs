@@ -79,6 +79,9 @@ pub trait BlobStorage: Send + Sync + Debug + 'static {
     /// folder lands once this has begun.
     async fn remove_folder(&self, path: &str) -> Result<()>;
 
+    /// The names of a folder's entries (blobs and folders), sorted; a missing folder has none.
+    async fn entries(&self, folder: &str) -> Result<Vec<String>>;
+
     /// Writes the concatenation of `parts`, in order, to `dest` as a [`Placement::New`] blob.
     async fn concat(&self, parts: &[String], dest: &str) -> Result<BlobMeta>;
 

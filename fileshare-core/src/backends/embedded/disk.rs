@@ -237,6 +237,27 @@ impl BlobStorage for DiskBlobs {
         }
     }
 
+    async fn entries(&self, folder: &str) -> Result<Vec<String>> {
+        let dir = self.resolve(folder)?;
+        let names = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<String>> {
+            let listing = match std::fs::read_dir(&dir) {
+                Ok(listing) => listing,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(e),
+            };
+            let mut names = Vec::new();
+            for entry in listing {
+                // A name that is not UTF-8 is no key of ours.
+                if let Ok(name) = entry?.file_name().into_string() {
+                    names.push(name);
+                }
+            }
+            names.sort();
+            Ok(names)
+        });
+        names.await.map_err(joined)?.map_err(io)
+    }
+
     async fn create_folder(&self, path: &str) -> Result<()> {
         let dir = self.resolve(path)?;
         tokio::task::spawn_blocking(move || create_dirs_durably(&dir)).await.map_err(joined)?.map_err(io)

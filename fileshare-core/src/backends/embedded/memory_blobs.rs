@@ -111,6 +111,15 @@ impl BlobStorage for MemoryBlobs {
         Ok(())
     }
 
+    async fn entries(&self, folder: &str) -> Result<Vec<String>> {
+        check_path(folder)?;
+        let dir = format!("{folder}/");
+        let state = self.lock();
+        let inside = state.blobs.keys().chain(state.folders.iter()).filter_map(|path| path.strip_prefix(&dir));
+        let names: BTreeSet<String> = inside.filter_map(|rest| rest.split('/').next()).map(str::to_owned).collect();
+        Ok(names.into_iter().collect())
+    }
+
     async fn concat(&self, parts: &[String], dest: &str) -> Result<BlobMeta> {
         check_path(dest)?;
         let mut data = Vec::new();

@@ -22,7 +22,7 @@ pub use gateway::{Download, Stored, VerifiedDownload, VerifiedUpload};
 pub use memory_blobs::MemoryBlobs;
 
 use crate::clock::{Clock, SystemClock};
-use crate::domain::{content_disposition, ObjectKey};
+use crate::domain::{content_disposition, ObjectKey, UserId};
 use crate::store::{
     upload_headers, CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedUpload,
     PresignedUrl, UploadPolicy, MAX_PARTS,
@@ -146,6 +146,20 @@ impl<B: BlobStorage> EmbeddedFileStore<B> {
     /// many leftovers were removed.
     pub async fn sweep_debris(&self, idle: std::time::Duration) -> Result<usize> {
         self.blobs.sweep_debris(idle).await
+    }
+
+    /// The users with stored objects (in name order): with [`EmbeddedFileStore::object_keys`], how a
+    /// sweep walks every stored object without holding all their keys at once.
+    pub async fn object_owners(&self) -> Result<Vec<UserId>> {
+        let names = self.blobs.entries(ObjectKey::PREFIX).await?;
+        Ok(names.into_iter().filter_map(|name| UserId::new(name).ok()).collect())
+    }
+
+    /// The keys of `owner`'s stored objects (whole objects; not the parts of open multipart uploads).
+    pub async fn object_keys(&self, owner: &UserId) -> Result<Vec<ObjectKey>> {
+        let folder = format!("{}/{owner}", ObjectKey::PREFIX);
+        let names = self.blobs.entries(&folder).await?;
+        Ok(names.into_iter().filter_map(|name| ObjectKey::parse(&format!("{folder}/{name}")).ok()).collect())
     }
 
     fn object_url(&self, key: &ObjectKey) -> Url {

@@ -1,0 +1,388 @@
+//! The fault-injection driver: every [`FileShare`](crate::FileShare) operation that changes state,
+//! with a fault at each of its storage calls in turn, each kind of [`Fault`], retried as a client
+//! would, then swept as the deployment's cleanup would, then [`audit`]ed.
+//!
+//! ```text
+//! async fn harness() -> Option<fileshare_core::testing::RulesHarness> { /* real stores */ }
+//! fileshare_core::fault_injection_conformance!(harness);
+//! ```
+
+use super::audit::{audit, AuditScope, Violation};
+use super::faults::{Fault, FaultPlan, FaultyFileStore, FaultyMetadataStore};
+use super::{random_user, RulesHarness};
+use crate::clock::Clock;
+use crate::domain::{FileId, FileRecord, FileStatus, ObjectKey, UserId};
+use crate::metadata::MetadataStore;
+use crate::service::{Config, UploadRequest, UploadTarget, UploadTicket};
+use crate::store::{CompletedPart, FileStore};
+use crate::{Error, FileShare, Result};
+use bytes::Bytes;
+use chrono::Utc;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Generates one test per operation: `fault_injection_conformance!(make_harness);`.
+#[macro_export]
+macro_rules! fault_injection_conformance {
+    ($make:path) => {
+        $crate::__conformance_tests!(
+            $make,
+            reliability,
+            [
+                faults_in_put_bytes,
+                faults_in_single_upload,
+                faults_in_multipart_upload,
+                faults_in_share,
+                faults_in_unshare,
+                faults_in_delete,
+                faults_in_delete_of_a_pending_multipart_upload,
+                faults_in_discard,
+            ]
+        );
+    };
+}
+
+type Faulty = FileShare<FaultyFileStore<Arc<dyn FileStore>>, FaultyMetadataStore<Arc<dyn MetadataStore>>>;
+type Clean = FileShare<Arc<dyn FileStore>, Arc<dyn MetadataStore>>;
+
+/// S3's smallest part but the last: a two-part upload is one of these and a byte more.
+const MIN_PART: u64 = 5 * 1024 * 1024;
+
+fn config() -> Config {
+    Config { min_part_size: MIN_PART, ..Config::default() }
+}
+
+/// One case's world: the same stores behind a faulty and a clean service.
+struct Rig<'h> {
+    h: &'h RulesHarness,
+    plan: Arc<FaultPlan>,
+    faulty: Faulty,
+    clean: Clean,
+    alice: UserId,
+    bob: UserId,
+}
+
+impl<'h> Rig<'h> {
+    fn new(h: &'h RulesHarness) -> Self {
+        let plan = FaultPlan::new();
+        let faulty = FileShare::builder(
+            FaultyFileStore::new(h.files.clone(), plan.clone()),
+            FaultyMetadataStore::new(h.metadata.clone(), plan.clone()),
+        )
+        .config(config())
+        .clock(h.clock.clone())
+        .build();
+        let clean =
+            FileShare::builder(h.files.clone(), h.metadata.clone()).config(config()).clock(h.clock.clone()).build();
+        // Each case starts at the real time, so presigned URLs verify against real servers.
+        h.clock.set(Utc::now());
+        Self { h, plan, faulty, clean, alice: random_user("alice"), bob: random_user("bob") }
+    }
+
+    /// An available file of alice's, made without faults.
+    async fn available(&self) -> FileRecord {
+        let data = Bytes::from_static(b"the bytes under test");
+        match self.clean.put_bytes(&self.alice, "setup.txt", "text/plain", data).await {
+            Ok(file) => file,
+            Err(e) => panic!("setup upload: {e}"),
+        }
+    }
+
+    /// What the deployment's cleanup does, once the clock is past every pending upload's expiry
+    /// and the grace: each key it learns of (the embedded sweep walks records and stored bytes; on
+    /// AWS the table's stream reports every removed record) goes through the abandoned-upload
+    /// rule, which leaves live files alone and removes the rest.
+    async fn sweep(&self, keys: &[ObjectKey]) {
+        self.h.clock.advance(config().pending_ttl + Duration::from_secs(6 * 60));
+        for key in keys {
+            if let Err(e) = self.clean.discard_abandoned_upload(key, None).await {
+                panic!("sweeping {key}: {e}");
+            }
+        }
+    }
+}
+
+/// A client's upload, resumable at the step that failed.
+struct Upload {
+    data: Bytes,
+    multipart: bool,
+    ticket: Option<UploadTicket>,
+    sent: Option<Vec<CompletedPart>>,
+}
+
+impl Upload {
+    fn new(multipart: bool) -> Self {
+        let size = if multipart { MIN_PART + 1 } else { 4096 };
+        let data = (0..size).map(|i| (i % 251) as u8).collect::<Vec<u8>>().into();
+        Self { data, multipart, ticket: None, sent: None }
+    }
+
+    /// Runs the steps not done yet: create, send the bytes, complete.
+    async fn step(&mut self, rig: &Rig<'_>) -> Result<FileRecord> {
+        if self.ticket.is_none() {
+            let request = UploadRequest {
+                multipart: self.multipart,
+                ..UploadRequest::new("upload.bin", self.data.len() as u64, "application/octet-stream")
+            };
+            self.ticket = Some(rig.faulty.create_upload(&rig.alice, request).await?);
+            self.sent = None;
+        }
+        let ticket = self.ticket.as_ref().ok_or_else(|| Error::conflict("no ticket"))?;
+        if self.sent.is_none() {
+            self.sent = Some(send(rig, ticket, &self.data).await);
+        }
+        let parts = self.sent.as_deref().unwrap_or_default();
+        rig.faulty.complete_upload(&rig.alice, &ticket.file.id, parts).await
+    }
+}
+
+/// Sends the bytes as the ticket says (storage's own endpoints: never faulted here).
+async fn send(rig: &Rig<'_>, ticket: &UploadTicket, data: &Bytes) -> Vec<CompletedPart> {
+    let transport = &rig.h.transport;
+    match &ticket.target {
+        UploadTarget::Single(upload) => {
+            if let Err(e) = transport.put(&upload.url, &upload.headers, data.clone()).await {
+                panic!("upload: {e:?}");
+            }
+            Vec::new()
+        }
+        UploadTarget::Multipart { parts, .. } => {
+            let mut done = Vec::new();
+            let mut offset = 0;
+            for part in parts {
+                let end = offset + usize::try_from(part.size).unwrap_or(usize::MAX);
+                match transport.put(&part.url, &BTreeMap::new(), data.slice(offset..end)).await {
+                    Ok(etag) => done.push(CompletedPart { part_number: part.part_number, etag }),
+                    Err(e) => panic!("part upload: {e:?}"),
+                }
+                offset = end;
+            }
+            done
+        }
+    }
+}
+
+/// What a case checks once the client's retry is done.
+enum Expect {
+    /// The upload's file is available with exactly its bytes.
+    Uploaded(Bytes),
+    /// Bob can read the file.
+    Shared(FileId),
+    /// Bob cannot read the file.
+    Unshared(FileId),
+    /// The file is gone.
+    Deleted(FileId),
+}
+
+/// Runs `act` with a fault at every storage call in turn (until it makes fewer calls than `k`),
+/// retries it once without faults, checks `expect`, sweeps, audits. Returns the cases run.
+async fn drive<S, A, R>(h: &RulesHarness, name: &str, setup: S, act: A) -> usize
+where
+    S: AsyncFn(&Rig<'_>) -> R,
+    A: AsyncFn(&Rig<'_>, &mut R) -> Result<Expect>,
+{
+    let mut cases = 0;
+    for fault in Fault::ALL {
+        for k in 1.. {
+            let rig = Rig::new(h);
+            let mut state = setup(&rig).await;
+            rig.plan.arm(k, fault);
+            let first = act(&rig, &mut state).await;
+            let fired = rig.plan.fired();
+            rig.plan.disarm();
+            let context = format!("{name}: {fault:?} at call {k} ({fired:?})");
+            let Some((method, _)) = fired else {
+                // Fewer calls than k: this run had no fault, and must have succeeded.
+                if let Err(e) = first {
+                    panic!("{context}: failed without a fault: {e}");
+                }
+                eprintln!("fault injection: {name}, {fault:?}: {} storage calls, each faulted in turn", k - 1);
+                break;
+            };
+            cases += 1;
+            if fault == Fault::Timeout {
+                // An abandoned call of a store that works on another thread may still land.
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+            let expect = match first {
+                Ok(expect) => expect,
+                Err(_) => match act(&rig, &mut state).await {
+                    Ok(expect) => expect,
+                    Err(e) => panic!("{context}: the retry failed: {e}"),
+                },
+            };
+            check(&rig, &expect).await.unwrap_or_else(|e| panic!("{context} ({method}): {e}"));
+            let touched = rig.plan.touched();
+            rig.sweep(&touched).await;
+            let scope = AuditScope::of_keys(touched).with_users([rig.bob.clone()]);
+            let now = h.clock.now();
+            let found: Vec<Violation> =
+                match audit(h.files.as_ref(), h.metadata.as_ref(), &scope, now, rig.clean.abandoned_before()).await {
+                    Ok(found) => found,
+                    Err(e) => panic!("{context}: audit: {e}"),
+                };
+            assert!(found.is_empty(), "{context}: the audit found {found:#?}");
+        }
+    }
+    cases
+}
+
+/// The end state a client was promised.
+async fn check(rig: &Rig<'_>, expect: &Expect) -> std::result::Result<(), String> {
+    let s = &rig.clean;
+    match expect {
+        Expect::Uploaded(data) => match_bytes(rig, data).await,
+        Expect::Shared(id) => s.get_file(&rig.bob, id).await.map(drop).map_err(|e| format!("bob cannot read: {e}")),
+        Expect::Unshared(id) => match s.get_file(&rig.bob, id).await {
+            Err(Error::NotFound { .. }) => Ok(()),
+            other => Err(format!("bob still reads the unshared file: {other:?}")),
+        },
+        Expect::Deleted(id) => match s.get_file(&rig.alice, id).await {
+            Err(Error::NotFound { .. }) => Ok(()),
+            other => Err(format!("the deleted file is still there: {other:?}")),
+        },
+    }
+}
+
+/// Alice's newest available file holds exactly `data`.
+async fn match_bytes(rig: &Rig<'_>, data: &Bytes) -> std::result::Result<(), String> {
+    let listed = rig.clean.metadata_store().list_owned(&rig.alice, None, 1).await.map_err(|e| e.to_string())?;
+    let file = listed.items.first().ok_or("no available file after the upload")?;
+    let (_, bytes) = rig.clean.get_bytes(&rig.alice, &file.id).await.map_err(|e| e.to_string())?;
+    if bytes == data {
+        Ok(())
+    } else {
+        Err(format!("stored {} bytes differ from the {} sent", bytes.len(), data.len()))
+    }
+}
+
+/// Upload flows, resumed where they failed.
+async fn upload_case(h: &RulesHarness, name: &str, multipart: bool) {
+    let setup = async |_: &Rig<'_>| Upload::new(multipart);
+    let act = async |rig: &Rig<'_>, upload: &mut Upload| {
+        let file = upload.step(rig).await?;
+        assert_eq!(file.status, FileStatus::Available);
+        Ok(Expect::Uploaded(upload.data.clone()))
+    };
+    drive(h, name, setup, act).await;
+}
+
+/// `put_bytes` (one server-side call): a client that sees it fail uploads again.
+pub async fn faults_in_put_bytes(h: &RulesHarness) {
+    let data = Bytes::from_static(b"server-side upload");
+    let act = async |rig: &Rig<'_>, _: &mut ()| {
+        rig.faulty.put_bytes(&rig.alice, "put.txt", "text/plain", data.clone()).await?;
+        Ok(Expect::Uploaded(data.clone()))
+    };
+    drive(h, "put_bytes", async |_: &Rig<'_>| (), act).await;
+}
+
+/// Create, presigned PUT, complete.
+pub async fn faults_in_single_upload(h: &RulesHarness) {
+    upload_case(h, "single upload", false).await;
+}
+
+/// Create, presigned parts, complete.
+pub async fn faults_in_multipart_upload(h: &RulesHarness) {
+    upload_case(h, "multipart upload", true).await;
+}
+
+/// Sharing an available file (idempotent: the retry just shares again).
+pub async fn faults_in_share(h: &RulesHarness) {
+    let act = async |rig: &Rig<'_>, id: &mut FileId| {
+        rig.faulty.share(&rig.alice, id, &rig.bob, None).await?;
+        Ok(Expect::Shared(*id))
+    };
+    drive(h, "share", async |rig: &Rig<'_>| rig.available().await.id, act).await;
+}
+
+/// A retried step whose first attempt took effect may answer "not found": the client's goal is met.
+fn done_if_gone(result: Result<()>, expect: Expect) -> Result<Expect> {
+    match result {
+        Ok(()) | Err(Error::NotFound { .. }) => Ok(expect),
+        Err(e) => Err(e),
+    }
+}
+
+/// Revoking a share.
+pub async fn faults_in_unshare(h: &RulesHarness) {
+    let setup = async |rig: &Rig<'_>| {
+        let file = rig.available().await;
+        if let Err(e) = rig.clean.share(&rig.alice, &file.id, &rig.bob, None).await {
+            panic!("setup share: {e}");
+        }
+        (file.id, false)
+    };
+    let act = async |rig: &Rig<'_>, (id, tried): &mut (FileId, bool)| {
+        let result = rig.faulty.unshare(&rig.alice, id, &rig.bob).await;
+        let retry = std::mem::replace(tried, true);
+        if retry {
+            done_if_gone(result, Expect::Unshared(*id))
+        } else {
+            result.map(|()| Expect::Unshared(*id))
+        }
+    };
+    drive(h, "unshare", setup, act).await;
+}
+
+/// Deleting `setup`'s file, retried as a client would (a retry may find it gone).
+async fn delete_case<S>(h: &RulesHarness, name: &str, setup: S)
+where
+    S: AsyncFn(&Rig<'_>) -> FileId,
+{
+    let setup = async |rig: &Rig<'_>| (setup(rig).await, false);
+    let act = async |rig: &Rig<'_>, (id, tried): &mut (FileId, bool)| {
+        let result = rig.faulty.delete(&rig.alice, id).await;
+        let retry = std::mem::replace(tried, true);
+        if retry {
+            done_if_gone(result, Expect::Deleted(*id))
+        } else {
+            result.map(|()| Expect::Deleted(*id))
+        }
+    };
+    drive(h, name, setup, act).await;
+}
+
+/// Deleting an available, shared file.
+pub async fn faults_in_delete(h: &RulesHarness) {
+    let setup = async |rig: &Rig<'_>| {
+        let file = rig.available().await;
+        if let Err(e) = rig.clean.share(&rig.alice, &file.id, &rig.bob, None).await {
+            panic!("setup share: {e}");
+        }
+        file.id
+    };
+    delete_case(h, "delete", setup).await;
+}
+
+/// Deleting a multipart upload whose parts were sent but that was never completed.
+pub async fn faults_in_delete_of_a_pending_multipart_upload(h: &RulesHarness) {
+    let setup = async |rig: &Rig<'_>| {
+        let request = UploadRequest {
+            multipart: true,
+            ..UploadRequest::new("big.bin", MIN_PART + 1, "application/octet-stream")
+        };
+        let ticket = rig.clean.create_upload(&rig.alice, request).await.unwrap_or_else(|e| panic!("setup: {e}"));
+        send(rig, &ticket, &Upload::new(true).data).await;
+        ticket.file.id
+    };
+    delete_case(h, "delete of a pending multipart upload", setup).await;
+}
+
+/// Discarding an abandoned upload whose bytes arrived but which was never completed.
+pub async fn faults_in_discard(h: &RulesHarness) {
+    let setup = async |rig: &Rig<'_>| {
+        let upload = Upload::new(false);
+        let request = UploadRequest::new("abandoned.bin", upload.data.len() as u64, "application/octet-stream");
+        let ticket = rig.clean.create_upload(&rig.alice, request).await.unwrap_or_else(|e| panic!("setup: {e}"));
+        send(rig, &ticket, &upload.data).await;
+        rig.h.clock.advance(config().pending_ttl + Duration::from_secs(6 * 60));
+        ticket.file
+    };
+    let act = async |rig: &Rig<'_>, file: &mut FileRecord| {
+        rig.faulty.discard_abandoned_upload(&file.key(), None).await?;
+        Ok(Expect::Deleted(file.id))
+    };
+    drive(h, "discard", setup, act).await;
+}
