@@ -49,6 +49,6 @@ pub use error::{BoxError, Error, Result};
 pub use metadata::{MetadataStore, Slice};
 pub use service::{
     Access, Config, FileDetails, FileEntry, FileShare, FileShareBuilder, ListRequest, PartUpload, UploadRequest,
-    UploadTarget, UploadTicket,
+    UploadTarget, UploadTicket, MAX_FILE_SIZE,
 };
 pub use store::FileStore;

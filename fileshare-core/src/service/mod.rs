@@ -12,6 +12,7 @@ mod upload;
 
 pub use config::Config;
 pub use types::{Access, FileDetails, FileEntry, ListRequest, PartUpload, UploadRequest, UploadTarget, UploadTicket};
+pub use upload::MAX_FILE_SIZE;
 
 use crate::clock::{Clock, SystemClock};
 use crate::metadata::MetadataStore;

@@ -11,6 +11,9 @@ use bytes::Bytes;
 
 const MIB: u64 = 1024 * 1024;
 
+/// The largest file any configuration admits: S3's largest object, 5 TiB.
+pub const MAX_FILE_SIZE: u64 = 5 * 1024 * 1024 * MIB;
+
 /// Part size for a multipart upload of `size` bytes: at least `min`, whole MiB, few enough parts for
 /// S3's 10 000-part limit.
 fn part_size(size: u64, min: u64) -> u64 {
@@ -39,6 +42,10 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         let max = if request.multipart { self.config.max_multipart_size } else { self.config.max_upload_size };
         if request.size == 0 {
             return Err(Error::invalid("size", "must be at least 1 byte"));
+        }
+        if request.size > MAX_FILE_SIZE {
+            // Beyond any configurable limit: no object store holds it, so the request is malformed.
+            return Err(Error::invalid("size", "must be at most 5 TiB"));
         }
         if request.size > max {
             return Err(Error::TooLarge { size: request.size, max });

@@ -102,11 +102,19 @@ impl From<Share> for ShareView {
 /// `POST /files/upload-url`.
 #[derive(Deserialize, ToSchema)]
 pub struct UploadBody {
-    /// Display name (1–255 bytes, no control characters or path separators).
+    /// Display name: 1–255 bytes of UTF-8 (after NFC normalisation), not only whitespace, not `.`
+    /// or `..`, without control characters, bidirectional controls or path separators.
+    #[schema(min_length = 1, max_length = 255, pattern = r"^[^\x00-\x1f\x7f-\x9f/\\]+$")]
     pub name: String,
-    /// Exact size in bytes.
+    /// Exact size in bytes (at most the single-upload limit, or the multipart limit with `multipart`).
+    #[schema(minimum = 1, maximum = 5_497_558_138_880_u64)]
     pub size: u64,
-    /// Content type the file is served with.
+    /// Content type the file is served with: `type/subtype`, optionally with `; name=value`
+    /// parameters (at most 255 bytes).
+    #[schema(
+        max_length = 255,
+        pattern = r#"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(; *[A-Za-z0-9!#$%&'*+.^_`|~-]+=([A-Za-z0-9!#$%&'*+.^_`|~-]+|"[ !#-\[\]-~]*"))*$"#
+    )]
     pub content_type: String,
     /// Upload in parts (required above the single-upload limit).
     #[serde(default)]
@@ -130,6 +138,7 @@ pub struct UploadView {
 #[derive(Serialize, ToSchema)]
 pub struct PartView {
     /// 1-based part number.
+    #[schema(minimum = 1, maximum = 10000)]
     pub part_number: u32,
     /// Exact size in bytes.
     pub size: u64,
@@ -167,6 +176,7 @@ pub struct UploadResponse {
 #[derive(Deserialize, ToSchema)]
 pub struct PartEtag {
     /// 1-based part number.
+    #[schema(minimum = 1, maximum = 10000)]
     pub part_number: u32,
     /// The part's `ETag`.
     pub etag: String,
@@ -184,8 +194,10 @@ pub struct CompleteBody {
 #[derive(Deserialize, IntoParams)]
 pub struct ListParams {
     /// `owned`, `shared` or `all` (default).
+    #[param(pattern = "^(owned|shared|all)$")]
     pub scope: Option<String>,
     /// Page size, 1–1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -203,7 +215,9 @@ pub struct ListResponse {
 /// `GET /files/{id}/download-url` query.
 #[derive(Deserialize, IntoParams)]
 pub struct DownloadParams {
-    /// URL lifetime in seconds (default 300).
+    /// URL lifetime in seconds (default 300; at most 7 days for the owner, and a grantee's is cut
+    /// to 5 minutes and to their share's end).
+    #[param(minimum = 1, maximum = 604800)]
     pub expires_in: Option<u64>,
 }
 
@@ -228,9 +242,12 @@ pub struct ShareBody {
 /// `POST /auth/signup` and `POST /auth/login`.
 #[derive(Deserialize, ToSchema)]
 pub struct CredentialsBody {
-    /// The username.
+    /// The username: 3–64 of `A–Z a–z 0–9 . _ - @ +`.
+    #[schema(pattern = "^[A-Za-z0-9._@+-]{3,64}$")]
     pub username: String,
-    /// The password.
+    /// The password: 10–256 characters with at least three of lower case, upper case, digits and
+    /// symbols, not containing the username.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
 }
 

@@ -7,11 +7,12 @@ mod extract;
 mod files;
 mod identity;
 mod meta;
+mod openapi;
 mod problems;
 mod web;
 
 pub use dto::*;
-pub use meta::ApiDoc;
+pub use openapi::{document as openapi_document, ApiDoc};
 pub use web::content_security_policy;
 
 use crate::metrics;
