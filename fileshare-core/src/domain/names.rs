@@ -110,7 +110,8 @@ fn is_token(s: &str) -> bool {
 
 fn is_param_value(s: &str) -> bool {
     if let Some(inner) = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        inner.chars().all(|c| (c == ' ' || c.is_ascii_graphic()) && c != '"' && c != '\\')
+        // No `;` either: parameters are split on it before values are read.
+        inner.chars().all(|c| (c == ' ' || c.is_ascii_graphic()) && !"\";\\".contains(c))
     } else {
         is_token(s)
     }

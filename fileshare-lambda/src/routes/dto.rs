@@ -110,10 +110,10 @@ pub struct UploadBody {
     #[schema(minimum = 1, maximum = 5_497_558_138_880_u64)]
     pub size: u64,
     /// Content type the file is served with: `type/subtype`, optionally with `; name=value`
-    /// parameters (at most 255 bytes).
+    /// parameters (a quoted value holds no `;`, `"` or `\`); at most 255 bytes.
     #[schema(
         max_length = 255,
-        pattern = r#"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(; *[A-Za-z0-9!#$%&'*+.^_`|~-]+=([A-Za-z0-9!#$%&'*+.^_`|~-]+|"[ !#-\[\]-~]*"))*$"#
+        pattern = r#"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(; *[A-Za-z0-9!#$%&'*+.^_`|~-]+=([A-Za-z0-9!#$%&'*+.^_`|~-]+|"[ !#-:<-\[\]-~]*"))*$"#
     )]
     pub content_type: String,
     /// Upload in parts (required above the single-upload limit).
