@@ -331,7 +331,7 @@ mod request_counts {
         service.confirm_uploaded_object(&confirmed.key(), 1000, None).await.expect("confirm").expect("confirmed");
         counted.check("confirm_uploaded_object (S3 event)");
         assert!(service.discard_abandoned_upload(&abandoned.key(), None).await.expect("discard"));
-        counted.check("discard_abandoned_upload (TTL removed the record)");
+        counted.check("discard_abandoned_upload (a file record's removal on the stream: TTL's, or a delete's)");
 
         let undocumented: Vec<_> = counted.limits.keys().filter(|op| !counted.seen.contains(op)).collect();
         assert!(undocumented.is_empty(), "documented but not measured: {undocumented:?}");
