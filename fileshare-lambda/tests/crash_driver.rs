@@ -25,7 +25,7 @@ const PART: usize = 8 * MIB;
 const VARS: &[(&str, &str)] = &[("FILESHARE_USER_RATE", "10000")];
 
 /// What the server acknowledged, and what it may or may not have done (in flight at the kill).
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Model {
     /// Completed files and their bytes.
     files: BTreeMap<String, Vec<u8>>,
@@ -267,7 +267,9 @@ async fn kill_9_at_random_points_loses_nothing_acknowledged_and_breaks_no_invari
         let (mut server, base) = process::start(data.path(), VARS).await;
         let alice = Client::log_in(&base, "crash-alice", false).await;
         let bob = Client::log_in(&base, "crash-bob", false).await;
-        verify(&alice, &bob, &lock(&model)).await;
+        // The clients are done: a copy of what they were told is what the restart must honour.
+        let acknowledged = lock(&model).clone();
+        verify(&alice, &bob, &acknowledged).await;
         server.start_kill().expect("stop");
         server.wait().await.expect("stopped");
         let issued = lock(&model).issued.clone();
