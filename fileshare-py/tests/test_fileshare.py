@@ -127,7 +127,7 @@ def test_every_exception_is_a_fileshare_error(backend, tmp_path, user):
         fileshare.Forbidden: lambda: strict.delete(bob, photo.file_id),
         fileshare.InvalidInput: lambda: strict.share(alice, photo.file_id, alice),
         fileshare.Conflict: lambda: strict.complete_upload(alice, pending.file_id),
-        fileshare.TooLarge: lambda: strict.create_upload(alice, "big.png", 10 * 1024**4, "image/png"),
+        fileshare.TooLarge: lambda: strict.create_upload(alice, "big.png", 10 * 1024**3, "image/png"),
         fileshare.UnsupportedContentType: lambda: strict.put_bytes(alice, "a.exe", b"MZ", "application/x-msdownload"),
         fileshare.StorageError: lambda: fileshare.FileShare.aws(
             bucket="b", table="t", s3_endpoint_url="http://127.0.0.1:9", dynamodb_endpoint_url="http://127.0.0.1:9"
