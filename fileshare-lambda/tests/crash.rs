@@ -18,12 +18,6 @@ async fn start(data: &Path) -> (Child, String) {
     process::start(data, &[]).await
 }
 
-/// A presigned URL aimed at `base` (the server printed its real port; URLs name the configured one).
-fn at(base: &str, url: &str) -> String {
-    let url = reqwest::Url::parse(url).expect("url");
-    format!("{base}{}?{}", url.path(), url.query().unwrap_or(""))
-}
-
 struct Client {
     http: reqwest::Client,
     base: String,
@@ -49,7 +43,7 @@ impl Client {
     }
 
     async fn put(&self, url: &str, headers: &Value, body: reqwest::Body) -> reqwest::Result<reqwest::Response> {
-        let mut request = self.http.put(at(&self.base, url));
+        let mut request = self.http.put(process::at(&self.base, url).expect("url"));
         for (name, value) in headers.as_object().into_iter().flatten() {
             request = request.header(name, value.as_str().unwrap_or_default());
         }
@@ -59,7 +53,12 @@ impl Client {
     async fn download(&self, id: &str) -> Vec<u8> {
         let (status, link) = self.call(reqwest::Method::GET, &format!("/files/{id}/download-url"), None).await;
         assert_eq!(status, StatusCode::OK, "{link}");
-        let response = self.http.get(at(&self.base, link["url"].as_str().expect("url"))).send().await.expect("get");
+        let response = self
+            .http
+            .get(process::at(&self.base, link["url"].as_str().expect("url")).expect("url"))
+            .send()
+            .await
+            .expect("get");
         assert_eq!(response.status(), StatusCode::OK);
         response.bytes().await.expect("body").to_vec()
     }

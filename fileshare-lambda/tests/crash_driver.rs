@@ -44,12 +44,6 @@ struct Client {
     token: String,
 }
 
-/// A presigned URL aimed at `base` (URLs name the configured address; the server took a free port).
-fn at(base: &str, url: &str) -> Result<String, String> {
-    let url = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
-    Ok(format!("{base}{}?{}", url.path(), url.query().unwrap_or("")))
-}
-
 impl Client {
     async fn log_in(base: &str, username: &str, sign_up: bool) -> Self {
         let http = reqwest::Client::new();
@@ -68,7 +62,7 @@ impl Client {
     }
 
     async fn put(&self, url: &str, headers: &Value, body: Vec<u8>) -> Result<String, String> {
-        let mut request = self.http.put(at(&self.base, url)?);
+        let mut request = self.http.put(process::at(&self.base, url)?);
         for (name, value) in headers.as_object().into_iter().flatten() {
             request = request.header(name, value.as_str().unwrap_or_default());
         }
@@ -84,7 +78,7 @@ impl Client {
         if status != StatusCode::OK {
             return Err(format!("download-url answered {status}: {link}"));
         }
-        let url = at(&self.base, link["url"].as_str().unwrap_or_default())?;
+        let url = process::at(&self.base, link["url"].as_str().unwrap_or_default())?;
         let response = self.http.get(url).send().await.map_err(|e| e.to_string())?;
         Ok(response.bytes().await.map_err(|e| e.to_string())?.to_vec())
     }

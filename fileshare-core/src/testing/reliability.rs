@@ -89,12 +89,17 @@ impl<'h> Rig<'h> {
         }
     }
 
+    /// Moves the clock past every pending upload's window and the sweep's grace.
+    fn past_every_expiry(&self) {
+        self.h.clock.advance(config().pending_ttl + Duration::from_secs(6 * 60));
+    }
+
     /// What the deployment's cleanup does, once the clock is past every pending upload's expiry
     /// and the grace: each key it learns of (the embedded sweep walks records and stored bytes; on
     /// AWS the table's stream reports every removed record) goes through the abandoned-upload
     /// rule, which leaves live files alone and removes the rest.
     async fn sweep(&self, keys: &[ObjectKey]) {
-        self.h.clock.advance(config().pending_ttl + Duration::from_secs(6 * 60));
+        self.past_every_expiry();
         for key in keys {
             if let Err(e) = self.clean.discard_abandoned_upload(key, None).await {
                 panic!("sweeping {key}: {e}");
@@ -397,7 +402,7 @@ pub async fn faults_in_discard(h: &RulesHarness) {
         let request = UploadRequest::new("abandoned.bin", upload.data.len() as u64, "application/octet-stream");
         let ticket = rig.clean.create_upload(&rig.alice, request).await.unwrap_or_else(|e| panic!("setup: {e}"));
         send(rig, &ticket, &upload.data).await;
-        rig.h.clock.advance(config().pending_ttl + Duration::from_secs(6 * 60));
+        rig.past_every_expiry();
         ticket.file
     };
     let act = async |rig: &Rig<'_>, file: &mut FileRecord| {

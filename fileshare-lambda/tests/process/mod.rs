@@ -1,5 +1,7 @@
 //! The server binary as its own process, as an operator runs it (tests that kill it or read its exit).
 
+#![allow(dead_code)] // each test file uses a different part of this
+
 use std::path::Path;
 use std::process::Stdio;
 use tokio::io::AsyncBufReadExt;
@@ -45,4 +47,11 @@ pub async fn log_in(http: &reqwest::Client, base: &str, username: &str, sign_up:
     let response = http.post(format!("{base}/auth/login")).json(&credentials).send().await.expect("login");
     let tokens: serde_json::Value = response.json().await.expect("json");
     tokens["access_token"].as_str().expect("token").to_owned()
+}
+
+/// A presigned URL aimed at `base`: URLs name the configured address, while a test server took a
+/// free port. Never panics: a URL that does not parse is an error the caller reports.
+pub fn at(base: &str, url: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
+    Ok(format!("{base}{}?{}", url.path(), url.query().unwrap_or("")))
 }
