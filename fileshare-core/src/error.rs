@@ -71,6 +71,16 @@ pub enum Error {
         /// The refused content type.
         content_type: String,
     },
+    /// A share link needs a password and none, or a wrong one, was given. Each wrong password uses
+    /// up one of the link's rationed attempts.
+    #[error("this link needs its password; the password given is missing or wrong")]
+    WrongPassword,
+    /// Too many password attempts for this link: no more are taken until `retry_after` has passed.
+    #[error("too many password attempts for this link; try again in {} seconds", retry_after.as_secs())]
+    TooManyAttempts {
+        /// How long until the link takes attempts again.
+        retry_after: std::time::Duration,
+    },
     /// A storage backend failed (I/O, database, network). Usually transient; nothing was decided.
     #[error("{backend} storage error: {source}")]
     Storage {

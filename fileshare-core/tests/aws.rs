@@ -95,6 +95,11 @@ mod rules {
     fileshare_core::rules_conformance!(rules_harness);
 }
 
+mod links {
+    use super::rules_harness;
+    fileshare_core::links_conformance!(rules_harness);
+}
+
 mod file_store {
     use super::file_store_harness;
     fileshare_core::file_store_conformance!(file_store_harness);

@@ -53,6 +53,11 @@ mod rules {
     fileshare_core::rules_conformance!(rules_harness);
 }
 
+mod links {
+    use super::rules_harness;
+    fileshare_core::links_conformance!(rules_harness);
+}
+
 mod reliability {
     use super::rules_harness;
     fileshare_core::fault_injection_conformance!(rules_harness);

@@ -1,6 +1,9 @@
 //! [`MemoryMetadataStore`]: records in a mutex-guarded map, for tests and examples.
 
-use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
+use crate::domain::{
+    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Share, ShareLink, SharedFile,
+    UserId,
+};
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
 use async_trait::async_trait;
@@ -12,6 +15,22 @@ use std::sync::{Mutex, MutexGuard};
 struct State {
     files: HashMap<FileId, FileRecord>,
     shares: BTreeMap<(FileId, UserId), Share>,
+    links: BTreeMap<LinkId, ShareLink>,
+}
+
+impl State {
+    /// The put condition of shares and links: the file exists, is `owner`'s and is available.
+    fn check_shareable(&self, id: &FileId, owner: &UserId) -> Result<()> {
+        match self.files.get(id) {
+            Some(stored) if &stored.owner == owner => {
+                if stored.status != FileStatus::Available {
+                    return Err(Error::conflict("a file can be shared once its upload is complete"));
+                }
+                Ok(())
+            }
+            _ => Err(Error::not_found("file", id)),
+        }
+    }
 }
 
 /// An in-memory [`MetadataStore`]. Listings sort the caller's records on every call (linear in the
@@ -78,20 +97,13 @@ impl MetadataStore for MemoryMetadataStore {
         let mut state = self.lock();
         let file = state.files.remove(id).ok_or_else(|| Error::not_found("file", id))?;
         state.shares.retain(|(file_id, _), _| file_id != id);
+        state.links.retain(|link, _| &link.file_id() != id);
         Ok(file)
     }
 
     async fn put_share(&self, share: &Share, file: &FileRecord) -> Result<Share> {
         let mut state = self.lock();
-        match state.files.get(&share.file_id) {
-            Some(stored) if stored.owner == file.owner => {
-                let file = stored;
-                if file.status != FileStatus::Available {
-                    return Err(Error::conflict("a file can be shared once its upload is complete"));
-                }
-            }
-            _ => return Err(Error::not_found("file", share.file_id)),
-        }
+        state.check_shareable(&share.file_id, &file.owner)?;
         let stored = state
             .shares
             .entry((share.file_id, share.grantee.clone()))
@@ -113,6 +125,42 @@ impl MetadataStore for MemoryMetadataStore {
         let mut shares: Vec<Share> = state.shares.values().filter(|s| &s.file_id == id).cloned().collect();
         shares.sort_by(|a, b| (a.created_at, &a.grantee).cmp(&(b.created_at, &b.grantee)));
         Ok(shares)
+    }
+
+    async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {
+        let mut state = self.lock();
+        state.check_shareable(&link.file_id(), &file.owner)?;
+        if state.links.contains_key(&link.id) {
+            return Err(Error::conflict(format!("link {} already exists", link.id)));
+        }
+        state.links.insert(link.id, link.clone());
+        Ok(())
+    }
+
+    async fn get_link(&self, id: &LinkId) -> Result<Option<LinkAccess>> {
+        let state = self.lock();
+        let (Some(link), Some(file)) = (state.links.get(id), state.files.get(&id.file_id())) else {
+            return Ok(None);
+        };
+        Ok(Some(LinkAccess { link: link.clone(), file: file.clone() }))
+    }
+
+    async fn list_links(&self, file: &FileId) -> Result<Vec<ShareLink>> {
+        let state = self.lock();
+        let mut links: Vec<ShareLink> = state.links.values().filter(|l| &l.file_id() == file).cloned().collect();
+        links.sort_by_key(|l| (l.created_at, l.id));
+        Ok(links)
+    }
+
+    async fn update_link(&self, id: &LinkId, update: LinkUpdate) -> Result<Option<ShareLink>> {
+        let mut state = self.lock();
+        let link = state.links.get_mut(id).ok_or_else(|| Error::not_found("link", id))?;
+        Ok(update.apply(link).then(|| link.clone()))
+    }
+
+    async fn delete_link(&self, id: &LinkId) -> Result<()> {
+        let removed = self.lock().links.remove(id);
+        removed.map(|_| ()).ok_or_else(|| Error::not_found("link", id))
     }
 
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {

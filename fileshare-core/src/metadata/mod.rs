@@ -1,6 +1,8 @@
-//! The [`MetadataStore`] trait: records of files and shares.
+//! The [`MetadataStore`] trait: records of files, shares and share links.
 
-use crate::domain::{FileAccess, FileId, FileRecord, Position, Share, SharedFile, UserId};
+use crate::domain::{
+    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, Position, Share, ShareLink, SharedFile, UserId,
+};
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -16,7 +18,7 @@ pub struct Slice<T> {
     pub has_more: bool,
 }
 
-/// Durable records of files and shares.
+/// Durable records of files, shares and share links.
 ///
 /// A metadata store keeps data consistent (conditional writes, atomic deletes) but never decides
 /// access: [`FileShare`](crate::FileShare) reads what it needs and decides. Every read used for an
@@ -46,14 +48,14 @@ pub trait MetadataStore: Send + Sync + Debug + 'static {
     /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
     async fn mark_available(&self, file: &FileRecord, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord>;
 
-    /// Deletes a file record and all its shares, and returns the deleted record.
+    /// Deletes a file record and all its shares and links, and returns the deleted record.
     ///
     /// # Behavior
-    /// - Afterwards no share of the file is readable or listed.
+    /// - Afterwards no share or link of the file is readable or listed.
     /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
     /// - Any number of shares. A store that cannot delete them all atomically makes the file
     ///   unreadable first (`get_file` answers `None`, `put_share` refuses), so an interrupted delete
-    ///   never leaves a readable file or share; calling `delete_file` again finishes it.
+    ///   never leaves a readable file, share or link; calling `delete_file` again finishes it.
     async fn delete_file(&self, id: &FileId) -> Result<FileRecord>;
 
     /// Creates or updates a share of `file` (as read by the caller), on the condition that the stored
@@ -78,6 +80,45 @@ pub trait MetadataStore: Send + Sync + Debug + 'static {
     /// # Behavior
     /// - Includes expired shares (the owner sees them); a missing file has none.
     async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>>;
+
+    /// Stores a new link of `file` (as read by the caller), on the same condition as
+    /// [`put_share`](MetadataStore::put_share): the stored file still exists, is owned by
+    /// `file.owner` and is available — checked atomically with the write.
+    ///
+    /// # Behavior
+    /// - A missing file, or one not owned by `file.owner`, is [`Error::NotFound`](crate::Error::NotFound).
+    /// - A pending file is [`Error::Conflict`](crate::Error::Conflict).
+    /// - An existing link id is [`Error::Conflict`](crate::Error::Conflict); the stored link is unchanged.
+    async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()>;
+
+    /// Reads a link together with its file, in one consistent read.
+    ///
+    /// # Behavior
+    /// - A missing link, or a link whose file is gone (or being deleted), is `Ok(None)`.
+    /// - Expired and exhausted links are returned: deciding is the rules' job.
+    async fn get_link(&self, id: &LinkId) -> Result<Option<LinkAccess>>;
+
+    /// All links of a file, oldest first.
+    ///
+    /// # Behavior
+    /// - Includes expired and exhausted links (the owner sees them); a missing file has none.
+    async fn list_links(&self, file: &FileId) -> Result<Vec<ShareLink>>;
+
+    /// Applies one atomic [`LinkUpdate`] to a stored link and returns the link as updated, or
+    /// `Ok(None)` if the update's condition refused it (no downloads or attempts left); a refused
+    /// update changes nothing.
+    ///
+    /// # Behavior
+    /// - Concurrent updates never overshoot: `n` concurrent `CountDownload`s of a link with `k`
+    ///   downloads left succeed exactly `min(n, k)` times.
+    /// - A missing link is [`Error::NotFound`](crate::Error::NotFound).
+    async fn update_link(&self, id: &LinkId, update: LinkUpdate) -> Result<Option<ShareLink>>;
+
+    /// Deletes one link; effective for every later read.
+    ///
+    /// # Behavior
+    /// - A missing link is [`Error::NotFound`](crate::Error::NotFound).
+    async fn delete_link(&self, id: &LinkId) -> Result<()>;
 
     /// Available files owned by `owner`, newest first by `(created_at, id)`, strictly after `after`.
     ///
@@ -130,6 +171,21 @@ macro_rules! forward_metadata_store {
             }
             async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
                 (**self).list_shares(id).await
+            }
+            async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {
+                (**self).put_link(link, file).await
+            }
+            async fn get_link(&self, id: &LinkId) -> Result<Option<LinkAccess>> {
+                (**self).get_link(id).await
+            }
+            async fn list_links(&self, file: &FileId) -> Result<Vec<ShareLink>> {
+                (**self).list_links(file).await
+            }
+            async fn update_link(&self, id: &LinkId, update: LinkUpdate) -> Result<Option<ShareLink>> {
+                (**self).update_link(id, update).await
+            }
+            async fn delete_link(&self, id: &LinkId) -> Result<()> {
+                (**self).delete_link(id).await
             }
             async fn list_owned(
                 &self,

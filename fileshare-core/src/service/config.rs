@@ -44,6 +44,15 @@ pub struct Config {
     pub grantee_download_url_ttl: Duration,
     /// Largest page a listing returns. Default 1000.
     pub max_page_size: usize,
+    /// Lifetime of the download URL a share link is redeemed for (never past the link's expiry).
+    /// Default 5 minutes: where URLs are stateless (S3), it bounds how long a revoked link's last
+    /// URL keeps working.
+    pub link_download_url_ttl: Duration,
+    /// Password attempts a link takes per [`Config::link_password_window`]. Default 5.
+    pub link_password_attempts: u32,
+    /// The window of [`Config::link_password_attempts`]. Default 15 minutes: at most 480 guesses a
+    /// day per link.
+    pub link_password_window: Duration,
 }
 
 impl Default for Config {
@@ -60,6 +69,9 @@ impl Default for Config {
             max_download_url_ttl: Duration::from_secs(7 * 24 * 3600),
             grantee_download_url_ttl: Duration::from_secs(5 * 60),
             max_page_size: 1000,
+            link_download_url_ttl: Duration::from_secs(5 * 60),
+            link_password_attempts: 5,
+            link_password_window: Duration::from_secs(15 * 60),
         }
     }
 }

@@ -4,13 +4,16 @@ mod access;
 mod config;
 mod embedded;
 mod expiry;
+mod links;
 mod listing;
 mod manage;
+mod passwords;
 mod reads;
 mod types;
 mod upload;
 
 pub use config::Config;
+pub use links::{CreatedLink, LinkInfo, LinkOptions, LINK_PASSWORD_CHARS, MAX_LINK_DOWNLOADS};
 pub use types::{Access, FileDetails, FileEntry, ListRequest, PartUpload, UploadRequest, UploadTarget, UploadTicket};
 pub use upload::MAX_FILE_SIZE;
 
@@ -31,6 +34,8 @@ use std::sync::Arc;
 ///   grantee attempting an owner-only action gets [`Error::Forbidden`](crate::Error::Forbidden).
 /// - Anyone else gets [`Error::NotFound`](crate::Error::NotFound): existence is not leaked.
 /// - Pending uploads are visible to their owner only, never listed, and vanish once expired.
+/// - Share links (owner-made) hand a file to anyone holding their token; every link that does not
+///   hand out downloads now answers `NotFound` (see [`FileShare::redeem_link`]).
 ///
 /// ```
 /// # #[cfg(feature = "embedded")]
@@ -51,6 +56,8 @@ pub struct FileShare<F, M> {
     metadata: M,
     config: Config,
     clock: Arc<dyn Clock>,
+    /// Link password hashes computed at once (see `passwords`).
+    hashing: tokio::sync::Semaphore,
 }
 
 impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
@@ -113,7 +120,13 @@ impl<F: FileStore, M: MetadataStore> FileShareBuilder<F, M> {
 
     /// Finishes the service.
     pub fn build(self) -> FileShare<F, M> {
-        FileShare { files: self.files, metadata: self.metadata, config: self.config, clock: self.clock }
+        FileShare {
+            files: self.files,
+            metadata: self.metadata,
+            config: self.config,
+            clock: self.clock,
+            hashing: passwords::permits(),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`FaultPlan::touched`](super::FaultPlan::touched) collects the keys of every call the service
 //! made, including those of operations that failed half-way.
 
-use crate::domain::{FileId, FileStatus, ObjectKey, Position, UserId};
+use crate::domain::{FileId, FileStatus, LinkId, ObjectKey, Position, UserId};
 use crate::metadata::MetadataStore;
 use crate::store::FileStore;
 use crate::Result;
@@ -79,6 +79,11 @@ pub enum Violation {
         /// Whom the share is for.
         grantee: UserId,
     },
+    /// A share link whose file is gone (or was never available): it must have gone with its file.
+    LinkOfMissingFile {
+        /// The link.
+        link: LinkId,
+    },
     /// A listing entry whose file is gone or not available.
     ListedButUnavailable {
         /// Whose listing.
@@ -144,6 +149,12 @@ pub async fn audit(
         if record.is_none() {
             for share in metadata.list_shares(&id).await? {
                 found.push(Violation::ShareOfMissingFile { file: id, grantee: share.grantee });
+            }
+        }
+        let shareable = record.as_ref().is_some_and(|f| f.owner == owner && f.status == FileStatus::Available);
+        if !shareable && record.as_ref().is_none_or(|f| f.owner == owner) {
+            for link in metadata.list_links(&id).await? {
+                found.push(Violation::LinkOfMissingFile { link: link.id });
             }
         }
     }

@@ -6,7 +6,10 @@
 //! [`audit`](super::audit) afterwards can look at everything the service touched — including what
 //! an operation created before it failed, which its caller never heard of.
 
-use crate::domain::{FileAccess, FileId, FileRecord, ObjectKey, Position, Share, SharedFile, UserId};
+use crate::domain::{
+    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, ObjectKey, Position, Share, ShareLink, SharedFile,
+    UserId,
+};
 use crate::metadata::{MetadataStore, Slice};
 use crate::store::{
     CompletedPart, DownloadRequest, FileStore, ObjectHeaders, ObjectMeta, PartRequest, PresignedUpload, PresignedUrl,
@@ -218,6 +221,21 @@ impl<M: MetadataStore> MetadataStore for FaultyMetadataStore<M> {
     }
     async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
         self.plan.run("list_shares", self.inner.list_shares(id)).await
+    }
+    async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {
+        self.plan.run("put_link", self.inner.put_link(link, file)).await
+    }
+    async fn get_link(&self, id: &LinkId) -> Result<Option<LinkAccess>> {
+        self.plan.run("get_link", self.inner.get_link(id)).await
+    }
+    async fn list_links(&self, file: &FileId) -> Result<Vec<ShareLink>> {
+        self.plan.run("list_links", self.inner.list_links(file)).await
+    }
+    async fn update_link(&self, id: &LinkId, update: LinkUpdate) -> Result<Option<ShareLink>> {
+        self.plan.run("update_link", self.inner.update_link(id, update)).await
+    }
+    async fn delete_link(&self, id: &LinkId) -> Result<()> {
+        self.plan.run("delete_link", self.inner.delete_link(id)).await
     }
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
         self.plan.run("list_owned", self.inner.list_owned(owner, after, limit)).await

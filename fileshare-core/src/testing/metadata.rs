@@ -8,6 +8,8 @@ use crate::{assert_error, ok};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::HashSet;
 
+pub use super::metadata_links::*;
+
 /// Generates the suite's tests for a harness factory: `metadata_conformance!(make_harness);`.
 #[macro_export]
 macro_rules! metadata_conformance {
@@ -34,6 +36,12 @@ macro_rules! metadata_conformance {
                 list_shared_with_pages_visit_every_share_once,
                 share_racing_delete_never_leaves_a_share_behind,
                 concurrent_completes_agree,
+                links_round_trip_and_list_oldest_first,
+                put_link_requires_an_owned_available_file,
+                links_go_with_their_file,
+                count_download_stops_at_the_limit_under_concurrency,
+                attempts_are_rationed_per_window,
+                delete_link_removes_it_and_a_missing_one_is_not_found,
             ]
         );
     };

@@ -1,8 +1,8 @@
 //! Conformance suites, run by every backend's tests (feature `testing`).
 //!
-//! One suite per trait — [`file_store`], [`metadata`] — and one for the rules, [`rules`]: an
-//! authorization matrix and the defined edge cases, run through [`FileShare`](crate::FileShare) on
-//! real backends. [`reliability`] runs every state-changing operation with a storage fault at each
+//! One suite per trait — [`file_store`], [`metadata`] — and for the rules, [`rules`] (an
+//! authorization matrix and the defined edge cases) and [`links`] (share links), run through
+//! [`FileShare`](crate::FileShare) on real backends. [`reliability`] runs every state-changing operation with a storage fault at each
 //! of its calls ([`FaultyFileStore`], [`FaultyMetadataStore`]), retries it and ends with the
 //! invariant [`audit()`]. A backend's test file provides an async factory for the harness and invokes the
 //! suite's macro, which expands to one `#[tokio::test]` per behavior:
@@ -20,7 +20,9 @@ pub mod aws_rig;
 mod faults;
 pub mod file_store;
 mod http;
+pub mod links;
 pub mod metadata;
+mod metadata_links;
 pub mod reliability;
 pub mod rules;
 mod rules_matrix;

@@ -11,9 +11,9 @@ use super::audit::{audit, AuditScope, Violation};
 use super::faults::{Fault, FaultPlan, FaultyFileStore, FaultyMetadataStore};
 use super::{random_user, RulesHarness};
 use crate::clock::Clock;
-use crate::domain::{FileId, FileRecord, FileStatus, ObjectKey, UserId};
+use crate::domain::{FileId, FileRecord, FileStatus, LinkToken, ObjectKey, UserId};
 use crate::metadata::MetadataStore;
-use crate::service::{Config, UploadRequest, UploadTarget, UploadTicket};
+use crate::service::{Config, LinkOptions, UploadRequest, UploadTarget, UploadTicket};
 use crate::store::{CompletedPart, FileStore};
 use crate::{Error, FileShare, Result};
 use bytes::Bytes;
@@ -38,6 +38,9 @@ macro_rules! fault_injection_conformance {
                 faults_in_delete,
                 faults_in_delete_of_a_pending_multipart_upload,
                 faults_in_discard,
+                faults_in_create_link,
+                faults_in_redeem_link,
+                faults_in_revoke_link,
             ]
         );
     };
@@ -78,6 +81,15 @@ impl<'h> Rig<'h> {
         // Each case starts at the real time, so presigned URLs verify against real servers.
         h.clock.set(Utc::now());
         Self { h, plan, faulty, clean, alice: random_user("alice"), bob: random_user("bob") }
+    }
+
+    /// A link of an available file of alice's, made without faults.
+    async fn link(&self, options: LinkOptions) -> LinkToken {
+        let file = self.available().await;
+        match self.clean.create_link(&self.alice, &file.id, options).await {
+            Ok(created) => created.token,
+            Err(e) => panic!("setup link: {e}"),
+        }
     }
 
     /// An available file of alice's, made without faults.
@@ -186,6 +198,12 @@ enum Expect {
     Unshared(FileId),
     /// The file is gone.
     Deleted(FileId),
+    /// The link hands out the file.
+    Linked(LinkToken),
+    /// The URL a link was redeemed for downloads the file.
+    Redeemed(String),
+    /// The link is dead.
+    Revoked(LinkToken),
 }
 
 /// Runs `act` with a fault at every storage call in turn (until it makes fewer calls than `k`),
@@ -267,6 +285,23 @@ async fn check(rig: &Rig<'_>, expect: &Expect) -> std::result::Result<(), String
             Err(Error::NotFound { .. }) => Ok(()),
             other => Err(format!("the deleted file is still there: {other:?}")),
         },
+        Expect::Linked(token) => match s.redeem_link(token, None).await {
+            Ok(url) => fetches_the_file(rig, &url.url).await,
+            Err(e) => Err(format!("the new link does not work: {e}")),
+        },
+        Expect::Redeemed(url) => fetches_the_file(rig, url).await,
+        Expect::Revoked(token) => match s.redeem_link(token, None).await {
+            Err(Error::NotFound { .. }) => Ok(()),
+            other => Err(format!("the revoked link still works: {other:?}")),
+        },
+    }
+}
+
+/// `url` downloads the bytes of [`Rig::available`].
+async fn fetches_the_file(rig: &Rig<'_>, url: &str) -> std::result::Result<(), String> {
+    match rig.h.transport.get(url).await {
+        Ok(fetched) if &fetched.body[..] == b"the bytes under test" => Ok(()),
+        other => Err(format!("the link's URL does not download the file: {other:?}")),
     }
 }
 
@@ -369,12 +404,15 @@ where
     drive(h, name, setup, act).await;
 }
 
-/// Deleting an available, shared file.
+/// Deleting an available file that is shared and has a link.
 pub async fn faults_in_delete(h: &RulesHarness) {
     let setup = async |rig: &Rig<'_>| {
         let file = rig.available().await;
         if let Err(e) = rig.clean.share(&rig.alice, &file.id, &rig.bob, None).await {
             panic!("setup share: {e}");
+        }
+        if let Err(e) = rig.clean.create_link(&rig.alice, &file.id, LinkOptions::default()).await {
+            panic!("setup link: {e}");
         }
         file.id
     };
@@ -410,4 +448,40 @@ pub async fn faults_in_discard(h: &RulesHarness) {
         Ok(Expect::Deleted(file.id))
     };
     drive(h, "discard", setup, act).await;
+}
+
+/// Creating a link (a retry after a lost answer makes a second link; only the one the client
+/// learns of is handed out).
+pub async fn faults_in_create_link(h: &RulesHarness) {
+    let act = async |rig: &Rig<'_>, id: &mut FileId| {
+        let created = rig.faulty.create_link(&rig.alice, id, LinkOptions::default()).await?;
+        Ok(Expect::Linked(created.token))
+    };
+    drive(h, "create link", async |rig: &Rig<'_>| rig.available().await.id, act).await;
+}
+
+/// Redeeming a password link with two downloads: the retry after a fault still gets a URL, and a
+/// fault never hands out more than the limit (the audit of the count is the conformance suite's).
+pub async fn faults_in_redeem_link(h: &RulesHarness) {
+    let options = LinkOptions { password: Some("let me in".into()), max_downloads: Some(2), ..LinkOptions::default() };
+    let act = async |rig: &Rig<'_>, token: &mut LinkToken| {
+        let url = rig.faulty.redeem_link(token, Some("let me in")).await?;
+        Ok(Expect::Redeemed(url.url))
+    };
+    drive(h, "redeem link", async |rig: &Rig<'_>| rig.link(options.clone()).await, act).await;
+}
+
+/// Revoking a link (a retry may find it gone).
+pub async fn faults_in_revoke_link(h: &RulesHarness) {
+    let setup = async |rig: &Rig<'_>| (rig.link(LinkOptions::default()).await, false);
+    let act = async |rig: &Rig<'_>, (token, tried): &mut (LinkToken, bool)| {
+        let result = rig.faulty.revoke_link(&rig.alice, &token.id()).await;
+        let retry = std::mem::replace(tried, true);
+        if retry {
+            done_if_gone(result, Expect::Revoked(token.clone()))
+        } else {
+            result.map(|()| Expect::Revoked(token.clone()))
+        }
+    };
+    drive(h, "revoke link", setup, act).await;
 }

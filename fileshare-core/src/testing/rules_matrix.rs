@@ -1,9 +1,13 @@
 //! The authorization matrix: every role × every operation, and proof that refusals change nothing.
+//!
+//! Redeeming a link takes no caller at all: holding the token is what counts, so every role —
+//! and anyone without an account, which the HTTP tests cover — may. The type system keeps the
+//! anonymous out of every other operation (they need a caller); the HTTP matrix checks its 401s.
 
 use super::rules::{service, Service};
 use super::{random_user, RulesHarness};
-use crate::domain::{FileId, Scope, UserId};
-use crate::service::{FileDetails, ListRequest};
+use crate::domain::{FileId, LinkToken, Scope, ShareLink, UserId};
+use crate::service::{FileDetails, LinkOptions, ListRequest};
 use crate::{ok, Error, Result};
 use bytes::Bytes;
 use chrono::{TimeDelta, Utc};
@@ -26,6 +30,10 @@ enum Op {
     Share,
     Unshare,
     Delete,
+    CreateLink,
+    ListLinks,
+    RevokeLink,
+    RedeemLink,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +48,7 @@ enum Outcome {
 fn expected(role: Role, op: Op) -> Outcome {
     let reads = matches!(op, Op::GetFile | Op::DownloadUrl | Op::GetBytes | Op::Listed);
     match role {
+        _ if op == Op::RedeemLink => Outcome::Allowed,
         Role::Owner => Outcome::Allowed,
         Role::Grantee if reads => Outcome::Allowed,
         Role::Grantee => Outcome::Forbidden,
@@ -54,6 +63,7 @@ struct Scene {
     expired: UserId,
     stranger: UserId,
     file: FileId,
+    link: LinkToken,
 }
 
 async fn scene(h: &RulesHarness) -> Scene {
@@ -64,8 +74,9 @@ async fn scene(h: &RulesHarness) -> Scene {
     let file = ok!(service.put_bytes(&owner, "plan.txt", "text/plain", Bytes::from_static(b"top secret")).await).id;
     ok!(service.share(&owner, &file, &grantee, None).await);
     ok!(service.share(&owner, &file, &expired, Some(h.clock.now_plus(TimeDelta::minutes(1)))).await);
+    let link = ok!(service.create_link(&owner, &file, LinkOptions::default()).await).token;
     h.clock.advance(std::time::Duration::from_secs(120));
-    Scene { service, owner, grantee, expired, stranger, file }
+    Scene { service, owner, grantee, expired, stranger, file, link }
 }
 
 impl Scene {
@@ -78,11 +89,12 @@ impl Scene {
         }
     }
 
-    /// Everything a refused request must leave untouched: the owner's view and the bytes.
-    async fn snapshot(&self) -> (FileDetails, Bytes) {
+    /// Everything a refused request must leave untouched: the owner's view, links and the bytes.
+    async fn snapshot(&self) -> (FileDetails, Vec<ShareLink>, Bytes) {
         let details = ok!(self.service.get_file(&self.owner, &self.file).await);
+        let links = ok!(self.service.list_links(&self.owner, &self.file).await);
         let (_, bytes) = ok!(self.service.get_bytes(&self.owner, &self.file).await);
-        (details, bytes)
+        (details, links, bytes)
     }
 
     async fn attempt(&self, role: Role, op: Op) -> Result<()> {
@@ -104,6 +116,10 @@ impl Scene {
             Op::Share => s.share(caller, id, &random_user("newcomer"), None).await.map(drop),
             Op::Unshare => s.unshare(caller, id, &self.grantee).await,
             Op::Delete => s.delete(caller, id).await,
+            Op::CreateLink => s.create_link(caller, id, LinkOptions::default()).await.map(drop),
+            Op::ListLinks => s.list_links(caller, id).await.map(drop),
+            Op::RevokeLink => s.revoke_link(caller, &self.link.id()).await,
+            Op::RedeemLink => s.redeem_link(&self.link, None).await.map(drop),
         }
     }
 }
@@ -111,8 +127,20 @@ impl Scene {
 /// Every role × every operation gives the documented outcome; refused requests change nothing.
 pub async fn authorization_matrix(h: &RulesHarness) {
     let roles = [Role::Owner, Role::Grantee, Role::ExpiredGrantee, Role::Stranger];
-    let ops =
-        [Op::GetFile, Op::DownloadUrl, Op::GetBytes, Op::Listed, Op::Complete, Op::Share, Op::Unshare, Op::Delete];
+    let ops = [
+        Op::GetFile,
+        Op::DownloadUrl,
+        Op::GetBytes,
+        Op::Listed,
+        Op::Complete,
+        Op::Share,
+        Op::Unshare,
+        Op::Delete,
+        Op::CreateLink,
+        Op::ListLinks,
+        Op::RevokeLink,
+        Op::RedeemLink,
+    ];
     let mut failures = Vec::new();
     for role in roles {
         for op in ops {

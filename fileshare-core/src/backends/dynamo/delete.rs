@@ -1,8 +1,9 @@
-//! Deleting a file with all its shares, whatever their number.
+//! Deleting a file with all its shares and links, whatever their number.
 //!
+//! A file's shares and links are the other items of its partition; below, "shares" means both.
 //! A transaction holds at most 100 items. A file with up to 99 shares goes in one: its record,
-//! conditional on the `share_version` that was read (a share written meanwhile cancels it), and
-//! every share. A file with more goes in steps that a crash can interrupt, so the first step makes
+//! conditional on the `share_version` that was read (a share or link written meanwhile cancels it),
+//! and every share. A file with more goes in steps that a crash can interrupt, so the first step makes
 //! the file unreachable for good:
 //!
 //! 1. one transaction marks the record a **tombstone** (`deleted_at`; out of the owner index;
@@ -18,7 +19,7 @@
 //! tombstone that resumes at step 2. Every step is idempotent.
 
 use super::items::{self, file_pk, key, Item, DELETED_AT, GSI1PK, GSI1SK, SHARE_VERSION, SK};
-use super::{cancellation_codes, is_meta, is_share, storage, DynamoMetadataStore, ATTEMPTS, BACKEND};
+use super::{cancellation_codes, is_meta, storage, DynamoMetadataStore, ATTEMPTS, BACKEND};
 use crate::domain::{FileId, FileRecord};
 use crate::{Error, Result};
 use aws_sdk_dynamodb::types::{Delete, DeleteRequest, TransactWriteItem, Update, WriteRequest};
@@ -33,7 +34,7 @@ impl DynamoMetadataStore {
     pub(super) async fn delete_file_and_shares(&self, id: &FileId) -> Result<FileRecord> {
         for _ in 0..ATTEMPTS {
             let partition = self.partition(id).await?;
-            let shares: Vec<Item> = partition.iter().filter(|item| is_share(item)).map(share_key).collect();
+            let shares: Vec<Item> = partition.iter().filter(|item| !is_meta(item)).map(share_key).collect();
             let Some(meta) = partition.iter().find(|item| is_meta(item)) else {
                 // No record, yet shares: what an interrupted delete can leave when another delete
                 // raced it (shares are only written with their record). They go too.

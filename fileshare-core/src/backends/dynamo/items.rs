@@ -4,6 +4,7 @@
 //! |-------|-------------|------------------|-----------------------------------|-------------------------------|
 //! | file  | `FILE#{id}` | `META`           | `OWNER#{owner}` / `{created}#{id}` | –                             |
 //! | share | `FILE#{id}` | `SHARE#{grantee}` | –                                 | `USER#{grantee}` / `{shared}#{id}` |
+//! | link  | `FILE#{id}` | `LINK#{tag}`     | –                                 | –                             |
 //!
 //! A share item also carries a copy of its file's attributes. Once available, a file never changes
 //! (name, size, type, owner, times, etag are fixed), so the copy is always exact and "shared with me"
@@ -76,19 +77,19 @@ fn corrupt(what: &str) -> Error {
     Error::storage("dynamodb", format!("malformed item: {what}"))
 }
 
-fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str> {
+pub(super) fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str> {
     item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).ok_or_else(|| corrupt(name))
 }
 
-fn opt_s(item: &Item, name: &str) -> Option<String> {
+pub(super) fn opt_s(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(|v| v.as_s().ok()).cloned()
 }
 
-fn get_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T> {
+pub(super) fn get_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T> {
     item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).ok_or_else(|| corrupt(name))
 }
 
-fn opt_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>> {
+pub(super) fn opt_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<Option<T>> {
     item.contains_key(name).then(|| get_n(item, name)).transpose()
 }
 
@@ -96,11 +97,11 @@ fn millis(t: DateTime<Utc>) -> AttributeValue {
     n(t.timestamp_millis())
 }
 
-fn time(item: &Item, name: &str) -> Result<DateTime<Utc>> {
+pub(super) fn time(item: &Item, name: &str) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp_millis(get_n(item, name)?).ok_or_else(|| corrupt(name))
 }
 
-fn opt_time(item: &Item, name: &str) -> Result<Option<DateTime<Utc>>> {
+pub(super) fn opt_time(item: &Item, name: &str) -> Result<Option<DateTime<Utc>>> {
     opt_n::<i64>(item, name)?.map(|ms| DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt(name))).transpose()
 }
 

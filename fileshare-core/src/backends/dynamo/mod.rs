@@ -1,4 +1,4 @@
-//! [`DynamoMetadataStore`]: file and share records in one DynamoDB table (layout in [`items`]).
+//! [`DynamoMetadataStore`]: file, share and link records in one DynamoDB table (layout in [`items`]).
 //!
 //! Authorization reads are strongly consistent (`BatchGetItem` of the file and the viewer's share);
 //! listings are one `Query` of a sparse index per page; every write is conditional, and share
@@ -9,13 +9,17 @@ mod builder;
 mod delete;
 mod expr;
 mod items;
+mod links;
 mod stream;
 mod table;
 
 pub use builder::DynamoMetadataStoreBuilder;
 pub use stream::{DeletingFile, RemovedFile};
 
-use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
+use crate::domain::{
+    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Share, ShareLink, SharedFile,
+    UserId,
+};
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
 use async_trait::async_trait;
@@ -87,6 +91,69 @@ impl DynamoMetadataStore {
             .await
             .map_err(storage)?;
         Ok(output.item)
+    }
+
+    /// Reads items by key in one strongly consistent `BatchGetItem` (retrying unprocessed keys).
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>> {
+        let mut request =
+            Some(KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build().map_err(storage)?);
+        let mut found = Vec::new();
+        for attempt in 0..ATTEMPTS {
+            let Some(keys) = request.take() else { break };
+            let output = self.client.batch_get_item().request_items(&self.table, keys).send().await.map_err(storage)?;
+            found.extend(output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
+            // Unprocessed keys (throttling) are retried with a short backoff.
+            request = output.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|k| !k.keys.is_empty());
+            if request.is_some() {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+            }
+        }
+        if request.is_some() {
+            return Err(Error::storage(BACKEND, "BatchGetItem left keys unprocessed after retries"));
+        }
+        Ok(found)
+    }
+
+    /// Writes `write` in one transaction with a guard on `file` (as read by the caller): it still
+    /// exists, is the owner's, is available and is not being deleted; its `share_version` is bumped
+    /// so that a delete that read the file before cannot miss what was written. Returns `false` if
+    /// `write`'s own condition failed.
+    async fn guarded_write(&self, file: &FileRecord, write: TransactWriteItem) -> Result<bool> {
+        let mut meta = expr::Update::default();
+        meta.add(SHARE_VERSION, n(1));
+        let (owner, status) = (meta.name("owner"), meta.name("status"));
+        let (owner_value, available) = (meta.value(s(file.owner.as_str())), meta.value(s("available")));
+        let deleted = meta.name(DELETED_AT);
+        let condition = format!(
+            "attribute_exists(PK) AND {owner} = {owner_value} AND {status} = {available} AND attribute_not_exists({deleted})"
+        );
+        let guard = transact_update(&self.table, key(file_pk(&file.id), META), &meta, Some(&condition))?;
+        let failed = |codes: &[String], i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
+        for _ in 0..ATTEMPTS {
+            let writes = vec![guard.clone(), write.clone()];
+            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+                Ok(_) => return Ok(true),
+                Err(e) => match cancellation_codes(&e) {
+                    Some(codes) if failed(&codes, 0) => {
+                        // Why? Read the file to tell "gone / not yours" from "still pending".
+                        let stored = self.get_item(key(file_pk(&file.id), META)).await?;
+                        // A tombstone is a file being deleted: gone.
+                        let stored = stored.filter(|item| !item.contains_key(DELETED_AT));
+                        match stored.as_ref().map(items::file_from).transpose()? {
+                            Some(f) if f.owner == file.owner && f.status == FileStatus::Pending => {
+                                return Err(Error::conflict("a file can be shared once its upload is complete"))
+                            }
+                            Some(f) if f.owner == file.owner => continue,
+                            _ => return Err(Error::not_found("file", file.id)),
+                        }
+                    }
+                    Some(codes) if failed(&codes, 1) => return Ok(false),
+                    Some(_) => continue, // a conflicting transaction: try again
+                    None => return Err(storage(e)),
+                },
+            }
+        }
+        Err(Error::conflict("the file kept changing while being shared; try again"))
     }
 
     /// A listing page: `limit + 1` items fetched to learn whether more exist.
@@ -203,23 +270,7 @@ impl MetadataStore for DynamoMetadataStore {
     }
 
     async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
-        let keys = vec![key(file_pk(id), META), key(file_pk(id), share_sk(viewer))];
-        let mut request =
-            Some(KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build().map_err(storage)?);
-        let mut found = Vec::new();
-        for attempt in 0..ATTEMPTS {
-            let Some(keys) = request.take() else { break };
-            let output = self.client.batch_get_item().request_items(&self.table, keys).send().await.map_err(storage)?;
-            found.extend(output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
-            // Unprocessed keys (throttling) are retried with a short backoff.
-            request = output.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|k| !k.keys.is_empty());
-            if request.is_some() {
-                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
-            }
-        }
-        if request.is_some() {
-            return Err(Error::storage(BACKEND, "BatchGetItem left keys unprocessed after retries"));
-        }
+        let found = self.batch_get(vec![key(file_pk(id), META), key(file_pk(id), share_sk(viewer))]).await?;
         // A tombstone is a file being deleted: gone for every reader (see `delete`).
         let Some(meta) = found.iter().find(|item| is_meta(item) && !item.contains_key(DELETED_AT)) else {
             return Ok(None);
@@ -270,18 +321,7 @@ impl MetadataStore for DynamoMetadataStore {
     }
 
     async fn put_share(&self, share: &Share, file: &FileRecord) -> Result<Share> {
-        // 1. The file must still exist, be the caller's and be available; bump its share version.
-        let mut meta = expr::Update::default();
-        meta.add(SHARE_VERSION, n(1));
-        let (owner, status) = (meta.name("owner"), meta.name("status"));
-        let (owner_value, available) = (meta.value(s(file.owner.as_str())), meta.value(s("available")));
-        let deleted = meta.name(DELETED_AT);
-        let condition = format!(
-            "attribute_exists(PK) AND {owner} = {owner_value} AND {status} = {available} AND attribute_not_exists({deleted})"
-        );
-        let meta_write = transact_update(&self.table, key(file_pk(&file.id), META), &meta, Some(&condition))?;
-
-        // 2. The share, with its copy of the file; the first share time survives a re-share.
+        // The share, with its copy of the file; the first share time survives a re-share.
         let mut write = expr::Update::default();
         for (attribute, value) in items::share_values(share, file) {
             write.set(&attribute, value);
@@ -294,39 +334,33 @@ impl MetadataStore for DynamoMetadataStore {
         };
         let share_key = key(file_pk(&file.id), share_sk(&share.grantee));
         let share_write = transact_update(&self.table, share_key.clone(), &write, None)?;
+        self.guarded_write(file, share_write).await?;
+        let stored = self.get_item(share_key).await?;
+        stored
+            .as_ref()
+            .map(items::share_from)
+            .transpose()?
+            .ok_or_else(|| Error::not_found("share", format!("{}/{}", file.id, share.grantee)))
+    }
 
-        for _ in 0..ATTEMPTS {
-            let writes = vec![meta_write.clone(), share_write.clone()];
-            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
-                Ok(_) => {
-                    let stored = self.get_item(share_key).await?;
-                    return stored
-                        .as_ref()
-                        .map(items::share_from)
-                        .transpose()?
-                        .ok_or_else(|| Error::not_found("share", format!("{}/{}", file.id, share.grantee)));
-                }
-                Err(e) => match cancellation_codes(&e) {
-                    Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
-                        // Why? Read the file to tell "gone / not yours" from "still pending".
-                        let stored = self.get_item(key(file_pk(&file.id), META)).await?;
-                        // A tombstone is a file being deleted: gone.
-                        let stored = stored.filter(|item| !item.contains_key(DELETED_AT));
-                        let stored = stored.as_ref().map(items::file_from).transpose()?;
-                        return match stored {
-                            Some(f) if f.owner == file.owner && f.status == FileStatus::Pending => {
-                                Err(Error::conflict("a file can be shared once its upload is complete"))
-                            }
-                            Some(f) if f.owner == file.owner => continue,
-                            _ => Err(Error::not_found("file", file.id)),
-                        };
-                    }
-                    Some(_) => continue, // a conflicting transaction: try again
-                    None => return Err(storage(e)),
-                },
-            }
-        }
-        Err(Error::conflict("the file kept changing while being shared; try again"))
+    async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {
+        self.insert_link(link, file).await
+    }
+
+    async fn get_link(&self, id: &LinkId) -> Result<Option<LinkAccess>> {
+        self.read_link(id).await
+    }
+
+    async fn list_links(&self, file: &FileId) -> Result<Vec<ShareLink>> {
+        self.query_links(file).await
+    }
+
+    async fn update_link(&self, id: &LinkId, update: LinkUpdate) -> Result<Option<ShareLink>> {
+        self.change_link(id, update).await
+    }
+
+    async fn delete_link(&self, id: &LinkId) -> Result<()> {
+        self.remove_link(id).await
     }
 
     async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {

@@ -5,10 +5,14 @@
 //! pool so that async callers never block. Every listing is one range scan of an index
 //! (`files_by_owner`, `shares_by_grantee`); a test checks the query plans.
 
+mod links;
 mod rows;
 mod schema;
 
-use crate::domain::{FileAccess, FileId, FileRecord, FileStatus, Position, Share, SharedFile, UserId};
+use crate::domain::{
+    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Share, ShareLink, SharedFile,
+    UserId,
+};
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
 use async_trait::async_trait;
@@ -276,6 +280,7 @@ impl MetadataStore for SqliteMetadataStore {
         self.write(move |tx| {
             let file = select_file(tx, &id)?.ok_or_else(|| Error::not_found("file", &id))?;
             tx.prepare_cached("DELETE FROM shares WHERE file_id = ?1").map_err(db)?.execute([&id]).map_err(db)?;
+            tx.prepare_cached("DELETE FROM links WHERE file_id = ?1").map_err(db)?.execute([&id]).map_err(db)?;
             tx.prepare_cached("DELETE FROM files WHERE id = ?1").map_err(db)?.execute([&id]).map_err(db)?;
             Ok(file)
         })
@@ -338,6 +343,26 @@ impl MetadataStore for SqliteMetadataStore {
             shares.filter_map(|s| s.transpose()).collect()
         })
         .await
+    }
+
+    async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {
+        self.insert_link(link, &file.owner).await
+    }
+
+    async fn get_link(&self, id: &LinkId) -> Result<Option<LinkAccess>> {
+        self.select_link_access(id).await
+    }
+
+    async fn list_links(&self, file: &FileId) -> Result<Vec<ShareLink>> {
+        self.select_links(file).await
+    }
+
+    async fn update_link(&self, id: &LinkId, update: LinkUpdate) -> Result<Option<ShareLink>> {
+        self.apply_link_update(id, update).await
+    }
+
+    async fn delete_link(&self, id: &LinkId) -> Result<()> {
+        self.remove_link(id).await
     }
 
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {

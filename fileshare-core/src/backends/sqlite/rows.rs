@@ -53,21 +53,31 @@ fn opt_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<DateTime<Utc>>
 
 /// Reads a file from [`FILE_COLUMNS`] starting at column 0.
 pub(super) fn file(row: &Row<'_>) -> rusqlite::Result<FileRecord> {
+    file_at(row, 0)
+}
+
+/// Reads a file from [`FILE_COLUMNS`] starting at column `at`.
+pub(super) fn file_at(row: &Row<'_>, at: usize) -> rusqlite::Result<FileRecord> {
     Ok(FileRecord {
-        id: parsed(row, 0, str::parse::<FileId>)?,
-        owner: parsed(row, 1, |s: &str| UserId::new(s))?,
-        name: parsed(row, 2, crate::FileName::new)?,
-        size: row.get::<_, i64>(3)?.try_into().map_err(|_| rusqlite::Error::IntegralValueOutOfRange(3, -1))?,
-        content_type: parsed(row, 4, crate::ContentType::new)?,
-        status: known(row, 5, FileStatus::parse)?,
-        created_at: time(row, 6)?,
-        updated_at: time(row, 7)?,
-        etag: row.get(8)?,
-        pending_expires_at: opt_time(row, 9)?,
-        multipart: match (row.get::<_, Option<String>>(10)?, row.get::<_, Option<i64>>(11)?) {
+        id: parsed(row, at, str::parse::<FileId>)?,
+        owner: parsed(row, at + 1, |s: &str| UserId::new(s))?,
+        name: parsed(row, at + 2, crate::FileName::new)?,
+        size: row
+            .get::<_, i64>(at + 3)?
+            .try_into()
+            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(at + 3, -1))?,
+        content_type: parsed(row, at + 4, crate::ContentType::new)?,
+        status: known(row, at + 5, FileStatus::parse)?,
+        created_at: time(row, at + 6)?,
+        updated_at: time(row, at + 7)?,
+        etag: row.get(at + 8)?,
+        pending_expires_at: opt_time(row, at + 9)?,
+        multipart: match (row.get::<_, Option<String>>(at + 10)?, row.get::<_, Option<i64>>(at + 11)?) {
             (Some(upload_id), Some(part_size)) => Some(MultipartUpload {
                 upload_id,
-                part_size: part_size.try_into().map_err(|_| rusqlite::Error::IntegralValueOutOfRange(11, part_size))?,
+                part_size: part_size
+                    .try_into()
+                    .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(at + 11, part_size))?,
             }),
             _ => None,
         },

@@ -40,6 +40,22 @@ CREATE INDEX shares_by_grantee ON shares (grantee, created_at DESC, file_id DESC
 -- The sweep of abandoned uploads: pending files by the end of their upload window.
 CREATE INDEX files_pending_by_expiry ON files (pending_expires_at) WHERE status = 'pending';
 "#,
+    r#"
+-- Share links, with their file: deleting the file deletes them. Only the secret's hash is kept.
+CREATE TABLE links (
+    file_id         TEXT NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    tag             TEXT NOT NULL,
+    secret_hash     TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER,
+    max_downloads   INTEGER CHECK (max_downloads > 0),
+    downloads       INTEGER NOT NULL CHECK (downloads >= 0 AND downloads <= coalesce(max_downloads, downloads)),
+    password_hash   TEXT,
+    attempts        INTEGER NOT NULL CHECK (attempts >= 0),
+    attempts_since  INTEGER,
+    PRIMARY KEY (file_id, tag)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Connection settings every connection needs: WAL for concurrent readers, foreign keys for
