@@ -65,6 +65,8 @@ impl ApiError {
                 CoreError::UnsupportedContentType { .. } => {
                     (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-content-type")
                 }
+                CoreError::WrongPassword => (StatusCode::FORBIDDEN, "link-password"),
+                CoreError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
                 _ => (StatusCode::SERVICE_UNAVAILABLE, "storage-unavailable"),
             },
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
@@ -129,7 +131,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::TooManyRequests(after) => {
+            ApiError::TooManyRequests(after) | ApiError::Core(CoreError::TooManyAttempts { retry_after: after }) => {
                 let secs = after.as_secs().max(1).to_string();
                 if let Ok(value) = HeaderValue::from_str(&secs) {
                     headers.insert(header::RETRY_AFTER, value);

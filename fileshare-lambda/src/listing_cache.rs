@@ -24,7 +24,8 @@ use axum::body::Bytes;
 use axum::http::HeaderValue;
 use chrono::{DateTime, Utc};
 use fileshare_core::{
-    FileAccess, FileId, FileRecord, MetadataStore, Position, Result, Share, SharedFile, Slice, UserId,
+    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, MetadataStore, Position, Result, Share, ShareLink,
+    SharedFile, Slice, UserId,
 };
 use lru::LruCache;
 use std::num::NonZeroUsize;
@@ -88,6 +89,22 @@ impl<M: MetadataStore> MetadataStore for WriteEpoch<M> {
     }
     async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
         self.inner.list_shares(id).await
+    }
+    // Links are in no listing: their writes leave the kept answers valid.
+    async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {
+        self.inner.put_link(link, file).await
+    }
+    async fn get_link(&self, id: &LinkId) -> Result<Option<LinkAccess>> {
+        self.inner.get_link(id).await
+    }
+    async fn list_links(&self, file: &FileId) -> Result<Vec<ShareLink>> {
+        self.inner.list_links(file).await
+    }
+    async fn update_link(&self, id: &LinkId, update: LinkUpdate) -> Result<Option<ShareLink>> {
+        self.inner.update_link(id, update).await
+    }
+    async fn delete_link(&self, id: &LinkId) -> Result<()> {
+        self.inner.delete_link(id).await
     }
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
         self.inner.list_owned(owner, after, limit).await

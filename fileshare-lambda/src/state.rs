@@ -33,6 +33,10 @@ pub struct AppState {
     pub login_limiter: Arc<Limiter>,
     /// Login and sign-up attempts per client address.
     pub address_limiter: Arc<Limiter>,
+    /// Share-link requests (no account: info, redeem) per client address.
+    pub link_limiter: Arc<Limiter>,
+    /// The service's public base URL (share links point under it).
+    pub public_url: Arc<str>,
     /// Allowed browser origins.
     pub cors_origins: Arc<Vec<String>>,
     /// The web page's Content-Security-Policy; the page is served only with the built-in identity
@@ -114,6 +118,11 @@ impl AppState {
                 burst: config.login_rate.saturating_mul(4),
                 per_second: 4.0 * login / 900.0,
             })),
+            link_limiter: Arc::new(Limiter::new(Rate {
+                burst: (config.user_rate * USER_BURST_SECONDS) as u32,
+                per_second: config.user_rate,
+            })),
+            public_url: config.public_url.trim_end_matches('/').into(),
             cors_origins: Arc::new(config.cors_origins.clone()),
             web_csp: identity
                 .is_some()

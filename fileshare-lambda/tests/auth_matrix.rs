@@ -26,17 +26,32 @@ enum Who {
     IdToken,
 }
 
-const ROUTES: [&str; 8] = ["upload-url", "complete", "list", "get", "download-url", "share", "unshare", "delete"];
+const ROUTES: [&str; 12] = [
+    "upload-url",
+    "complete",
+    "list",
+    "get",
+    "download-url",
+    "share",
+    "unshare",
+    "delete",
+    "create-link",
+    "list-links",
+    "revoke-link",
+    "redeem-link",
+];
 
 /// The documented status of `route` for `who` (the README's status list).
 fn expected(who: Who, route: &str) -> StatusCode {
     use StatusCode as S;
     let owner = match route {
-        "upload-url" => S::CREATED,
-        "unshare" | "delete" => S::NO_CONTENT,
+        "upload-url" | "create-link" => S::CREATED,
+        "unshare" | "delete" | "revoke-link" => S::NO_CONTENT,
         _ => S::OK,
     };
     match who {
+        // Holding the link's token is the permission: whatever else the request carries.
+        _ if route == "redeem-link" => S::OK,
         Who::Owner => owner,
         Who::Grantee => match route {
             "upload-url" => S::CREATED, // their own new file
@@ -108,11 +123,13 @@ impl Forger {
     }
 }
 
-/// Everything a refused request must leave untouched.
+/// Everything a refused request must leave untouched: the file and its links.
 async fn snapshot(api: &Api, owner: &User, id: &str) -> Value {
     let (status, file) = api.call(Method::GET, &format!("/files/{id}"), Some(&owner.token), None).await;
     assert_eq!(status, StatusCode::OK, "the file must still exist: {file}");
-    file
+    let (status, links) = api.call(Method::GET, &format!("/files/{id}/links"), Some(&owner.token), None).await;
+    assert_eq!(status, StatusCode::OK, "{links}");
+    json!({"file": file, "links": links})
 }
 
 #[tokio::test]
@@ -156,6 +173,10 @@ async fn every_route_for_every_caller() {
                 )
                 .await;
             assert_eq!(status, StatusCode::OK);
+            let (status, link) =
+                api.call(Method::POST, &format!("/files/{id}/links"), Some(&owner.token), Some(json!({}))).await;
+            assert_eq!(status, StatusCode::CREATED, "{link}");
+            let (link_id, link_token) = (&link["link"]["link_id"], link["token"].as_str().expect("token"));
             let before = snapshot(&api, &owner, &id).await;
             let subject = match who {
                 Who::Grantee => &grantee,
@@ -176,6 +197,12 @@ async fn every_route_for_every_caller() {
                 "download-url" => (Method::GET, format!("/files/{id}/download-url"), None),
                 "share" => (Method::POST, format!("/files/{id}/share"), Some(json!({"user_id": stranger.id}))),
                 "unshare" => (Method::DELETE, format!("/files/{id}/share/{}", grantee.id), None),
+                "create-link" => (Method::POST, format!("/files/{id}/links"), Some(json!({"max_downloads": 3}))),
+                "list-links" => (Method::GET, format!("/files/{id}/links"), None),
+                "revoke-link" => {
+                    (Method::DELETE, format!("/files/{id}/links/{}", link_id.as_str().unwrap_or("")), None)
+                }
+                "redeem-link" => (Method::POST, format!("/links/{link_token}/redeem"), Some(json!({}))),
                 _ => (Method::DELETE, format!("/files/{id}"), None),
             };
             let (status, response) = api.call(method, &path, token, body).await;
@@ -190,7 +217,7 @@ async fn every_route_for_every_caller() {
                     failures.push(format!("{who:?} × list: file listed = {listed}"));
                 }
             }
-            if !status.is_success() {
+            if !status.is_success() && route != "redeem-link" {
                 let after = snapshot(&api, &owner, &id).await;
                 if after != before {
                     failures.push(format!("{who:?} × {route} was refused ({status}) but changed {before} → {after}"));

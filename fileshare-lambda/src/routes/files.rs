@@ -3,9 +3,9 @@
 
 use super::caching::{entity_tag, NO_STORE};
 use super::dto::*;
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiQuery, OptionalJson};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::metrics;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -60,14 +60,9 @@ pub async fn complete_upload(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Bytes,
+    OptionalJson(body): OptionalJson<CompleteBody>,
 ) -> ApiResult<Json<FileView>> {
     let id = file_id(&id)?;
-    let body: CompleteBody = if body.iter().all(u8::is_ascii_whitespace) {
-        CompleteBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
-    };
     let parts: Vec<CompletedPart> =
         body.parts.into_iter().map(|p| CompletedPart { part_number: p.part_number, etag: p.etag }).collect();
     let file = state.service.complete_upload(&caller.user, &id, &parts).await?;

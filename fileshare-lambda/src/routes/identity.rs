@@ -13,6 +13,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::idp::{LocalIdentityProvider, Tokens};
 use crate::state::AppState;
+use crate::throttle::Limiter;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -75,10 +76,10 @@ fn address_key(ip: IpAddr) -> String {
     }
 }
 
-/// Counts an attempt against the client address's allowance.
-fn throttle_address(state: &AppState, addr: &ClientAddr) -> ApiResult<()> {
+/// Counts a request against the client address's allowance in `limiter`.
+pub(super) fn throttle_address(limiter: &Limiter, addr: &ClientAddr) -> ApiResult<()> {
     match addr.0 {
-        Some(ip) => state.address_limiter.check(&address_key(ip)).map_err(ApiError::TooManyRequests),
+        Some(ip) => limiter.check(&address_key(ip)).map_err(ApiError::TooManyRequests),
         None => Ok(()),
     }
 }
@@ -92,7 +93,7 @@ pub async fn sign_up(
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> ApiResult<(StatusCode, Json<SignupResponse>)> {
     let idp = provider(&state)?;
-    throttle_address(&state, &addr)?;
+    throttle_address(&state.address_limiter, &addr)?;
     let user_id = idp.sign_up(&body.username, &body.password).await?;
     Ok((StatusCode::CREATED, Json(SignupResponse { user_id, username: body.username })))
 }
@@ -108,7 +109,7 @@ pub async fn log_in(
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> ApiResult<Json<Tokens>> {
     let idp = provider(&state)?;
-    throttle_address(&state, &addr)?;
+    throttle_address(&state.address_limiter, &addr)?;
     if !crate::idp::is_valid_username(&body.username) {
         // No account can have this name; nor may it become a limiter key of any length.
         return Err(ApiError::Unauthorized("wrong username or password".into()));
@@ -134,7 +135,7 @@ pub async fn refresh(
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> ApiResult<Json<Tokens>> {
     let idp = provider(&state)?;
-    throttle_address(&state, &addr)?;
+    throttle_address(&state.address_limiter, &addr)?;
     Ok(Json(idp.refresh(&body.refresh_token).await?))
 }
 
@@ -148,7 +149,7 @@ pub async fn log_out(
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> ApiResult<StatusCode> {
     let idp = provider(&state)?;
-    throttle_address(&state, &addr)?;
+    throttle_address(&state.address_limiter, &addr)?;
     idp.log_out(&body.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,12 +6,15 @@ mod dto;
 mod extract;
 mod files;
 mod identity;
+mod link_dto;
+mod links;
 mod meta;
 mod openapi;
 mod problems;
 mod web;
 
 pub use dto::*;
+pub use link_dto::*;
 pub use openapi::{document as openapi_document, ApiDoc};
 pub use web::content_security_policy;
 
@@ -60,6 +63,11 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}/download-url", get(files::download_url))
         .route("/files/{id}/share", post(files::share))
         .route("/files/{id}/share/{user_id}", delete(files::unshare))
+        .route("/files/{id}/links", post(links::create_link).get(links::list_links))
+        .route("/files/{id}/links/{link_id}", delete(links::revoke_link))
+        .route("/links/{token}", get(links::link_info))
+        .route("/links/{token}/redeem", post(links::redeem_link))
+        .route("/l/{token}", get(links::open_link))
         .route("/me", get(identity::me))
         .route("/auth/signup", post(identity::sign_up))
         .route("/auth/login", post(identity::log_in))

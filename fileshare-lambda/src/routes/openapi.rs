@@ -6,7 +6,8 @@
 //! - a route with a JSON body can answer 400 (malformed) and 415 (not `application/json`);
 //! - a route with parameters can answer 400 (malformed);
 //! - a file id and a user id have one shape everywhere ([`FILE_ID_PATTERN`], [`USER_ID_PATTERN`]):
-//!   the `id` and `user_id` path parameters and every `user_id` property;
+//!   the `id` and `user_id` path parameters and every `user_id` property; so have a link's id and
+//!   token ([`LINK_ID_PATTERN`], [`LINK_TOKEN_PATTERN`]);
 //! - a new upload's `file_id` links to every operation on that file (OpenAPI links), so clients and
 //!   stateful testers can follow an upload to its completion, download, share and delete.
 
@@ -17,6 +18,10 @@ use utoipa::{Modify, OpenApi};
 
 /// A file id as the API accepts it: a ULID (26 Crockford base-32 characters, either case).
 pub const FILE_ID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$";
+/// A share link's id: its file's id (canonical, upper case) and 16 lower-case hex digits.
+pub const LINK_ID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Z]{25}-[0-9a-f]{16}$";
+/// A share link's token: its id, a dot, and 128 random bits in URL-safe base64 (22 characters).
+pub const LINK_TOKEN_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Z]{25}-[0-9a-f]{16}\\.[A-Za-z0-9_-]{22}$";
 /// A user id as the API accepts it: 1–128 of letters, digits and `- _ . @ + :`, not starting with `.`.
 pub const USER_ID_PATTERN: &str = "^[A-Za-z0-9_@+:-][A-Za-z0-9._@+:-]{0,127}$";
 
@@ -40,6 +45,8 @@ impl Modify for BearerAuth {
         super::files::download_url, super::files::share, super::files::unshare, super::files::delete,
         super::identity::me, super::identity::sign_up, super::identity::log_in, super::identity::refresh,
         super::identity::log_out, super::identity::jwks,
+        super::links::create_link, super::links::list_links, super::links::revoke_link, super::links::link_info,
+        super::links::redeem_link, super::links::open_link,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -72,7 +79,8 @@ pub fn document() -> Value {
 
 /// Links from a new upload's `file_id` to the operations that take a file id.
 fn file_links() -> Value {
-    let operations = ["complete_upload", "get_file", "download_url", "share", "unshare", "delete"];
+    let operations =
+        ["complete_upload", "get_file", "download_url", "share", "unshare", "delete", "create_link", "list_links"];
     let links: Map<String, Value> = operations
         .into_iter()
         .map(|id| (id.to_owned(), json!({"operationId": id, "parameters": {"id": "$response.body#/file_id"}})))
@@ -96,6 +104,8 @@ fn apply_conventions(operation: &mut Map<String, Value>) {
         let pattern = match (parameter["in"].as_str(), parameter["name"].as_str()) {
             (Some("path"), Some("id")) => FILE_ID_PATTERN,
             (Some("path"), Some("user_id")) => USER_ID_PATTERN,
+            (Some("path"), Some("link_id")) => LINK_ID_PATTERN,
+            (Some("path"), Some("token")) => LINK_TOKEN_PATTERN,
             _ => continue,
         };
         parameter["schema"]["pattern"] = json!(pattern);

@@ -6,7 +6,7 @@ use super::AppState;
 use crate::idp::PASSWORD_POLICY;
 use axum::body::Bytes;
 use axum::http::{header, HeaderValue};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
@@ -15,6 +15,8 @@ const INDEX_HTML: &str = include_str!("../../web/index.html");
 const POLICY_SLOT: &str = "{{PASSWORD_POLICY}}";
 const APP_JS: &str = include_str!("../../web/app.js");
 const APP_CSS: &str = include_str!("../../web/app.css");
+const LINK_HTML: &str = include_str!("../../web/link.html");
+const LINK_JS: &str = include_str!("../../web/link.js");
 
 /// The policy for a page whose uploads and downloads go to `storage_origin` (besides this origin).
 pub fn content_security_policy(storage_origin: Option<&str>) -> String {
@@ -28,31 +30,42 @@ pub fn content_security_policy(storage_origin: Option<&str>) -> String {
     )
 }
 
-/// `/`, `/app.js` and `/app.css`.
-pub fn routes(csp: &str) -> Router<AppState> {
+/// One of the page's files, with the headers every one carries. `Referrer-Policy: no-referrer`
+/// matters most for a link's page: its URL holds the link's token.
+fn asset(csp: &str, content_type: &'static str, body: Bytes) -> Response {
     let csp = HeaderValue::from_str(csp).unwrap_or(HeaderValue::from_static("default-src 'none'"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_SECURITY_POLICY, csp),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A share link's page (`/l/{token}`, for a browser): works without an account.
+pub fn link_page(csp: &str) -> Response {
+    asset(csp, "text/html; charset=utf-8", Bytes::from_static(LINK_HTML.as_bytes()))
+}
+
+/// `/`, `/app.js`, `/app.css` and the link page's `/link.js`.
+pub fn routes(csp: &str) -> Router<AppState> {
+    let csp: std::sync::Arc<str> = csp.into();
     let asset = move |content_type: &'static str, body: Bytes| {
         let csp = csp.clone();
-        move || async move {
-            (
-                [
-                    (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                    (header::CONTENT_SECURITY_POLICY, csp),
-                    (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-                    (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
-                    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-                ],
-                body,
-            )
-                .into_response()
-        }
+        move || async move { asset(&csp, content_type, body) }
     };
     let index = INDEX_HTML.replace(POLICY_SLOT, PASSWORD_POLICY);
     Router::new()
         .route("/", get(asset("text/html; charset=utf-8", index.into())))
         .route("/app.js", get(asset("text/javascript; charset=utf-8", APP_JS.into())))
         .route("/app.css", get(asset("text/css; charset=utf-8", APP_CSS.into())))
+        .route("/link.js", get(asset("text/javascript; charset=utf-8", LINK_JS.into())))
 }
 
 #[cfg(test)]
