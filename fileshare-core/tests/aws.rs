@@ -167,7 +167,7 @@ mod request_counts {
     use fileshare_core::store::CompletedPart;
     use fileshare_core::testing::{random_user, Transport};
     use fileshare_core::MetadataStore;
-    use fileshare_core::{Config, FileShare, ListRequest, Scope, UploadRequest, UploadTarget};
+    use fileshare_core::{Config, FileShare, LinkOptions, ListRequest, Scope, UploadRequest, UploadTarget};
     use std::collections::HashMap;
 
     /// The documented maxima: operation → (DynamoDB, S3), parsed from docs/aws.md.
@@ -298,6 +298,21 @@ mod request_counts {
         counted.check("download_url");
         service.unshare(&alice, &file.id, &bob).await.expect("unshare");
         counted.check("unshare");
+        let link = service.create_link(&alice, &file.id, LinkOptions::default()).await.expect("create link");
+        counted.check("create_link");
+        service.list_links(&alice, &file.id).await.expect("list links");
+        counted.check("list_links");
+        service.link_info(&link.token).await.expect("link info");
+        counted.check("link_info");
+        service.redeem_link(&link.token, None).await.expect("redeem");
+        counted.check("redeem_link");
+        let guarded = LinkOptions { password: Some("open sesame".into()), ..LinkOptions::default() };
+        let guarded = service.create_link(&alice, &file.id, guarded).await.expect("create password link");
+        counted.dynamo.take();
+        service.redeem_link(&guarded.token, Some("open sesame")).await.expect("redeem with password");
+        counted.check("redeem_link (password)");
+        service.revoke_link(&alice, &link.link.id).await.expect("revoke");
+        counted.check("revoke_link");
         let small = service.put_bytes(&alice, "s.txt", "text/plain", Bytes::from_static(b"hi")).await.expect("put");
         counted.check("put_bytes");
         service.get_bytes(&alice, &small.id).await.expect("get bytes");

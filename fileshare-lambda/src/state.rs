@@ -35,8 +35,9 @@ pub struct AppState {
     pub address_limiter: Arc<Limiter>,
     /// Share-link requests (no account: info, redeem) per client address.
     pub link_limiter: Arc<Limiter>,
-    /// The service's public base URL (share links point under it).
-    pub public_url: Arc<str>,
+    /// The service's public base URL, which share links point under. `None` behind API Gateway:
+    /// there it is `https://` and the request's `Host` (the API's domain, or a custom one).
+    pub public_url: Option<Arc<str>>,
     /// Allowed browser origins.
     pub cors_origins: Arc<Vec<String>>,
     /// The web page's Content-Security-Policy; the page is served only with the built-in identity
@@ -122,7 +123,7 @@ impl AppState {
                 burst: (config.user_rate * USER_BURST_SECONDS) as u32,
                 per_second: config.user_rate,
             })),
-            public_url: config.public_url.trim_end_matches('/').into(),
+            public_url: (!behind_api_gateway).then(|| config.public_url.trim_end_matches('/').into()),
             cors_origins: Arc::new(config.cors_origins.clone()),
             web_csp: identity
                 .is_some()

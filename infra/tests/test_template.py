@@ -127,6 +127,26 @@ def test_api_requires_jwt_throttles_and_logs(template):
     assert api["AccessLogSettings"]["DestinationArn"]
 
 
+PUBLIC_LINK_ROUTES = {("GET", "/links/{token}"), ("POST", "/links/{token}/redeem"), ("GET", "/l/{token}")}
+
+
+def test_only_health_and_share_links_skip_the_authorizer_and_links_are_throttled_apart(template):
+    events = template["Resources"]["ApiFunction"]["Properties"]["Events"].values()
+    public = {
+        (e["Properties"]["Method"], e["Properties"]["Path"])
+        for e in events
+        if e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    }
+    assert public == {("GET", "/health")} | PUBLIC_LINK_ROUTES
+    settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"]
+    assert set(settings) == {f"{method} {path}" for method, path in PUBLIC_LINK_ROUTES}
+    for route in settings.values():
+        assert route["ThrottlingRateLimit"] == {"Ref": "PublicLinkRateLimit"}
+        assert route["ThrottlingBurstLimit"] == {"Ref": "PublicLinkRateLimit"}
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["FILESHARE_LINK_URL_TTL"] == {"Ref": "LinkUrlTtlSeconds"}
+
+
 def test_every_log_group_has_a_retention(template):
     groups = resources(template, "AWS::Logs::LogGroup")
     assert len(groups) >= 3

@@ -17,6 +17,7 @@
 //! | `FILESHARE_MAX_UPLOAD_BYTES` | 5 TiB | largest file anyone may upload, single or multipart |
 //! | `FILESHARE_ALLOWED_CONTENT_TYPES` | all | comma-separated `type/subtype` or `type/*` that may be uploaded |
 //! | `FILESHARE_GRANTEE_LINK_TTL` | `300` | seconds a grantee's download link lives at most |
+//! | `FILESHARE_LINK_URL_TTL` | `300` | seconds the download URL a share link is redeemed for lives |
 //! | `FILESHARE_HEADER_TIMEOUT` | `10` | seconds a client has to send a request's headers (and an idle connection stays open) |
 //! | `FILESHARE_REQUEST_TIMEOUT` | `30` | seconds an API request (not a transfer) may take |
 //! | `FILESHARE_IDLE_TIMEOUT` | `30` | seconds a transfer may stall (no bytes arriving, or the client not reading) |
@@ -179,6 +180,9 @@ impl ServiceConfig {
         if let Some(ttl) = get!("FILESHARE_GRANTEE_LINK_TTL", parse::seconds(1, 7 * 24 * 3600)) {
             limits.grantee_download_url_ttl = ttl;
         }
+        if let Some(ttl) = get!("FILESHARE_LINK_URL_TTL", parse::seconds(1, 7 * 24 * 3600)) {
+            limits.link_download_url_ttl = ttl;
+        }
         Ok(Self {
             bind,
             public_url,
@@ -246,6 +250,7 @@ mod tests {
             ("FILESHARE_MAX_UPLOAD_BYTES", "1048576"),
             ("FILESHARE_ALLOWED_CONTENT_TYPES", "image/*, application/pdf"),
             ("FILESHARE_GRANTEE_LINK_TTL", "60"),
+            ("FILESHARE_LINK_URL_TTL", "90"),
             ("FILESHARE_CORS_ORIGINS", "https://app.example, http://127.0.0.1:3000"),
             ("FILESHARE_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
             ("FILESHARE_HEADER_TIMEOUT", "2.5"),
@@ -257,6 +262,7 @@ mod tests {
             fileshare_core::ContentTypePolicy::Allow(vec!["image/*".into(), "application/pdf".into()])
         );
         assert_eq!(config.limits.grantee_download_url_ttl, Duration::from_secs(60));
+        assert_eq!(config.limits.link_download_url_ttl, Duration::from_secs(90));
         assert_eq!(config.cors_origins, ["https://app.example", "http://127.0.0.1:3000"]);
         assert_eq!(config.trusted_proxies.len(), 2);
         assert_eq!(config.timeouts.header_read, Duration::from_millis(2500));

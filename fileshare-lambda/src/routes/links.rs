@@ -30,6 +30,17 @@ fn raw_id(raw: &str) -> &str {
     raw.split_once('.').map_or(raw, |(id, _)| id)
 }
 
+/// Where the service is reached: configured, or (behind API Gateway, which sets `Host` to the
+/// domain the client called) `https://{Host}`.
+fn public_base(state: &AppState, headers: &HeaderMap) -> ApiResult<String> {
+    if let Some(url) = &state.public_url {
+        return Ok(url.to_string());
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty());
+    let host = host.ok_or_else(|| ApiError::BadRequest("the request has no Host header".into()))?;
+    Ok(format!("https://{host}"))
+}
+
 /// Create a share link of a file (owner only). The answer is the only one that shows its token.
 #[utoipa::path(post, path = "/files/{id}/links", params(("id" = String, Path)), request_body = LinkBody, tag = "links",
     responses((status = 201, body = CreatedLinkResponse), (status = 400, body = Problem), (status = 403, body = Problem),
@@ -39,6 +50,7 @@ pub async fn create_link(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LinkBody>,
 ) -> ApiResult<impl IntoResponse> {
     let id: FileId = id.parse()?;
@@ -46,7 +58,7 @@ pub async fn create_link(
         LinkOptions { expires_at: body.expires_at, password: body.password, max_downloads: body.max_downloads };
     let created = state.service.create_link(&caller.user, &id, options).await?;
     let token = created.token.reveal();
-    let url = format!("{}/l/{token}", state.public_url);
+    let url = format!("{}/l/{token}", public_base(&state, &headers)?);
     let response = CreatedLinkResponse { link: created.link.into(), token, url };
     // The token is a credential: never kept by a cache.
     Ok((StatusCode::CREATED, [(header::CACHE_CONTROL, NO_STORE)], Json(response)))
