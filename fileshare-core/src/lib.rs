@@ -31,6 +31,7 @@
 
 pub mod backends;
 pub mod clock;
+pub mod directory;
 mod domain;
 mod encoding;
 mod error;
@@ -45,6 +46,7 @@ pub use domain::{
     LinkAccess, LinkId, LinkToken, LinkUpdate, MultipartUpload, ObjectKey, Page, Permission, Position, Scope, Share,
     ShareLink, SharedFile, UserId, LINK_SECRET_BYTES, MAX_CONTENT_TYPE_LEN, MAX_NAME_LEN, MAX_USER_ID_LEN,
 };
+pub use directory::UserDirectory;
 pub use error::{BoxError, Error, Result};
 pub use metadata::{MetadataStore, Slice};
 pub use service::{

@@ -4,10 +4,11 @@
 #![cfg(feature = "aws")]
 
 use aws_credential_types::Credentials;
-use fileshare_core::backends::{DynamoMetadataStore, S3FileStore};
+use fileshare_core::backends::{CognitoUserDirectory, DynamoMetadataStore, S3FileStore};
 use fileshare_core::clock::ManualClock;
 use fileshare_core::testing::{
-    skip_unless_configured, FileStoreHarness, HttpTransport, MetadataHarness, RulesHarness, StoreCapabilities,
+    skip_unless_configured, DirectoryHarness, FileStoreHarness, HttpTransport, MetadataHarness, RulesHarness,
+    StoreCapabilities,
 };
 use std::sync::Arc;
 use tokio::sync::OnceCell;
@@ -83,6 +84,43 @@ async fn rules_harness() -> Option<RulesHarness> {
         capabilities: S3S_FS,
         guard: Box::new(()),
     })
+}
+
+/// Cognito on moto: a fresh pool with two users who have email addresses.
+async fn directory_harness() -> Option<DirectoryHarness> {
+    use fileshare_core::testing::aws_rig::{moto_cognito, moto_user_pool};
+    use fileshare_core::testing::DirectoryUser;
+    let moto = skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT")?;
+    let (pool, _client) = moto_user_pool(&moto, "directory").await;
+    let mut users = Vec::new();
+    for name in ["alice", "bob"] {
+        let username = fileshare_core::testing::random_user(name).to_string();
+        let email = format!("{username}@example.com");
+        let body = serde_json::json!({
+            "UserPoolId": pool, "Username": username,
+            "UserAttributes": [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        });
+        let created = moto_cognito(&moto, "AdminCreateUser", body).await;
+        let attributes = created["User"]["Attributes"].as_array().expect("attributes");
+        let sub = attributes.iter().find(|a| a["Name"] == "sub").and_then(|a| a["Value"].as_str()).expect("sub");
+        let id = fileshare_core::UserId::new(sub).expect("sub");
+        users.push(DirectoryUser { id, username, email: Some(email) });
+    }
+    let directory = CognitoUserDirectory::builder()
+        .user_pool_id(pool)
+        .region("us-east-1")
+        .endpoint_url(moto)
+        .credentials(credentials())
+        .build()
+        .await
+        .expect("directory");
+    let [a, b]: [DirectoryUser; 2] = users.try_into().expect("two users");
+    Some(DirectoryHarness { directory: Arc::new(directory), users: [a, b], guard: Box::new(()) })
+}
+
+mod directory {
+    use super::directory_harness;
+    fileshare_core::directory_conformance!(directory_harness);
 }
 
 mod metadata {

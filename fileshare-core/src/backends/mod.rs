@@ -6,11 +6,14 @@
 //! | memory (tests, examples) | [`MemoryFileStore`] | [`MemoryMetadataStore`] |
 //! | AWS (`aws` feature) | `S3FileStore` | `DynamoMetadataStore` |
 //!
-//! `AwsLocation` (bucket, table, region, endpoints) opens the AWS pair.
+//! `AwsLocation` (bucket, table, region, endpoints) opens the AWS pair. With them, a
+//! [`UserDirectory`](crate::UserDirectory) over Cognito: `CognitoUserDirectory`.
 
 mod aws_location;
 #[cfg(feature = "aws")]
 mod aws_options;
+#[cfg(feature = "aws")]
+mod cognito;
 #[cfg(feature = "aws")]
 mod dynamo;
 mod embedded;
@@ -21,6 +24,8 @@ mod s3;
 mod sqlite;
 
 pub use aws_location::AwsLocation;
+#[cfg(feature = "aws")]
+pub use cognito::{CognitoUserDirectory, CognitoUserDirectoryBuilder};
 #[cfg(feature = "aws")]
 pub use dynamo::{DeletingFile, DynamoMetadataStore, DynamoMetadataStoreBuilder, RemovedFile};
 pub use embedded::{

@@ -2,7 +2,8 @@
 //!
 //! One suite per trait — [`file_store`], [`metadata`] — and for the rules, [`rules`] (an
 //! authorization matrix and the defined edge cases) and [`links`] (share links), run through
-//! [`FileShare`](crate::FileShare) on real backends. [`reliability`] runs every state-changing operation with a storage fault at each
+//! [`FileShare`](crate::FileShare) on real backends; and one for each identity provider's
+//! [`UserDirectory`](crate::UserDirectory), [`directory`]. [`reliability`] runs every state-changing operation with a storage fault at each
 //! of its calls ([`FaultyFileStore`], [`FaultyMetadataStore`]), retries it and ends with the
 //! invariant [`audit()`]. A backend's test file provides an async factory for the harness and invokes the
 //! suite's macro, which expands to one `#[tokio::test]` per behavior:
@@ -17,6 +18,7 @@
 pub mod audit;
 #[cfg(feature = "aws")]
 pub mod aws_rig;
+pub mod directory;
 mod faults;
 pub mod file_store;
 mod http;
@@ -30,6 +32,7 @@ mod support;
 mod transport;
 
 pub use audit::{audit, AuditScope, Violation};
+pub use directory::{DirectoryHarness, DirectoryUser};
 pub use faults::{Fault, FaultPlan, FaultyFileStore, FaultyMetadataStore};
 pub use http::HttpTransport;
 pub use support::{random_user, sample_record};
