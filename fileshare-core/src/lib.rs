@@ -41,12 +41,12 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use directory::UserDirectory;
 pub use domain::{
     content_disposition, ContentType, ContentTypePolicy, Cursor, FileAccess, FileId, FileName, FileRecord, FileStatus,
     LinkAccess, LinkId, LinkToken, LinkUpdate, MultipartUpload, ObjectKey, Page, Permission, Position, Scope, Share,
     ShareLink, SharedFile, UserId, LINK_SECRET_BYTES, MAX_CONTENT_TYPE_LEN, MAX_NAME_LEN, MAX_USER_ID_LEN,
 };
-pub use directory::UserDirectory;
 pub use error::{BoxError, Error, Result};
 pub use metadata::{MetadataStore, Slice};
 pub use service::{

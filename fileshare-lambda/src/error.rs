@@ -21,6 +21,9 @@ pub enum ApiError {
     /// A username that is taken (signup).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Sharing by a name that names no user.
+    #[error("no user is called {0:?}")]
+    UnknownUser(String),
     /// Too many requests; retry after the given time.
     #[error("too many requests")]
     TooManyRequests(Duration),
@@ -72,6 +75,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid-input"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::UnknownUser(_) => (StatusCode::NOT_FOUND, "unknown-user"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
             ApiError::NoRoute => (StatusCode::NOT_FOUND, "not-found"),
             ApiError::Http { status, .. } => (*status, http_title(*status)),

@@ -24,6 +24,7 @@ pub mod events;
 pub mod idp;
 pub mod listing_cache;
 pub mod metrics;
+pub mod names;
 pub mod routes;
 pub mod server;
 pub mod state;

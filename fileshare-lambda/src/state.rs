@@ -1,12 +1,13 @@
 //! [`AppState`]: what every handler shares, built once from a [`ServiceConfig`].
 
 use crate::auth::{KeySource, TokenVerifier};
-use crate::config::{Identity, ServiceConfig, Storage, Timeouts, USER_BURST_SECONDS};
+use crate::config::{Identity, ServiceConfig, Storage, Timeouts, UserPool, USER_BURST_SECONDS};
 use crate::idp::{LocalIdentityProvider, LOCAL_CLIENT_ID};
 use crate::listing_cache::{Epoch, ListingCache, WriteEpoch};
+use crate::names::NamesCache;
 use crate::throttle::{Limiter, Rate};
 use fileshare_core::backends::{AwsLocation, LocalFileStore, SqliteMetadataStore};
-use fileshare_core::{FileShare, FileStore, MetadataStore};
+use fileshare_core::{FileShare, FileStore, MetadataStore, UserDirectory};
 use std::sync::Arc;
 
 /// The service over whichever backends are configured.
@@ -21,6 +22,9 @@ pub struct AppState {
     pub verifier: Option<Arc<TokenVerifier>>,
     /// The built-in identity provider (local mode only).
     pub identity: Option<Arc<LocalIdentityProvider>>,
+    /// Who is who by name (sharing with "bob"), with display names kept a while: the built-in
+    /// provider, or the configured Cognito pool. `None`: sharing by user id only.
+    pub directory: Option<Arc<NamesCache>>,
     /// The embedded store, whose presigned URLs the blob endpoints serve (embedded storage only).
     pub blobs: Option<Arc<LocalFileStore>>,
     /// The embedded metadata, which the local server sweeps for abandoned uploads (embedded only).
@@ -103,10 +107,16 @@ impl AppState {
                 (None, Some(Arc::new(TokenVerifier::new(issuer.clone(), client_id.clone(), source))))
             }
         };
+        let directory: Option<Arc<dyn UserDirectory>> = match (&identity, &config.user_pool) {
+            (Some(idp), _) => Some(idp.clone()),
+            (None, Some(pool)) => Some(open_cognito_directory(pool).await?),
+            (None, None) => None,
+        };
         let login = f64::from(config.login_rate);
         Ok(Self {
             service: Arc::new(FileShare::builder(files, metadata).config(config.limits.clone()).build()),
             verifier,
+            directory: directory.map(|d| Arc::new(NamesCache::new(d))),
             blobs,
             embedded_metadata,
             listings,
@@ -133,6 +143,20 @@ impl AppState {
             timeouts: config.timeouts,
         })
     }
+}
+
+#[cfg(feature = "aws")]
+async fn open_cognito_directory(pool: &UserPool) -> Result<Arc<dyn UserDirectory>, BoxError> {
+    let mut builder = fileshare_core::backends::CognitoUserDirectory::builder().user_pool_id(&pool.id);
+    if let Some(url) = &pool.endpoint {
+        builder = builder.endpoint_url(url);
+    }
+    Ok(Arc::new(builder.build().await?))
+}
+
+#[cfg(not(feature = "aws"))]
+async fn open_cognito_directory(_: &UserPool) -> Result<Arc<dyn UserDirectory>, BoxError> {
+    Err("FILESHARE_USER_POOL_ID: this build has no AWS backends; build with `--features aws`".into())
 }
 
 /// Where browsers send uploads and fetch downloads when storage is not this server.

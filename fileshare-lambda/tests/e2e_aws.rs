@@ -6,7 +6,7 @@ mod common;
 
 use common::{put_upload, Api, User};
 use fileshare_core::testing::aws_rig::{endpoints, moto_cognito, moto_user_pool, prepared_location};
-use fileshare_lambda::config::{Identity, Storage};
+use fileshare_lambda::config::{Identity, Storage, UserPool};
 use fileshare_lambda::ServiceConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -14,12 +14,14 @@ use serde_json::json;
 /// The bucket's and the table's name.
 const NAME: &str = "fileshare-e2e";
 
-/// A user signed up, confirmed and logged in with USER_PASSWORD_AUTH, as the CLI does.
-async fn cognito_user(moto: &str, pool: &str, client: &str, name: &str) -> User {
+/// A user signed up (with an email address), confirmed and logged in with USER_PASSWORD_AUTH, as
+/// the CLI does; and their username.
+async fn cognito_user(moto: &str, pool: &str, client: &str, name: &str) -> (User, String) {
     let username = format!("{name}-{}", uuid::Uuid::new_v4().simple());
     let password = "Cognito-Password-1!";
-    let signed_up =
-        moto_cognito(moto, "SignUp", json!({"ClientId": client, "Username": username, "Password": password})).await;
+    let email = json!([{"Name": "email", "Value": format!("{username}@example.com")}]);
+    let body = json!({"ClientId": client, "Username": username, "Password": password, "UserAttributes": email});
+    let signed_up = moto_cognito(moto, "SignUp", body).await;
     moto_cognito(moto, "AdminConfirmSignUp", json!({"UserPoolId": pool, "Username": username})).await;
     let auth = moto_cognito(
         moto,
@@ -27,10 +29,11 @@ async fn cognito_user(moto: &str, pool: &str, client: &str, name: &str) -> User 
         json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client, "AuthParameters": {"USERNAME": username, "PASSWORD": password}}),
     )
     .await;
-    User {
+    let user = User {
         id: signed_up["UserSub"].as_str().expect("sub").to_owned(),
         token: auth["AuthenticationResult"]["AccessToken"].as_str().expect("access token").to_owned(),
-    }
+    };
+    (user, username)
 }
 
 #[tokio::test]
@@ -49,10 +52,11 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
         issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}"),
         client_id: client.clone(),
     };
+    config.user_pool = Some(UserPool { id: pool.clone(), endpoint: Some(moto.clone()) });
     let server = common::start(config, data).await;
     let api = Api::new(&server);
-    let alice = cognito_user(&moto, &pool, &client, "alice").await;
-    let bob = cognito_user(&moto, &pool, &client, "bob").await;
+    let (alice, alice_name) = cognito_user(&moto, &pool, &client, "alice").await;
+    let (bob, bob_name) = cognito_user(&moto, &pool, &client, "bob").await;
 
     let bytes: Vec<u8> = (0..150_000u32).map(|i| (i % 241) as u8).collect();
     let (status, ticket) = api
@@ -75,12 +79,52 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
 
     let (_, owned) = api.call(Method::GET, "/files?scope=owned", Some(&alice.token), None).await;
     assert_eq!(owned["files"][0]["file_id"], id.as_str());
-    let (status, _) = api
-        .call(Method::POST, &format!("/files/{id}/share"), Some(&alice.token), Some(json!({"user_id": bob.id})))
+    // Shared with Bob by name, found in the Cognito pool (by username, and by email).
+    for user in [bob_name.clone(), format!("{bob_name}@example.com")] {
+        let (status, share) = api
+            .call(Method::POST, &format!("/files/{id}/share"), Some(&alice.token), Some(json!({"user": user})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{share}");
+        assert_eq!(
+            (share["user_id"].as_str(), share["username"].as_str()),
+            (Some(bob.id.as_str()), Some(bob_name.as_str()))
+        );
+    }
+    let (status, problem) = api
+        .call(Method::POST, &format!("/files/{id}/share"), Some(&alice.token), Some(json!({"user": "nobody"})))
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (status, &problem["type"]),
+        (StatusCode::NOT_FOUND, &json!("https://fileshare.dev/problems/unknown-user"))
+    );
     let (_, shared) = api.call(Method::GET, "/files?scope=shared", Some(&bob.token), None).await;
     assert_eq!(shared["files"][0]["file_id"], id.as_str());
+    assert_eq!(shared["files"][0]["owner_name"], alice_name.as_str());
+
+    // A share link, redeemed with no account for an S3 URL; revoked, it is dead at once.
+    let (status, created) = api
+        .call(Method::POST, &format!("/files/{id}/links"), Some(&alice.token), Some(json!({"max_downloads": 2})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["token"].as_str().expect("token");
+    let (status, url) = api.call(Method::POST, &format!("/links/{token}/redeem"), None, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{url}");
+    assert!(url["url"].as_str().is_some_and(|u| u.contains(NAME)), "the link's URL is S3's: {url}");
+    let fetched = api.http.get(url["url"].as_str().expect("url")).send().await.expect("download from S3");
+    assert!(fetched.bytes().await.expect("body")[..] == bytes[..]);
+    let opened = api.http.get(created["url"].as_str().expect("url")).send().await.expect("curl -L");
+    assert!(opened.bytes().await.expect("body")[..] == bytes[..], "the link redirects to the bytes");
+    let (status, _) = api.call(Method::POST, &format!("/links/{token}/redeem"), None, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "two downloads were handed out");
+    let (status, second) =
+        api.call(Method::POST, &format!("/files/{id}/links"), Some(&alice.token), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let link_id = second["link"]["link_id"].as_str().expect("link id");
+    let (status, _) = api.call(Method::DELETE, &format!("/files/{id}/links/{link_id}"), Some(&alice.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let second_token = second["token"].as_str().expect("token");
+    let (status, _) = api.call(Method::GET, &format!("/links/{second_token}"), None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a revoked link is dead at once");
     // The upload URL is good for 15 minutes, but S3 stores an object once: a replay is refused.
     let replay = put_upload(&api.http, &ticket["upload"], vec![0u8; bytes.len()]).await;
     assert!(replay.as_ref().is_err_and(|e| e.starts_with("412")), "{replay:?}");

@@ -232,3 +232,17 @@ def test_functions_run_rust_on_graviton(template):
     assert template["Parameters"]["Architecture"]["Default"] == "arm64"
     for function in resources(template, "AWS::Serverless::Function").values():
         assert function["Metadata"]["BuildMethod"] == "rust-cargolambda"
+
+
+def test_the_user_directory_reads_only_its_own_pool(template):
+    api = template["Resources"]["ApiFunction"]["Properties"]
+    assert api["Environment"]["Variables"]["FILESHARE_USER_POOL_ID"] == {"Ref": "UserPool"}
+    directory = [s for s in api["Policies"][0]["Statement"] if s["Sid"] == "UserDirectory"]
+    assert directory == [{
+        "Sid": "UserDirectory",
+        "Effect": "Allow",
+        "Action": ["cognito-idp:AdminGetUser", "cognito-idp:ListUsers"],
+        "Resource": {"Fn::GetAtt": ["UserPool", "Arn"]},
+    }]
+    events = template["Resources"]["EventsFunction"]["Properties"]["Policies"][0]["Statement"]
+    assert not any(a.startswith("cognito-idp:") for s in events for a in as_list(s["Action"]))

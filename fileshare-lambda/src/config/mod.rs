@@ -10,6 +10,7 @@
 //! | `FILESHARE_BUCKET` + `FILESHARE_TABLE` | – | both set: S3 + DynamoDB instead of the embedded default |
 //! | `FILESHARE_S3_ENDPOINT`, `FILESHARE_DYNAMODB_ENDPOINT` | AWS's | S3/DynamoDB-compatible servers |
 //! | `FILESHARE_JWKS_URL`, `FILESHARE_ISSUER`, `FILESHARE_CLIENT_ID` | – | verify Cognito tokens instead of running the built-in identity provider |
+//! | `FILESHARE_USER_POOL_ID`, `FILESHARE_COGNITO_ENDPOINT` | – | the Cognito pool whose users files are shared with by name (with an external issuer) |
 //! | `FILESHARE_CORS_ORIGINS` | none | comma-separated browser origins allowed to call the API |
 //! | `FILESHARE_USER_RATE` | `20` | requests per second per user (burst 5× that); 429 beyond |
 //! | `FILESHARE_LOGIN_RATE` | `5` | failed logins per username per 15 minutes; attempts per client address: 4× |
@@ -103,6 +104,18 @@ pub struct ServiceConfig {
     pub emf: bool,
     /// The limits [`FileShare`](fileshare_core::FileShare) enforces.
     pub limits: fileshare_core::Config,
+    /// The Cognito user pool people are found in by name (sharing by username or email), when the
+    /// identity provider is Cognito; the built-in provider is its own directory.
+    pub user_pool: Option<UserPool>,
+}
+
+/// A Cognito user pool, as the user directory reaches it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserPool {
+    /// The pool's id (`FILESHARE_USER_POOL_ID`).
+    pub id: String,
+    /// A Cognito-compatible server instead of AWS's (`FILESHARE_COGNITO_ENDPOINT`).
+    pub endpoint: Option<String>,
 }
 
 impl ServiceConfig {
@@ -125,6 +138,7 @@ impl ServiceConfig {
         let public_url = get!("FILESHARE_PUBLIC_URL", parse::http_url).unwrap_or_else(|| format!("http://{bind}"));
         let s3_endpoint = get!("FILESHARE_S3_ENDPOINT", parse::http_url);
         let dynamodb_endpoint = get!("FILESHARE_DYNAMODB_ENDPOINT", parse::http_url);
+        let cognito_endpoint = get!("FILESHARE_COGNITO_ENDPOINT", parse::http_url);
         let storage = match (get!("FILESHARE_BUCKET", parse::bucket), get!("FILESHARE_TABLE", parse::table)) {
             (Some(bucket), Some(table)) => {
                 Storage::Aws(AwsLocation { s3_endpoint, dynamodb_endpoint, ..AwsLocation::new(bucket, table) })
@@ -195,6 +209,8 @@ impl ServiceConfig {
             trusted_proxies: get!("FILESHARE_TRUSTED_PROXIES", parse::networks).unwrap_or_default(),
             timeouts,
             emf: get!("FILESHARE_EMF", parse::flag).unwrap_or(false),
+            user_pool: var("FILESHARE_USER_POOL_ID")
+                .map(|id| UserPool { id: id.trim().to_owned(), endpoint: cognito_endpoint }),
             limits,
         })
     }
@@ -214,6 +230,7 @@ impl ServiceConfig {
             timeouts: Timeouts::default(),
             emf: false,
             limits: fileshare_core::Config::default(),
+            user_pool: None,
         }
     }
 }

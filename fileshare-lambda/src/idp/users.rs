@@ -130,6 +130,11 @@ impl Accounts {
         .await
     }
 
+    /// The username of the account with this id.
+    pub async fn username_of(&self, id: String) -> DbResult<Option<String>> {
+        self.run(move |c| c.query_row("SELECT username FROM users WHERE id = ?1", [id], |r| r.get(0)).optional()).await
+    }
+
     /// Stores the first refresh token of a new family (a login).
     pub async fn save_refresh(&self, token_hash: String, user_id: String, expires_at: i64) -> DbResult<()> {
         self.run(move |c| {

@@ -14,6 +14,10 @@ pub struct FileView {
     pub file_id: String,
     /// The owner's user id.
     pub owner: String,
+    /// The owner's username, where the identity provider knows it: who shared it, in a
+    /// grantee's view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_name: Option<String>,
     /// Display name.
     pub name: String,
     /// Size in bytes.
@@ -45,6 +49,7 @@ impl FileView {
         Self {
             file_id: file.id.to_string(),
             owner: file.owner.to_string(),
+            owner_name: None,
             name: file.name.to_string(),
             size: file.size,
             content_type: file.content_type.to_string(),
@@ -80,6 +85,9 @@ impl From<FileEntry> for FileView {
 pub struct ShareView {
     /// Who it is shared with.
     pub user_id: String,
+    /// Their username, where the identity provider knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// What they may do (`read`).
     pub permission: String,
     /// When it was first shared.
@@ -92,6 +100,7 @@ impl From<Share> for ShareView {
     fn from(s: Share) -> Self {
         Self {
             user_id: s.grantee.to_string(),
+            username: None,
             permission: s.permission.as_str().to_owned(),
             created_at: s.created_at,
             expires_at: s.expires_at,
@@ -230,11 +239,15 @@ pub struct DownloadResponse {
     pub expires_at: DateTime<Utc>,
 }
 
-/// `POST /files/{id}/share`.
+/// `POST /files/{id}/share`: whom to share with, by user id or by name (exactly one of the two).
 #[derive(Deserialize, ToSchema)]
 pub struct ShareBody {
-    /// The user to share with.
-    pub user_id: String,
+    /// The user to share with, by id.
+    pub user_id: Option<String>,
+    /// The user to share with, by username — or email address, where the identity provider keeps
+    /// them (Cognito). An unknown one is a 404 of type `unknown-user`.
+    #[schema(min_length = 1, max_length = 128)]
+    pub user: Option<String>,
     /// When access ends (optional).
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -263,8 +276,11 @@ pub struct SignupResponse {
 /// `GET /me`.
 #[derive(Serialize, ToSchema)]
 pub struct MeResponse {
-    /// The caller's user id (the token's `sub`): what others share files with.
+    /// The caller's user id (the token's `sub`).
     pub user_id: String,
+    /// The caller's username, where the identity provider knows it: what others share files with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }
 
 /// `POST /auth/refresh`.

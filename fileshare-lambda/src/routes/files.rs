@@ -5,7 +5,7 @@ use super::caching::{entity_tag, NO_STORE};
 use super::dto::*;
 use super::extract::{ApiJson, ApiQuery, OptionalJson};
 use crate::auth::Caller;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::metrics;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fileshare_core::store::CompletedPart;
 use fileshare_core::{Access, FileId, ListRequest, UploadRequest, UploadTarget, UserId};
+use std::collections::HashMap;
 use std::time::Duration;
 
 fn file_id(raw: &str) -> ApiResult<FileId> {
@@ -105,10 +106,9 @@ pub async fn list_files(
             Access::Owner => None,
         })
         .min();
-    let response = ListResponse {
-        files: page.items.into_iter().map(FileView::from).collect(),
-        next_cursor: page.next_cursor.map(|c| c.to_string()),
-    };
+    let mut files: Vec<FileView> = page.items.into_iter().map(FileView::from).collect();
+    name_users(&state, &mut files).await;
+    let response = ListResponse { files, next_cursor: page.next_cursor.map(|c| c.to_string()) };
     // Our own types always serialise; were one not to, it is a bug: a bare 500, made a problem
     // document by the router's layers.
     let Ok(body) = serde_json::to_vec(&response) else { return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response()) };
@@ -131,7 +131,10 @@ pub async fn get_file(
     Path(id): Path<String>,
 ) -> ApiResult<Json<FileView>> {
     let details = state.service.get_file(&caller.user, &file_id(&id)?).await?;
-    Ok(Json(details.into()))
+    let mut view = [FileView::from(details)];
+    name_users(&state, &mut view).await;
+    let [view] = view;
+    Ok(Json(view))
 }
 
 /// A short-lived download URL.
@@ -156,10 +159,12 @@ pub async fn download_url(
     Ok(([(header::CACHE_CONTROL, NO_STORE)], Json(DownloadResponse { url: url.url, expires_at: url.expires_at })))
 }
 
-/// Share a file (owner only). Sharing again updates the expiry.
+/// Share a file (owner only), with a user named by id or by name (`{"user": "bob"}`). Sharing
+/// again updates the expiry.
 #[utoipa::path(post, path = "/files/{id}/share", params(("id" = String, Path)), request_body = ShareBody, tag = "files",
     responses((status = 200, body = ShareView), (status = 400, body = Problem), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem)),
+              (status = 404, body = Problem, description = "no such file, or (type `unknown-user`) no such user"),
+              (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn share(
     State(state): State<AppState>,
@@ -167,9 +172,52 @@ pub async fn share(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ShareBody>,
 ) -> ApiResult<Json<ShareView>> {
-    let grantee = UserId::new(body.user_id)?;
-    let share = state.service.share(&caller.user, &file_id(&id)?, &grantee, body.expires_at).await?;
-    Ok(Json(share.into()))
+    let id = file_id(&id)?;
+    let grantee = match (body.user_id, body.user) {
+        (Some(user_id), None) => UserId::new(user_id)?,
+        (None, Some(name)) => {
+            let directory = state
+                .directory
+                .as_ref()
+                .ok_or_else(|| ApiError::BadRequest("this service finds no users by name; share by user_id".into()))?;
+            directory.resolve(&name).await?.ok_or(ApiError::UnknownUser(name))?
+        }
+        _ => return Err(ApiError::BadRequest("give exactly one of user_id and user".into())),
+    };
+    let share = state.service.share(&caller.user, &id, &grantee, body.expires_at).await?;
+    let mut view = ShareView::from(share);
+    view.username = names(&state, [grantee]).await.into_values().next();
+    Ok(Json(view))
+}
+
+/// Display names of `ids`, where the directory knows them. Names are what people read next to
+/// ids, never what a decision rests on: a directory that fails leaves them out (and is logged)
+/// rather than failing the request.
+async fn names(state: &AppState, ids: impl IntoIterator<Item = UserId>) -> HashMap<UserId, String> {
+    let Some(directory) = &state.directory else { return HashMap::new() };
+    match directory.names(ids).await {
+        Ok(names) => names,
+        Err(e) => {
+            tracing::warn!(error = %e, "user directory failed; showing ids without names");
+            HashMap::new()
+        }
+    }
+}
+
+/// Fills in the usernames of `views`' owners and grantees.
+async fn name_users(state: &AppState, views: &mut [FileView]) {
+    let ids = views.iter().flat_map(|v| {
+        let grantees = v.shared_with.iter().flatten().map(|s| s.user_id.as_str());
+        std::iter::once(v.owner.as_str()).chain(grantees).filter_map(|id| UserId::new(id).ok()).collect::<Vec<_>>()
+    });
+    let found = names(state, ids.collect::<Vec<_>>()).await;
+    let name = |id: &str| UserId::new(id).ok().and_then(|id| found.get(&id).cloned());
+    for view in views {
+        view.owner_name = name(&view.owner);
+        for share in view.shared_with.iter_mut().flatten() {
+            share.username = name(&share.user_id);
+        }
+    }
 }
 
 /// Revoke a share (owner only).

@@ -167,8 +167,12 @@ pub async fn jwks(State(state): State<AppState>) -> ApiResult<impl IntoResponse>
 #[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = MeResponse), (status = 304, description = "unchanged since the `ETag` sent in `If-None-Match`"),
               (status = 401, body = Problem)))]
-pub async fn me(caller: Caller) -> Json<MeResponse> {
-    Json(MeResponse { user_id: caller.user.to_string() })
+pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeResponse>> {
+    let username = match &state.directory {
+        Some(directory) => directory.names([caller.user.clone()]).await?.into_values().next(),
+        None => None,
+    };
+    Ok(Json(MeResponse { user_id: caller.user.to_string(), username }))
 }
 
 #[cfg(test)]

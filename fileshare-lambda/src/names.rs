@@ -1,0 +1,98 @@
+//! [`NamesCache`]: the user directory, with display names kept for a while.
+//!
+//! Views show usernames next to user ids (who a file is shared with, who shared it), so a listing
+//! page may name dozens of users. Usernames never change (in Cognito and in the built-in provider),
+//! so a name once found is kept for ten minutes — long enough that a busy page costs the directory
+//! nothing, short enough that a deleted account stops being named. Resolving a name to an id (to
+//! share) always asks the directory: a user who just signed up must be found at once.
+
+use fileshare_core::{Result, UserDirectory, UserId};
+use lru::LruCache;
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const KEPT_FOR: Duration = Duration::from_secs(600);
+const KEPT_NAMES: usize = 10_000;
+
+/// A [`UserDirectory`] whose display names are kept ([`KEPT_FOR`], at most [`KEPT_NAMES`]).
+pub struct NamesCache {
+    directory: Arc<dyn UserDirectory>,
+    names: Mutex<LruCache<UserId, (String, Instant)>>,
+}
+
+impl NamesCache {
+    /// `directory`, with an empty cache.
+    pub fn new(directory: Arc<dyn UserDirectory>) -> Self {
+        let capacity = NonZeroUsize::new(KEPT_NAMES).unwrap_or(NonZeroUsize::MIN);
+        Self { directory, names: Mutex::new(LruCache::new(capacity)) }
+    }
+
+    /// The user `name` (a username or an email address) names, asked of the directory.
+    pub async fn resolve(&self, name: &str) -> Result<Option<UserId>> {
+        self.directory.resolve(name).await
+    }
+
+    /// Display names of `ids`; unknown users are left out.
+    pub async fn names(&self, ids: impl IntoIterator<Item = UserId>) -> Result<HashMap<UserId, String>> {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        {
+            let mut kept = self.names.lock().unwrap_or_else(|e| e.into_inner());
+            for id in ids {
+                match kept.get(&id) {
+                    Some((name, at)) if at.elapsed() < KEPT_FOR => {
+                        found.insert(id, name.clone());
+                    }
+                    _ if !found.contains_key(&id) && !missing.contains(&id) => missing.push(id),
+                    _ => {}
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let fetched = self.directory.display_names(&missing).await?;
+        let mut kept = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        for (id, name) in fetched {
+            kept.put(id.clone(), (name.clone(), Instant::now()));
+            found.insert(id, name);
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Debug, Default)]
+    struct Counting(AtomicUsize);
+
+    #[async_trait]
+    impl UserDirectory for Counting {
+        async fn resolve(&self, _: &str) -> Result<Option<UserId>> {
+            Ok(None)
+        }
+        async fn display_name(&self, id: &UserId) -> Result<Option<String>> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Ok((id.as_str() != "ghost").then(|| format!("name of {id}")))
+        }
+    }
+
+    #[tokio::test]
+    async fn names_are_asked_once_and_unknown_users_are_left_out() {
+        let directory = Arc::new(Counting::default());
+        let cache = NamesCache::new(directory.clone());
+        let ids = ["a", "b", "a", "ghost"].map(|s| UserId::new(s).expect("id"));
+        let names = cache.names(ids.clone()).await.expect("names");
+        assert_eq!(names.len(), 2);
+        assert_eq!(directory.0.load(Ordering::SeqCst), 3, "each distinct id asked once");
+        let again = cache.names(ids[..2].to_vec()).await.expect("names");
+        assert_eq!(again, names);
+        assert_eq!(directory.0.load(Ordering::SeqCst), 3, "kept names are not asked again");
+    }
+}
