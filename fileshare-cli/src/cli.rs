@@ -70,12 +70,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Share one of your files with another user (by user id: see `fileshare whoami`).
+    /// Share one of your files with another user, by username (or email, on Cognito).
     Share {
         /// The file.
         file_id: String,
-        /// The user to share with.
-        user_id: String,
+        /// The user to share with: a username or an email address (a user id with --id).
+        user: String,
+        /// USER is a user id (see `fileshare whoami`), not a name.
+        #[arg(long)]
+        id: bool,
         /// End of access (RFC 3339, e.g. 2026-12-31T23:59:59Z).
         #[arg(long)]
         until: Option<DateTime<Utc>>,
@@ -84,8 +87,28 @@ pub enum Command {
     Unshare {
         /// The file.
         file_id: String,
-        /// The user.
-        user_id: String,
+        /// The user: a username, or a user id with --id.
+        user: String,
+        /// USER is a user id, not a name.
+        #[arg(long)]
+        id: bool,
+    },
+    /// Share links: anyone with one downloads the file, no account needed.
+    #[command(subcommand)]
+    Link(LinkCommand),
+    /// Download what a share link hands out (no account needed); asks for its password if it has one.
+    Get {
+        /// The link (…/l/TOKEN).
+        link_url: String,
+        /// Where to write it (a file, a directory, or - for stdout).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        /// Read the link's password from the first line of stdin (otherwise it is asked for).
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// Download a file (to its name, or to -o PATH; `-o -` writes to stdout).
     Download {
@@ -103,6 +126,38 @@ pub enum Command {
         /// The files.
         #[arg(required = true)]
         file_ids: Vec<String>,
+    },
+}
+
+/// `fileshare link …`.
+#[derive(Debug, Subcommand)]
+pub enum LinkCommand {
+    /// Make a share link of one of your files; prints the link (shown this once).
+    Create {
+        /// The file.
+        file_id: String,
+        /// How long the link works: 30m, 12h, 7d, 2w (default: until revoked).
+        #[arg(long, value_parser = crate::links::parse_duration)]
+        expires: Option<chrono::TimeDelta>,
+        /// How many downloads it hands out (default: unlimited).
+        #[arg(long)]
+        max_downloads: Option<u32>,
+        /// Protect it with a password, read from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// A file's links, with their downloads and expiry.
+    Ls {
+        /// The file.
+        file_id: String,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a link: it stops working at once.
+    Rm {
+        /// The link's id (from `fileshare link ls`).
+        link_id: String,
     },
 }
 

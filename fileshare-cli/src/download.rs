@@ -35,30 +35,57 @@ pub async fn download(api: &mut Api, id: &str, output: Option<PathBuf>, force: b
     let file = api.call(Method::GET, &api_path(&["files", id]), None).await?;
     let name = file["name"].as_str().unwrap_or_default().to_owned();
     let size = file["size"].as_u64().unwrap_or_default();
+    let target = target(output, &name, force)?;
+    let link = api.call(Method::GET, &api_path(&["files", id, "download-url"]), None).await?;
+    let url = link["url"].as_str().ok_or_else(|| CliError::Rejected("no download url in reply".into()))?;
+    save(&api.http, url, &Download { name, size, target, force, quiet }).await
+}
+
+/// Where a download of `name` goes: `output` (a file, a directory, `-`), else `name` here; an
+/// existing file only with `force`.
+pub fn target(output: Option<PathBuf>, name: &str, force: bool) -> Result<Output> {
     let target = match output {
         Some(path) if path.as_os_str() == "-" => Output::Stdout,
-        Some(path) if path.is_dir() => Output::File(path.join(safe_file_name(&name)?)),
+        Some(path) if path.is_dir() => Output::File(path.join(safe_file_name(name)?)),
         Some(path) => Output::File(path),
-        None => Output::File(PathBuf::from(safe_file_name(&name)?)),
+        None => Output::File(PathBuf::from(safe_file_name(name)?)),
     };
     if let Output::File(path) = &target {
         if !force && path.exists() {
             return Err(CliError::Conflict(format!("{} exists; pass --force to replace it", path.display())));
         }
     }
-    let link = api.call(Method::GET, &api_path(&["files", id, "download-url"]), None).await?;
-    let url = link["url"].as_str().ok_or_else(|| CliError::Rejected("no download url in reply".into()))?;
-    let response = api.http.get(url).send().await.map_err(|e| CliError::network(url, &e))?;
+    Ok(target)
+}
+
+/// A download about to be fetched from a presigned URL.
+pub struct Download {
+    /// The file's name (for the progress bar).
+    pub name: String,
+    /// Its exact size: fewer bytes are an error.
+    pub size: u64,
+    /// Where it goes.
+    pub target: Output,
+    /// Replace an existing file.
+    pub force: bool,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+/// Streams the presigned `url` into `download.target`.
+pub async fn save(http: &reqwest::Client, url: &str, download: &Download) -> Result<Output> {
+    let response = http.get(url).send().await.map_err(|e| CliError::network(url, &e))?;
     if !response.status().is_success() {
         return Err(storage_error(response).await);
     }
-    let bar = crate::progress::bytes_bar(size, &name, quiet || target == Output::Stdout);
-    let result = match &target {
+    let (size, target) = (download.size, &download.target);
+    let bar = crate::progress::bytes_bar(size, &download.name, download.quiet || *target == Output::Stdout);
+    let result = match target {
         Output::Stdout => write_stream(response, &mut tokio::io::stdout(), Path::new("-"), size, &bar, url).await,
-        Output::File(path) => write_file(response, path, size, force, &bar, url).await,
+        Output::File(path) => write_file(response, path, size, download.force, &bar, url).await,
     };
     bar.finish_and_clear();
-    result.map(|()| target)
+    result.map(|()| target.clone())
 }
 
 async fn write_file(

@@ -6,6 +6,7 @@ mod client;
 mod download;
 mod error;
 mod identity;
+mod links;
 mod listing;
 mod progress;
 mod session;
@@ -13,7 +14,7 @@ mod transfer;
 mod upload;
 
 use clap::Parser;
-use cli::{Cli, Cognito, Command, Credentials};
+use cli::{Cli, Cognito, Command, Credentials, LinkCommand};
 use client::{api_path, Api};
 use error::{CliError, Result};
 use identity::Identity;
@@ -50,19 +51,42 @@ fn provider(cognito: &Cognito) -> Provider {
 }
 
 fn password(credentials: &Credentials) -> Result<String> {
-    let password = if credentials.password_stdin {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(CliError::io("stdin"))?;
-        line.trim_end_matches(['\r', '\n']).to_owned()
-    } else if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Password: ").map_err(CliError::io("terminal"))?
+    if credentials.password_stdin {
+        read_password_line()
     } else {
+        prompt_password("Password: ")
+    }
+}
+
+/// A password from the first line of stdin.
+fn read_password_line() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(CliError::io("stdin"))?;
+    non_empty(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// A password asked at the terminal.
+fn prompt_password(prompt: &str) -> Result<String> {
+    if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage("no terminal to ask for the password; pass --password-stdin".into()));
-    };
+    }
+    non_empty(rpassword::prompt_password(prompt).map_err(CliError::io("terminal"))?)
+}
+
+fn non_empty(password: String) -> Result<String> {
     if password.is_empty() {
         return Err(CliError::Usage("empty password".into()));
     }
     Ok(password)
+}
+
+/// The body that names the user of `share`: by id, or by name for the service to resolve.
+fn user_body(user: &str, by_id: bool) -> serde_json::Value {
+    if by_id {
+        json!({"user_id": user})
+    } else {
+        json!({"user": user})
+    }
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -113,7 +137,8 @@ async fn run(cli: Cli) -> Result<()> {
             let mut api = api()?;
             let me = api.call(Method::GET, "/me", None).await?;
             let user_id = me["user_id"].as_str().unwrap_or_default();
-            println!("{} ({user_id}) at {endpoint}", api.session().username);
+            let username = me["username"].as_str().unwrap_or(&api.session().username).to_owned();
+            println!("{username} ({user_id}) at {endpoint}");
         }
         Command::Upload { files, content_type, multipart_threshold } => {
             let mut api = api()?;
@@ -142,14 +167,54 @@ async fn run(cli: Cli) -> Result<()> {
                 print!("{}", listing::table(&files));
             }
         }
-        Command::Share { file_id, user_id, until } => {
-            let body = json!({"user_id": user_id, "expires_at": until});
-            api()?.call(Method::POST, &api_path(&["files", &file_id, "share"]), Some(&body)).await?;
-            println!("shared {file_id} with {user_id}");
+        Command::Share { file_id, user, id, until } => {
+            let mut body = user_body(&user, id);
+            body["expires_at"] = json!(until);
+            let share = api()?.call(Method::POST, &api_path(&["files", &file_id, "share"]), Some(&body)).await?;
+            let name = share["username"].as_str().unwrap_or(&user);
+            println!("shared {file_id} with {name} ({})", share["user_id"].as_str().unwrap_or_default());
         }
-        Command::Unshare { file_id, user_id } => {
-            api()?.call(Method::DELETE, &api_path(&["files", &file_id, "share", &user_id]), None).await?;
-            println!("stopped sharing {file_id} with {user_id}");
+        Command::Unshare { file_id, user, id } => {
+            let mut api = api()?;
+            let user_id = if id {
+                user.clone()
+            } else {
+                // The owner's view of the file names its grantees: find this one's id there.
+                let file = api.call(Method::GET, &api_path(&["files", &file_id]), None).await?;
+                let shares = file["shared_with"].as_array().cloned().unwrap_or_default();
+                let found =
+                    shares.iter().find(|s| s["username"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&user)));
+                let found = found.and_then(|s| s["user_id"].as_str()).map(str::to_owned);
+                found.ok_or_else(|| CliError::NotFound(format!("{file_id} is not shared with {user}")))?
+            };
+            api.call(Method::DELETE, &api_path(&["files", &file_id, "share", &user_id]), None).await?;
+            println!("stopped sharing {file_id} with {user}");
+        }
+        Command::Link(LinkCommand::Create { file_id, expires, max_downloads, password_stdin }) => {
+            let password = if password_stdin { Some(read_password_line()?) } else { None };
+            let options = links::NewLink { expires, max_downloads, password };
+            let created = links::create(&mut api()?, &file_id, options).await?;
+            println!("{}", created["url"].as_str().unwrap_or_default());
+            eprintln!("link {} — anyone with the link above can download the file", links::describe(&created));
+        }
+        Command::Link(LinkCommand::Ls { file_id, json }) => {
+            let found = links::list(&mut api()?, &file_id).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&found).unwrap_or_default());
+            } else {
+                print!("{}", links::table(&found));
+            }
+        }
+        Command::Link(LinkCommand::Rm { link_id }) => {
+            links::revoke(&mut api()?, &link_id).await?;
+            println!("revoked {link_id}");
+        }
+        Command::Get { link_url, output, force, password_stdin } => {
+            let source = if password_stdin { links::PasswordSource::Stdin } else { links::PasswordSource::Prompt };
+            match links::get(&http, &link_url, output, force, cli.quiet, source).await? {
+                download::Output::File(path) => eprintln!("saved {}", path.display()),
+                download::Output::Stdout => {}
+            }
         }
         Command::Download { file_id, output, force } => {
             match download::download(&mut api()?, &file_id, output, force, cli.quiet).await? {

@@ -38,7 +38,9 @@ async fn two_users_upload_list_share_download_unshare_delete() {
     assert_eq!(bob.ok(&["ls", "--shared"]).await.lines().count(), 1, "only the header");
 
     // Sharing: bob sees and downloads big.bin byte for byte; notes.txt stays invisible to him.
-    alice.ok(&["share", &big_id, &bob.id]).await;
+    // By name, as people share; the answer names both.
+    let shared = alice.ok(&["share", &big_id, &bob.name]).await;
+    assert_eq!(shared.trim(), format!("shared {big_id} with {} ({})", bob.name, bob.id));
     assert!(bob.ok(&["ls", "--shared"]).await.contains("big.bin"));
     bob.ok(&["download", &big_id]).await;
     assert!(std::fs::read(bob.path("big.bin")).expect("downloaded") == big, "download differs");
@@ -56,9 +58,10 @@ async fn two_users_upload_list_share_download_unshare_delete() {
     assert_eq!(alice.ok(&["download", &notes_id, "-o", "-"]).await, "small and plain");
 
     // Only the owner shares and deletes; unsharing ends access at once.
-    assert!(bob.fails(&["share", &big_id, &bob.id], 5).await.contains("only the owner"));
+    assert!(bob.fails(&["share", &big_id, "--id", &bob.id], 5).await.contains("only the owner"));
+    assert!(alice.fails(&["share", &big_id, "nobody-by-this-name"], 4).await.contains("nobody-by-this-name"));
     bob.fails(&["rm", &big_id], 5).await;
-    alice.ok(&["unshare", &big_id, &bob.id]).await;
+    alice.ok(&["unshare", &big_id, &bob.name]).await;
     bob.fails(&["download", &big_id, "-o", "again.bin"], 4).await;
     alice.ok(&["rm", &notes_id]).await;
     alice.fails(&["rm", &notes_id], 4).await;
@@ -138,4 +141,46 @@ async fn unreachable_storage_errors_never_show_signed_urls() {
     let stderr = alice.fails(&["upload", "a.txt"], 6).await;
     assert!(stderr.contains("cannot reach") && stderr.contains("/blobs/files/"), "{stderr}");
     assert!(!stderr.contains("Signature") && !stderr.contains("X-Fileshare-Expires"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn share_links_from_the_command_line() {
+    let service = start_service().await;
+    let mut alice = User::at(&service.endpoint, "alice");
+    alice.sign_up_and_log_in().await;
+    // Someone with no account at all: no session, a different machine.
+    let stranger = User::at(&service.endpoint, "stranger");
+    std::fs::write(alice.path("report.txt"), b"the quarterly report").expect("write");
+    let id = ids(&alice.ok(&["upload", "report.txt"]).await)[0].clone();
+
+    let url = alice.ok(&["link", "create", &id, "--max-downloads", "2", "--expires", "7d"]).await;
+    let url = url.trim();
+    assert!(url.starts_with(&format!("{}/l/", service.endpoint)), "{url}");
+    stranger.ok(&["get", url]).await;
+    assert_eq!(std::fs::read(stranger.path("report.txt")).expect("got"), b"the quarterly report");
+    assert_eq!(stranger.ok(&["get", url, "-o", "-"]).await, "the quarterly report");
+    assert!(stranger.fails(&["get", url, "-o", "third.txt"], 4).await.contains("link not found"));
+    let table = alice.ok(&["link", "ls", &id]).await;
+    assert!(table.contains("2/2") && table.contains("no"), "{table}");
+
+    // A password link: a wrong password is refused (exit 5), the right one downloads.
+    let guarded = alice.run(&["link", "create", &id, "--password-stdin"], Some("open sesame\n")).await;
+    assert!(guarded.status.success(), "{}", String::from_utf8_lossy(&guarded.stderr));
+    let guarded = String::from_utf8(guarded.stdout).expect("utf-8");
+    let guarded = guarded.trim();
+    let wrong = stranger.run(&["get", guarded, "-o", "x.txt", "--password-stdin"], Some("open says me\n")).await;
+    assert_eq!(wrong.status.code(), Some(5), "{}", String::from_utf8_lossy(&wrong.stderr));
+    assert!(!stranger.path("x.txt").exists());
+    let right = stranger.run(&["get", guarded, "-o", "x.txt", "--password-stdin"], Some("open sesame\n")).await;
+    assert!(right.status.success(), "{}", String::from_utf8_lossy(&right.stderr));
+    assert_eq!(std::fs::read(stranger.path("x.txt")).expect("got"), b"the quarterly report");
+
+    // Revoked: dead at once.
+    let links: Vec<Value> = serde_json::from_str(&alice.ok(&["link", "ls", &id, "--json"]).await).expect("json");
+    let guarded_id = links[1]["link_id"].as_str().expect("id");
+    assert!(links[1]["password_required"] == true);
+    alice.ok(&["link", "rm", guarded_id]).await;
+    let after = stranger.run(&["get", guarded, "-o", "y.txt", "--password-stdin"], Some("open sesame\n")).await;
+    assert_eq!(after.status.code(), Some(4));
+    assert!(stranger.fails(&["get", "http://127.0.0.1:1/files/nope"], 2).await.contains("not a share link"));
 }
