@@ -65,7 +65,8 @@ test("two users upload, share, download, unshare and delete through the page", a
   const alice = await person("alice");
   const bob = await person("bob");
   await signUp(alice);
-  const bobId = await signUp(bob);
+  const bobName = await signUp(bob);
+  assert.equal(bobName, bob.name, "the page shows the username people share with");
   assert.match(await alice.page.getByRole("status").textContent(), /Logged in as alice-/);
   await shot(alice, "01-signed-in");
 
@@ -85,18 +86,22 @@ test("two users upload, share, download, unshare and delete through the page", a
   await owned.getByRole("cell", { name: "notes.txt", exact: true }).waitFor();
   await shot(alice, "02-uploaded");
 
-  // Share report.bin with bob, by his user id.
+  // Share report.bin with bob, by his username; a name nobody has is refused in words.
   const row = owned.getByRole("row", { name: /report\.bin/ });
   await row.getByText("Sharing").click();
-  await row.getByLabel("Share with user id").fill(bobId);
+  await row.getByLabel("Share with", { exact: true }).fill("nobody-has-this-name");
   await row.getByRole("button", { name: "Share", exact: true }).click();
-  await row.getByText(bobId).waitFor();
+  await alice.page.getByRole("alert").filter({ hasText: "There is no user called nobody-has-this-name." }).waitFor();
+  await row.getByLabel("Share with", { exact: true }).fill(bobName);
+  await row.getByRole("button", { name: "Share", exact: true }).click();
+  await row.getByText(bobName).waitFor();
   await shot(alice, "03-shared");
 
   // Bob sees it and downloads it, byte for byte; notes.txt is not his to see.
   await bob.page.reload();
   const shared = bob.page.locator("#shared");
   await shared.getByRole("cell", { name: "report.bin", exact: true }).waitFor();
+  await shared.getByRole("cell", { name: alice.name, exact: true }).waitFor(); // who shared it, by name
   assert.equal(await shared.getByRole("cell", { name: "notes.txt" }).count(), 0);
   const [download] = await Promise.all([
     bob.page.waitForEvent("download"),
@@ -107,8 +112,8 @@ test("two users upload, share, download, unshare and delete through the page", a
   await shot(bob, "04-bob-sees-shared-file");
 
   // Unshare: bob loses access at once.
-  await row.getByRole("button", { name: `Stop sharing report.bin with ${bobId}` }).click();
-  await row.getByText(bobId).waitFor({ state: "detached" });
+  await row.getByRole("button", { name: `Stop sharing report.bin with ${bobName}` }).click();
+  await row.getByText(bobName).waitFor({ state: "detached" });
   await bob.page.reload();
   await bob.page.locator("#shared-empty").waitFor({ state: "visible" });
 
@@ -124,10 +129,91 @@ test("two users upload, share, download, unshare and delete through the page", a
   await alice.page.reload();
   await alice.page.getByLabel("Username").waitFor();
 
+  // The refused name above is a 404 the browser reports itself; nothing else may be logged.
+  alice.errors = alice.errors.filter((e) => !(e.includes("404") && e.includes("/share")));
   noConsoleErrors(alice);
   noConsoleErrors(bob);
   await alice.context.close();
   await bob.context.close();
+});
+
+/** Someone with no account: a fresh context that has never logged in. */
+async function anonymous() {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
+  return { name: "anonymous", page, errors, context };
+}
+
+test("share links: made and copied on the page, opened without an account, behind a password, used up, revoked", async () => {
+  const dana = await person("dana");
+  await dana.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
+  await signUp(dana);
+  const data = crypto.randomBytes(256 * 1024 + 3);
+  fs.writeFileSync(path.join(scratch, "plans.bin"), data);
+  await dana.page.getByLabel("Drop files here, or choose files").setInputFiles(path.join(scratch, "plans.bin"));
+  const row = dana.page.locator("#owned").getByRole("row", { name: /plans\.bin/ });
+  await row.waitFor();
+
+  // One download, behind a password; copied with one click.
+  await row.getByText("Links").click();
+  await row.getByLabel("Download limit (optional)").fill("1");
+  await row.getByLabel("Password (optional)").fill("open sesame");
+  await row.getByLabel("Expires").selectOption("7d");
+  await row.getByRole("button", { name: "Create link" }).click();
+  const urlField = row.getByLabel("New link to plans.bin", { exact: true });
+  await urlField.waitFor();
+  const url = await urlField.inputValue();
+  assert.match(url, new RegExp(`^${BASE}/l/`));
+  await row.getByRole("button", { name: "Copy the new link to plans.bin" }).click();
+  await dana.page.getByRole("status").filter({ hasText: "Link copied." }).waitFor();
+  assert.equal(await dana.page.evaluate(() => navigator.clipboard.readText()), url);
+  await row.getByText(/Link 1: 0\/1 downloads, expires .*, password/).waitFor();
+  await shot(dana, "07-link-created");
+
+  // Someone with no account opens it: name, size, a password prompt. A wrong password gets no file.
+  const guest = await anonymous();
+  await guest.page.goto(url);
+  await guest.page.getByRole("heading", { name: "plans.bin" }).waitFor();
+  assert.match(await guest.page.locator("#file-size").textContent(), /256\.0 KiB/);
+  await guest.page.getByLabel("This link needs a password").fill("open says me");
+  await guest.page.getByRole("button", { name: "Download" }).click();
+  await guest.page.getByRole("alert").filter({ hasText: "That password is not right." }).waitFor();
+  await shot(guest, "08-link-wrong-password");
+  await guest.page.getByLabel("This link needs a password").fill("open sesame");
+  const [download] = await Promise.all([
+    guest.page.waitForEvent("download"),
+    guest.page.getByRole("button", { name: "Download" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "plans.bin");
+  assert.ok(fs.readFileSync(await download.path()).equals(data), "the link's download differs");
+
+  // Used up: the link's page says so, and no more.
+  await guest.page.reload();
+  await guest.page.getByRole("alert").filter({ hasText: "has no downloads left" }).waitFor();
+  await shot(guest, "09-link-used-up");
+
+  // A second, open link, revoked on the page: dead at once.
+  await row.getByRole("button", { name: "Create link" }).click();
+  await row.getByText(/Link 2:/).waitFor();
+  const second = await urlField.inputValue();
+  assert.notEqual(second, url);
+  dana.page.once("dialog", (dialog) => dialog.accept());
+  await row.getByRole("button", { name: "Revoke link 2 to plans.bin" }).click();
+  await row.getByText(/Link 2:/).waitFor({ state: "detached" });
+  await guest.page.goto(second);
+  await guest.page.getByRole("alert").filter({ hasText: "was revoked" }).waitFor();
+
+  noConsoleErrors(dana);
+  // The refused password (403) and the dead links (404) are reported by the browser itself.
+  const unexpected = guest.errors.filter((e) => !/\b(403|404)\b/.test(e) || !e.includes("/links/"));
+  assert.deepEqual(unexpected, []);
+  await dana.context.close();
+  await guest.context.close();
 });
 
 test("wrong passwords and missing input get clear messages, with the keyboard alone", async () => {

@@ -129,7 +129,7 @@ function showLoggedOut() {
 async function showLoggedIn() {
   const me = await api("GET", "/me");
   $("username").textContent = session.get().username;
-  $("user-id").textContent = me.user_id;
+  $("user-id").textContent = me.username || me.user_id;
   $("auth").hidden = true;
   $("app").hidden = false;
   $("account").hidden = false;
@@ -189,17 +189,18 @@ function sharingPanel(file) {
   const list = element("ul", undefined, { "aria-label": `People ${file.name} is shared with` });
   const form = element("form");
   const inputId = `share-${file.file_id}`;
-  const input = element("input", undefined, { id: inputId, required: "", autocomplete: "off" });
-  form.append(element("label", "Share with user id", { for: inputId }), input, element("button", "Share", { type: "submit" }));
+  const input = element("input", undefined, { id: inputId, required: "", autocomplete: "off", placeholder: "username" });
+  form.append(element("label", "Share with", { for: inputId }), input, element("button", "Share", { type: "submit" }));
   const load = async () => {
     const details = await api("GET", `/files/${file.file_id}`);
     list.replaceChildren(
       ...(details.shared_with || []).map((share) => {
-        const item = element("li", `${share.user_id} `);
+        const who = share.username || share.user_id;
+        const item = element("li", `${who} `);
         item.append(
-          button("Unshare", `Stop sharing ${file.name} with ${share.user_id}`, async () => {
+          button("Unshare", `Stop sharing ${file.name} with ${who}`, async () => {
             await api("DELETE", `/files/${file.file_id}/share/${encodeURIComponent(share.user_id)}`);
-            say(`Stopped sharing ${file.name} with ${share.user_id}.`);
+            say(`Stopped sharing ${file.name} with ${who}.`);
             await load();
           }),
         );
@@ -210,11 +211,13 @@ function sharingPanel(file) {
   form.addEventListener(
     "submit",
     action(async () => {
-      const userId = input.value.trim();
-      if (!userId) throw new Error("Enter the user id to share with.");
-      await api("POST", `/files/${file.file_id}/share`, { user_id: userId });
+      const name = input.value.trim();
+      if (!name) throw new Error("Enter the username to share with.");
+      const share = await api("POST", `/files/${file.file_id}/share`, { user: name }).catch((e) => {
+        throw e.status === 404 ? new Error(`There is no user called ${name}.`) : e;
+      });
       input.value = "";
-      say(`Shared ${file.name} with ${userId}.`);
+      say(`Shared ${file.name} with ${share.username || name}.`);
       await load();
     }),
   );
@@ -236,6 +239,7 @@ function ownedRow(file) {
       await refreshLists();
     }),
     sharingPanel(file),
+    linksPanel(file, { api, element, button, say, action }),
   );
   row.append(
     element("td", file.name, { class: "name" }),
@@ -250,7 +254,7 @@ function sharedRow(file) {
   const row = element("tr");
   const actions = element("td");
   actions.append(button("Download", `Download ${file.name}`, () => download(file)));
-  row.append(element("td", file.name, { class: "name" }), element("td", formatSize(file.size)), element("td", file.owner), actions);
+  row.append(element("td", file.name, { class: "name" }), element("td", formatSize(file.size)), element("td", file.owner_name || file.owner), actions);
   return row;
 }
 

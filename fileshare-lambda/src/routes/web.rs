@@ -17,6 +17,7 @@ const APP_JS: &str = include_str!("../../web/app.js");
 const APP_CSS: &str = include_str!("../../web/app.css");
 const LINK_HTML: &str = include_str!("../../web/link.html");
 const LINK_JS: &str = include_str!("../../web/link.js");
+const LINKS_PANEL_JS: &str = include_str!("../../web/links-panel.js");
 
 /// The policy for a page whose uploads and downloads go to `storage_origin` (besides this origin).
 pub fn content_security_policy(storage_origin: Option<&str>) -> String {
@@ -53,7 +54,7 @@ pub fn link_page(csp: &str) -> Response {
     asset(csp, "text/html; charset=utf-8", Bytes::from_static(LINK_HTML.as_bytes()))
 }
 
-/// `/`, `/app.js`, `/app.css` and the link page's `/link.js`.
+/// `/`, `/app.js`, `/links-panel.js`, `/app.css` and the link page's `/link.js`.
 pub fn routes(csp: &str) -> Router<AppState> {
     let csp: std::sync::Arc<str> = csp.into();
     let asset = move |content_type: &'static str, body: Bytes| {
@@ -66,6 +67,7 @@ pub fn routes(csp: &str) -> Router<AppState> {
         .route("/app.js", get(asset("text/javascript; charset=utf-8", APP_JS.into())))
         .route("/app.css", get(asset("text/css; charset=utf-8", APP_CSS.into())))
         .route("/link.js", get(asset("text/javascript; charset=utf-8", LINK_JS.into())))
+        .route("/links-panel.js", get(asset("text/javascript; charset=utf-8", LINKS_PANEL_JS.into())))
 }
 
 #[cfg(test)]
