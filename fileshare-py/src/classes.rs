@@ -42,7 +42,7 @@ fn positive(field: &'static str, value: i64) -> PyResult<u64> {
     u64::try_from(value).ok().filter(|v| *v > 0).ok_or_else(|| invalid(field, "must be a positive integer"))
 }
 
-fn aware(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DateTime<Utc>>> {
+pub(crate) fn aware(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DateTime<Utc>>> {
     value
         .filter(|v| !v.is_none())
         .map(|v| v.extract::<DateTime<Utc>>().map_err(|_| invalid("expires_at", "must be a timezone-aware datetime")))
@@ -104,6 +104,13 @@ fn build(py: Python<'_>, fut: impl Future<Output = fileshare_core::Result<Core>>
 #[pyclass(frozen, module = "fileshare")]
 pub struct FileShare {
     core: Arc<Core>,
+}
+
+impl FileShare {
+    /// The operations behind this object.
+    pub(crate) fn core(&self) -> Arc<Core> {
+        self.core.clone()
+    }
 }
 
 #[pymethods]
@@ -307,6 +314,13 @@ impl FileIterator {
 #[pyclass(frozen, module = "fileshare")]
 pub struct AsyncFileShare {
     core: Arc<Core>,
+}
+
+impl AsyncFileShare {
+    /// The operations behind this object.
+    pub(crate) fn core(&self) -> Arc<Core> {
+        self.core.clone()
+    }
 }
 
 #[pymethods]

@@ -15,6 +15,8 @@ fn class_name(e: &Error) -> &'static str {
         Error::Conflict { .. } | Error::AlreadyExists { .. } => "Conflict",
         Error::TooLarge { .. } => "TooLarge",
         Error::UnsupportedContentType { .. } => "UnsupportedContentType",
+        Error::WrongPassword => "WrongPassword",
+        Error::TooManyAttempts { .. } => "TooManyAttempts",
         Error::Storage { source, .. } if source.downcast_ref::<Transient>().is_some() => "TransientError",
         _ => "StorageError",
     }

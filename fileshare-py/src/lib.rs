@@ -9,6 +9,7 @@ mod bridge;
 mod classes;
 mod core;
 mod errors;
+mod links;
 mod types;
 
 use pyo3::prelude::*;
@@ -23,6 +24,9 @@ fn _fileshare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::ShareInfo>()?;
     m.add_class::<types::UploadTicket>()?;
     m.add_class::<types::Page>()?;
+    m.add_class::<links::Link>()?;
+    m.add_class::<links::CreatedLink>()?;
+    m.add_class::<links::LinkDetails>()?;
     m.add_function(wrap_pyfunction!(bridge::drain, m)?)?;
     Ok(())
 }

@@ -19,10 +19,24 @@ from ._errors import (
     NotFound,
     StorageError,
     TooLarge,
+    TooManyAttempts,
     TransientError,
     UnsupportedContentType,
+    WrongPassword,
 )
-from ._fileshare import AsyncFileShare, FileInfo, FileIterator, FileShare, Page, ShareInfo, UploadTicket, drain
+from ._fileshare import (
+    AsyncFileShare,
+    CreatedLink,
+    FileInfo,
+    FileIterator,
+    FileShare,
+    Link,
+    LinkDetails,
+    Page,
+    ShareInfo,
+    UploadTicket,
+    drain,
+)
 
 # Let results still being handed to asyncio finish before the interpreter shuts down.
 atexit.register(drain)
@@ -30,18 +44,23 @@ atexit.register(drain)
 __all__ = [
     "AsyncFileShare",
     "Conflict",
+    "CreatedLink",
     "FileInfo",
     "FileIterator",
     "FileShare",
     "FileShareError",
     "Forbidden",
     "InvalidInput",
+    "Link",
+    "LinkDetails",
     "NotFound",
     "Page",
     "ShareInfo",
     "StorageError",
     "TooLarge",
+    "TooManyAttempts",
     "TransientError",
     "UnsupportedContentType",
     "UploadTicket",
+    "WrongPassword",
 ]

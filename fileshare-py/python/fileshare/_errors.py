@@ -29,6 +29,15 @@ class UnsupportedContentType(FileShareError):
     """The content type is not in the configured allowlist."""
 
 
+class WrongPassword(FileShareError):
+    """A share link needs its password, and none or a wrong one was given (each wrong one uses up
+    one of the link's rationed attempts)."""
+
+
+class TooManyAttempts(FileShareError):
+    """Too many password attempts for this share link: it takes none until its window has passed."""
+
+
 class StorageError(FileShareError):
     """A storage backend failed (I/O, database, network); usually transient."""
 
