@@ -1,8 +1,9 @@
-//! The crash driver: a mixed workload (single and multipart uploads, shares, unshares, deletes,
-//! downloads) from concurrent clients against the real local server, `kill -9` at a random moment,
-//! a restart on the same data directory (whose start-up sweep runs), then: everything acknowledged
-//! before the kill is intact, byte for byte (and every acknowledged share and delete holds), and the
-//! invariant audit over the data directory finds nothing.
+//! The crash driver: a mixed workload (single and multipart uploads, shares, unshares, share links
+//! made, redeemed and revoked, deletes, downloads) from concurrent clients against the real local
+//! server, `kill -9` at a random moment, a restart on the same data directory (whose start-up sweep
+//! runs), then: everything acknowledged before the kill is intact, byte for byte (and every
+//! acknowledged share, link, revocation and delete holds), and the invariant audit over the data
+//! directory finds nothing.
 //!
 //! `FILESHARE_CRASH_ITERATIONS` kills (3 by default; `scripts/crash-soak` runs many).
 
@@ -33,6 +34,10 @@ struct Model {
     shared: BTreeSet<String>,
     /// Acknowledged deletes.
     deleted: BTreeSet<String>,
+    /// Acknowledged share links (tokens) of each completed file.
+    links: BTreeMap<String, Vec<String>>,
+    /// Links that must be dead: acknowledged revocations, and the links of deleted files.
+    dead_links: BTreeSet<String>,
     /// Every file id ever issued, whatever became of it.
     issued: BTreeSet<String>,
 }
@@ -81,6 +86,24 @@ impl Client {
         let url = process::at(&self.base, link["url"].as_str().unwrap_or_default())?;
         let response = self.http.get(url).send().await.map_err(|e| e.to_string())?;
         Ok(response.bytes().await.map_err(|e| e.to_string())?.to_vec())
+    }
+
+    /// Redeems a link with no account and downloads what it hands out.
+    async fn redeem(&self, token: &str) -> Result<Result<Vec<u8>, StatusCode>, String> {
+        let response = self
+            .http
+            .post(format!("{}/links/{token}/redeem", self.base))
+            .json(&json!({}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if response.status() != StatusCode::OK {
+            return Ok(Err(response.status()));
+        }
+        let link: Value = response.json().await.map_err(|e| e.to_string())?;
+        let url = process::at(&self.base, link["url"].as_str().unwrap_or_default())?;
+        let response = self.http.get(url).send().await.map_err(|e| e.to_string())?;
+        Ok(Ok(response.bytes().await.map_err(|e| e.to_string())?.to_vec()))
     }
 
     async fn user_id(&self) -> String {
@@ -137,24 +160,36 @@ fn lock(model: &Mutex<Model>) -> std::sync::MutexGuard<'_, Model> {
     model.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// A completed file taken out of the model, with what is known of it.
+struct Taken {
+    id: String,
+    data: Vec<u8>,
+    shared: bool,
+    links: Vec<String>,
+}
+
 /// A completed file, if any, taken out of the model while an operation on it is in flight (so an
 /// operation cut short by the kill leaves it unverified rather than wrongly expected).
-fn take(model: &Mutex<Model>) -> Option<(String, Vec<u8>, bool)> {
+fn take(model: &Mutex<Model>) -> Option<Taken> {
     let mut m = lock(model);
     let ids: Vec<String> = m.files.keys().cloned().collect();
     let id = ids.get(random(ids.len().max(1)))?.clone();
     let data = m.files.remove(&id)?;
     let shared = m.shared.remove(&id);
-    Some((id, data, shared))
+    let links = m.links.remove(&id).unwrap_or_default();
+    Some(Taken { id, data, shared, links })
 }
 
 /// Puts a file back once its operation was acknowledged.
-fn put_back(model: &Mutex<Model>, id: String, data: Vec<u8>, shared: bool) {
+fn put_back(model: &Mutex<Model>, taken: Taken) {
     let mut m = lock(model);
-    if shared {
-        m.shared.insert(id.clone());
+    if taken.shared {
+        m.shared.insert(taken.id.clone());
     }
-    m.files.insert(id, data);
+    if !taken.links.is_empty() {
+        m.links.insert(taken.id.clone(), taken.links);
+    }
+    m.files.insert(taken.id, taken.data);
 }
 
 /// One random operation.
@@ -164,31 +199,53 @@ async fn step(alice: &Client, bob_id: &str, model: &Mutex<Model>) -> Result<(), 
     if roll < 40 || lock(model).files.is_empty() {
         return upload(alice, model, roll < 5).await;
     }
-    let Some((id, data, shared)) = take(model) else { return Ok(()) };
+    let Some(mut taken) = take(model) else { return Ok(()) };
+    let id = taken.id.clone();
     match roll {
-        40..=59 => {
+        40..=54 => {
             let got = alice.download(&id).await?;
-            assert!(got == data, "an acknowledged file came back different: {id}");
-            put_back(model, id, data, shared);
+            assert!(got == taken.data, "an acknowledged file came back different: {id}");
         }
-        60..=74 => {
+        55..=66 => {
             let body = json!({"user_id": bob_id});
             let (status, share) = alice.call(Method::POST, &format!("/files/{id}/share"), Some(body)).await?;
             assert_eq!(status, StatusCode::OK, "{share}");
-            put_back(model, id, data, true);
+            taken.shared = true;
         }
-        75..=84 => {
+        67..=74 => {
             let (status, _) = alice.call(Method::DELETE, &format!("/files/{id}/share/{bob_id}"), None).await?;
-            let expected = if shared { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND };
+            let expected = if taken.shared { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND };
             assert_eq!(status, expected, "unsharing {id}");
-            put_back(model, id, data, false);
+            taken.shared = false;
         }
+        75..=79 => {
+            let (status, created) = alice.call(Method::POST, &format!("/files/{id}/links"), Some(json!({}))).await?;
+            assert_eq!(status, StatusCode::CREATED, "{created}");
+            taken.links.push(created["token"].as_str().unwrap_or_default().to_owned());
+        }
+        80..=84 if !taken.links.is_empty() => {
+            let token = &taken.links[random(taken.links.len())];
+            let got = alice.redeem(token).await?;
+            assert!(got.as_ref().ok() == Some(&taken.data), "an acknowledged link of {id} gave {:?}", got.err());
+        }
+        85..=87 if !taken.links.is_empty() => {
+            let token = taken.links.swap_remove(random(taken.links.len()));
+            let link_id = token.split_once('.').map(|(link, _)| link).unwrap_or_default();
+            let (status, _) = alice.call(Method::DELETE, &format!("/files/{id}/links/{link_id}"), None).await?;
+            assert_eq!(status, StatusCode::NO_CONTENT, "revoking a link of {id}");
+            lock(model).dead_links.insert(token);
+        }
+        80..=87 => {}
         _ => {
             let (status, _) = alice.call(Method::DELETE, &format!("/files/{id}"), None).await?;
             assert_eq!(status, StatusCode::NO_CONTENT);
-            lock(model).deleted.insert(id);
+            let mut m = lock(model);
+            m.deleted.insert(id);
+            m.dead_links.extend(taken.links);
+            return Ok(());
         }
     }
+    put_back(model, taken);
     Ok(())
 }
 
@@ -210,6 +267,16 @@ async fn verify(alice: &Client, bob: &Client, model: &Model) {
     for id in &model.deleted {
         let (status, _) = alice.call(Method::GET, &format!("/files/{id}"), None).await.expect("get");
         assert_eq!(status, StatusCode::NOT_FOUND, "acknowledged delete of {id} undone");
+    }
+    for (id, tokens) in &model.links {
+        for token in tokens {
+            let got = alice.redeem(token).await.expect("redeem");
+            assert!(got.as_ref().ok() == model.files.get(id), "acknowledged link of {id} lost: {:?}", got.err());
+        }
+    }
+    for token in &model.dead_links {
+        let got = alice.redeem(token).await.expect("redeem");
+        assert_eq!(got.err(), Some(StatusCode::NOT_FOUND), "a revoked or deleted link works again");
     }
 }
 
@@ -271,9 +338,12 @@ async fn kill_9_at_random_points_loses_nothing_acknowledged_and_breaks_no_invari
     }
     let m = lock(&model);
     eprintln!(
-        "crash driver: {kills} kills; {} files acknowledged and intact, {} shares, {} deletes, {} uploads issued",
+        "crash driver: {kills} kills; {} files acknowledged and intact, {} shares, {} live and {} dead links, \
+         {} deletes, {} uploads issued",
         m.files.len(),
         m.shared.len(),
+        m.links.values().map(Vec::len).sum::<usize>(),
+        m.dead_links.len(),
         m.deleted.len(),
         m.issued.len()
     );

@@ -9,7 +9,8 @@
 //!   the `id` and `user_id` path parameters and every `user_id` property; so have a link's id and
 //!   token ([`LINK_ID_PATTERN`], [`LINK_TOKEN_PATTERN`]);
 //! - a new upload's `file_id` links to every operation on that file (OpenAPI links), so clients and
-//!   stateful testers can follow an upload to its completion, download, share and delete.
+//!   stateful testers can follow an upload to its completion, download, share and delete; a new
+//!   share link's token and id link to its redemption and revocation.
 
 use crate::error::Problem;
 use serde_json::{json, Map, Value};
@@ -67,6 +68,9 @@ pub fn document() -> Value {
     if let Some(created) = doc.pointer_mut("/paths/~1files~1upload-url/post/responses/201") {
         created["links"] = file_links();
     }
+    if let Some(created) = doc.pointer_mut("/paths/~1files~1{id}~1links/post/responses/201") {
+        created["links"] = link_links();
+    }
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for schema in schemas.values_mut() {
             if let Some(user_id) = schema.pointer_mut("/properties/user_id") {
@@ -86,6 +90,18 @@ fn file_links() -> Value {
         .map(|id| (id.to_owned(), json!({"operationId": id, "parameters": {"id": "$response.body#/file_id"}})))
         .collect();
     Value::Object(links)
+}
+
+/// Links from a new share link to what its owner and its holders do with it.
+fn link_links() -> Value {
+    let token = json!({"token": "$response.body#/token"});
+    json!({
+        "revoke_link": {"operationId": "revoke_link",
+            "parameters": {"id": "$request.path.id", "link_id": "$response.body#/link/link_id"}},
+        "link_info": {"operationId": "link_info", "parameters": token},
+        "redeem_link": {"operationId": "redeem_link", "parameters": token},
+        "open_link": {"operationId": "open_link", "parameters": token},
+    })
 }
 
 fn problem(description: &str) -> Value {
