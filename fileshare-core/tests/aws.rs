@@ -101,11 +101,15 @@ async fn directory_harness() -> Option<DirectoryHarness> {
             "UserAttributes": [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
         });
         let created = moto_cognito(&moto, "AdminCreateUser", body).await;
+        // A permanent password confirms the account (AdminCreateUser leaves it FORCE_CHANGE_PASSWORD).
+        let password = serde_json::json!({"UserPoolId": pool, "Username": username, "Password": "Directory-Pass-1!", "Permanent": true});
+        moto_cognito(&moto, "AdminSetUserPassword", password).await;
         let attributes = created["User"]["Attributes"].as_array().expect("attributes");
         let sub = attributes.iter().find(|a| a["Name"] == "sub").and_then(|a| a["Value"].as_str()).expect("sub");
         let id = fileshare_core::UserId::new(sub).expect("sub");
         users.push(DirectoryUser { id, username, email: Some(email) });
     }
+    let pool_id = pool.clone();
     let directory = CognitoUserDirectory::builder()
         .user_pool_id(pool)
         .region("us-east-1")
@@ -115,12 +119,45 @@ async fn directory_harness() -> Option<DirectoryHarness> {
         .await
         .expect("directory");
     let [a, b]: [DirectoryUser; 2] = users.try_into().expect("two users");
-    Some(DirectoryHarness { directory: Arc::new(directory), users: [a, b], guard: Box::new(()) })
+    // The guard carries the pool's id, for the Cognito-only test below.
+    Some(DirectoryHarness { directory: Arc::new(directory), users: [a, b], guard: Box::new(pool_id) })
 }
 
 mod directory {
     use super::directory_harness;
     fileshare_core::directory_conformance!(directory_harness);
+}
+
+/// Cognito only: an address someone typed into their own profile (unverified) names no one, nor
+/// does an account that was never confirmed — a file shared "with ceo@corp.com" reaches the real one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cognito_finds_only_confirmed_accounts_and_verified_addresses() {
+    use fileshare_core::testing::aws_rig::moto_cognito;
+    use fileshare_core::UserDirectory;
+    let Some(harness) = directory_harness().await else { return };
+    let moto = skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT").expect("moto");
+    let pool = harness.guard.downcast_ref::<String>().expect("the pool id").as_str();
+    let claimed = harness.users[0].email.clone().expect("email");
+    // Mallory claims alice's address on her own (confirmed) account, unverified.
+    let mallory = fileshare_core::testing::random_user("mallory").to_string();
+    let body = serde_json::json!({"UserPoolId": pool, "Username": mallory,
+        "UserAttributes": [{"Name": "email", "Value": claimed}]});
+    moto_cognito(&moto, "AdminCreateUser", body).await;
+    let password = serde_json::json!({"UserPoolId": pool, "Username": mallory, "Password": "Directory-Pass-1!", "Permanent": true});
+    moto_cognito(&moto, "AdminSetUserPassword", password).await;
+    assert_eq!(
+        harness.directory.resolve(&claimed).await.expect("resolve"),
+        Some(harness.users[0].id.clone()),
+        "the address is alice's, whoever else typed it into their profile"
+    );
+    let update = serde_json::json!({"UserPoolId": pool, "Username": harness.users[0].username,
+        "UserAttributes": [{"Name": "email_verified", "Value": "false"}]});
+    moto_cognito(&moto, "AdminUpdateUserAttributes", update).await;
+    assert_eq!(harness.directory.resolve(&claimed).await.expect("resolve"), None, "an unverified address names no one");
+    // An account never confirmed is not found by its username either.
+    let pending = fileshare_core::testing::random_user("pending").to_string();
+    moto_cognito(&moto, "AdminCreateUser", serde_json::json!({"UserPoolId": pool, "Username": pending})).await;
+    assert_eq!(harness.directory.resolve(&pending).await.expect("resolve"), None, "an unconfirmed account");
 }
 
 mod metadata {

@@ -2,7 +2,7 @@
 //!
 //! Views show usernames next to user ids (who a file is shared with, who shared it), so a listing
 //! page may name dozens of users. Usernames never change (in Cognito and in the built-in provider),
-//! so a name once found is kept for ten minutes — long enough that a busy page costs the directory
+//! so a name once found — or found missing — is kept for ten minutes — long enough that a busy page costs the directory
 //! nothing, short enough that a deleted account stops being named. Resolving a name to an id (to
 //! share) always asks the directory: a user who just signed up must be found at once.
 
@@ -15,11 +15,14 @@ use std::time::{Duration, Instant};
 
 const KEPT_FOR: Duration = Duration::from_secs(600);
 const KEPT_NAMES: usize = 10_000;
+/// Names one request looks up at most: a file shared with thousands of made-up ids must not turn a
+/// page view into thousands of directory calls. The rest are shown as ids.
+const LOOKUPS_PER_REQUEST: usize = 100;
 
 /// A [`UserDirectory`] whose display names are kept ([`KEPT_FOR`], at most [`KEPT_NAMES`]).
 pub struct NamesCache {
     directory: Arc<dyn UserDirectory>,
-    names: Mutex<LruCache<UserId, (String, Instant)>>,
+    names: Mutex<LruCache<UserId, (Option<String>, Instant)>>,
 }
 
 impl NamesCache {
@@ -42,10 +45,13 @@ impl NamesCache {
             let mut kept = self.names.lock().unwrap_or_else(|e| e.into_inner());
             for id in ids {
                 match kept.get(&id) {
-                    Some((name, at)) if at.elapsed() < KEPT_FOR => {
+                    Some((Some(name), at)) if at.elapsed() < KEPT_FOR => {
                         found.insert(id, name.clone());
                     }
-                    _ if !found.contains_key(&id) && !missing.contains(&id) => missing.push(id),
+                    Some((None, at)) if at.elapsed() < KEPT_FOR => {} // known to have no name
+                    _ if missing.len() < LOOKUPS_PER_REQUEST && !found.contains_key(&id) && !missing.contains(&id) => {
+                        missing.push(id)
+                    }
                     _ => {}
                 }
             }
@@ -55,9 +61,12 @@ impl NamesCache {
         }
         let fetched = self.directory.display_names(&missing).await?;
         let mut kept = self.names.lock().unwrap_or_else(|e| e.into_inner());
-        for (id, name) in fetched {
+        for id in missing {
+            let name = fetched.get(&id).cloned();
             kept.put(id.clone(), (name.clone(), Instant::now()));
-            found.insert(id, name);
+            if let Some(name) = name {
+                found.insert(id, name);
+            }
         }
         Ok(found)
     }
@@ -91,8 +100,18 @@ mod tests {
         let names = cache.names(ids.clone()).await.expect("names");
         assert_eq!(names.len(), 2);
         assert_eq!(directory.0.load(Ordering::SeqCst), 3, "each distinct id asked once");
-        let again = cache.names(ids[..2].to_vec()).await.expect("names");
+        let again = cache.names(ids.clone()).await.expect("names");
         assert_eq!(again, names);
-        assert_eq!(directory.0.load(Ordering::SeqCst), 3, "kept names are not asked again");
+        assert_eq!(directory.0.load(Ordering::SeqCst), 3, "kept names, and kept misses, are not asked again");
+    }
+
+    #[tokio::test]
+    async fn one_request_looks_up_a_bounded_number_of_names() {
+        let directory = Arc::new(Counting::default());
+        let cache = NamesCache::new(directory.clone());
+        let ids = (0..1000).map(|i| UserId::new(format!("made-up-{i}")).expect("id"));
+        let names = cache.names(ids).await.expect("names");
+        assert_eq!(names.len(), LOOKUPS_PER_REQUEST);
+        assert_eq!(directory.0.load(Ordering::SeqCst), LOOKUPS_PER_REQUEST);
     }
 }

@@ -23,6 +23,14 @@ async fn cognito_user(moto: &str, pool: &str, client: &str, name: &str) -> (User
     let body = json!({"ClientId": client, "Username": username, "Password": password, "UserAttributes": email});
     let signed_up = moto_cognito(moto, "SignUp", body).await;
     moto_cognito(moto, "AdminConfirmSignUp", json!({"UserPoolId": pool, "Username": username})).await;
+    // As confirming the emailed code does: the address is verified (only verified ones are found).
+    let verified = json!([{"Name": "email_verified", "Value": "true"}]);
+    moto_cognito(
+        moto,
+        "AdminUpdateUserAttributes",
+        json!({"UserPoolId": pool, "Username": username, "UserAttributes": verified}),
+    )
+    .await;
     let auth = moto_cognito(
         moto,
         "InitiateAuth",

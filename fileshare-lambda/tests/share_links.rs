@@ -47,6 +47,11 @@ async fn anyone_with_the_link_downloads_without_an_account() {
     let (status, url) = redeem(&api, token(&created), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{url}");
     assert_eq!(fetch(&api, url["url"].as_str().expect("url")).await, (StatusCode::OK, data.clone()));
+    // A HEAD (link checkers, previewers) says the link is live and counts nothing.
+    let head = api.http.head(created["url"].as_str().expect("url")).send().await.expect("head");
+    assert_eq!(head.status(), StatusCode::OK);
+    let (_, info) = api.call(Method::GET, &format!("/links/{}", token(&created)), None, None).await;
+    assert_eq!(info["downloads_left"], 2, "a HEAD counts no download");
     // `curl -L`: the link itself redirects to the bytes (reqwest follows redirects like curl -L).
     let response = api.http.get(created["url"].as_str().expect("url")).send().await.expect("open");
     assert_eq!(response.status(), StatusCode::OK);

@@ -43,6 +43,15 @@ async fn files_are_shared_by_username_and_views_name_people() {
         let (status, problem) = api.call(Method::POST, &path, Some(&alice.token), Some(body)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     }
+    // Only the owner learns whether a name exists: anyone else hears about the file first.
+    let mallory = api.new_user("mallory").await;
+    for name in [bob_name.as_str(), "nobody-at-all"] {
+        let (status, problem) = api.call(Method::POST, &path, Some(&mallory.token), Some(json!({"user": name}))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+        assert_eq!(problem["type"], "https://fileshare.dev/problems/not-found", "{problem}");
+    }
+    let (status, _) = api.call(Method::POST, &path, Some(&bob.token), Some(json!({"user": "nobody-at-all"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a grantee is told it is not theirs to share");
     // Sharing with yourself by name is refused like sharing with yourself by id.
     let own = alice_me["username"].as_str().expect("name");
     let (status, _) = api.call(Method::POST, &path, Some(&alice.token), Some(json!({"user": own}))).await;

@@ -32,8 +32,8 @@ after(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-/** A person with their own browser context; collects the page's console errors. */
-async function person(name) {
+/** A browser context of its own, with a page that collects its console errors. */
+async function visitor(name) {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const errors = [];
@@ -41,8 +41,14 @@ async function person(name) {
     if (message.type() === "error") errors.push(`${message.text()} (${message.location().url})`);
   });
   page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
-  await page.goto(`${BASE}/`);
-  return { name: `${name}-${crypto.randomUUID().slice(0, 8)}`, page, errors, context };
+  return { name, page, errors, context };
+}
+
+/** A person about to sign up, on the page. */
+async function person(name) {
+  const user = await visitor(`${name}-${crypto.randomUUID().slice(0, 8)}`);
+  await user.page.goto(`${BASE}/`);
+  return user;
 }
 
 async function shot(user, step) {
@@ -137,18 +143,6 @@ test("two users upload, share, download, unshare and delete through the page", a
   await bob.context.close();
 });
 
-/** Someone with no account: a fresh context that has never logged in. */
-async function anonymous() {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`${message.text()} (${message.location().url})`);
-  });
-  page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
-  return { name: "anonymous", page, errors, context };
-}
-
 test("share links: made and copied on the page, opened without an account, behind a password, used up, revoked", async () => {
   const dana = await person("dana");
   await dana.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
@@ -176,7 +170,7 @@ test("share links: made and copied on the page, opened without an account, behin
   await shot(dana, "07-link-created");
 
   // Someone with no account opens it: name, size, a password prompt. A wrong password gets no file.
-  const guest = await anonymous();
+  const guest = await visitor("anonymous"); // no account, never logged in
   await guest.page.goto(url);
   await guest.page.getByRole("heading", { name: "plans.bin" }).waitFor();
   assert.match(await guest.page.locator("#file-size").textContent(), /256\.0 KiB/);

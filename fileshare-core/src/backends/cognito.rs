@@ -2,7 +2,9 @@
 //!
 //! A username resolves with one `AdminGetUser` (which also accepts the pool's aliases, such as a
 //! verified email when the pool allows it); an email address that is not a username with one
-//! `ListUsers` filtered on `email`. A user id (the `sub`) goes back to its username with one
+//! `ListUsers` filtered on `email`. Only confirmed, enabled accounts are found, and by email only
+//! where the address is verified: anyone may *type* someone else's address into their own profile,
+//! and a file shared "with ceo@corp.com" must never reach them. A user id (the `sub`) goes back to its username with one
 //! `ListUsers` filtered on `sub`. The function needs exactly `cognito-idp:AdminGetUser` and
 //! `cognito-idp:ListUsers` on its own pool (the template grants only those).
 
@@ -10,7 +12,7 @@ use crate::backends::aws_options::{aws_option_setters, AwsOptions};
 use crate::directory::UserDirectory;
 use crate::{Error, Result, UserId};
 use async_trait::async_trait;
-use aws_sdk_cognitoidentityprovider::types::UserType;
+use aws_sdk_cognitoidentityprovider::types::{UserStatusType, UserType};
 
 const BACKEND: &str = "cognito";
 
@@ -91,8 +93,9 @@ impl CognitoUserDirectory {
         builder.build().await
     }
 
-    /// The one user whose `attribute` equals `value`, by a filtered `ListUsers`.
-    async fn find_by(&self, attribute: &str, value: &str) -> Result<Option<UserType>> {
+    /// The one active user whose `attribute` equals `value` (and who passes `keep`), by a filtered
+    /// `ListUsers`.
+    async fn find_by(&self, attribute: &str, value: &str, keep: fn(&UserType) -> bool) -> Result<Option<UserType>> {
         // The filter is a quoted string: a value that could close the quote names nobody.
         if value.chars().any(|c| c == '"' || c == '\\' || c.is_control()) {
             return Ok(None);
@@ -102,14 +105,25 @@ impl CognitoUserDirectory {
             .list_users()
             .user_pool_id(&self.pool)
             .filter(format!("{attribute} = \"{value}\""))
-            .limit(2)
+            .limit(10)
             .send()
             .await
             .map_err(storage)?;
-        let mut users = output.users.unwrap_or_default();
-        // Two users with one address (unverified copies) name no one in particular.
+        let users = output.users.unwrap_or_default().into_iter();
+        let mut users: Vec<UserType> = users.filter(|u| is_active(u) && keep(u)).collect();
+        // Two users with one address name no one in particular.
         Ok(if users.len() == 1 { users.pop() } else { None })
     }
+}
+
+/// A confirmed, enabled account.
+fn is_active(user: &UserType) -> bool {
+    user.enabled && user.user_status == Some(UserStatusType::Confirmed)
+}
+
+/// Whether the account's email address was verified.
+fn email_verified(user: &UserType) -> bool {
+    user.attributes().iter().any(|a| a.name() == "email_verified" && a.value() == Some("true"))
 }
 
 fn sub_of(attributes: &[aws_sdk_cognitoidentityprovider::types::AttributeType]) -> Option<UserId> {
@@ -125,7 +139,10 @@ impl UserDirectory for CognitoUserDirectory {
         }
         let found = self.client.admin_get_user().user_pool_id(&self.pool).username(name).send().await;
         match found {
-            Ok(user) => return Ok(sub_of(user.user_attributes())),
+            Ok(user) => {
+                let active = user.enabled && user.user_status == Some(UserStatusType::Confirmed);
+                return Ok(if active { sub_of(user.user_attributes()) } else { None });
+            }
             Err(e) => match e.as_service_error() {
                 Some(e) if e.is_user_not_found_exception() || e.is_invalid_parameter_exception() => {}
                 _ => return Err(storage(e)),
@@ -134,10 +151,10 @@ impl UserDirectory for CognitoUserDirectory {
         if !name.contains('@') {
             return Ok(None);
         }
-        Ok(self.find_by("email", name).await?.and_then(|user| sub_of(user.attributes())))
+        Ok(self.find_by("email", name, email_verified).await?.and_then(|user| sub_of(user.attributes())))
     }
 
     async fn display_name(&self, id: &UserId) -> Result<Option<String>> {
-        Ok(self.find_by("sub", id.as_str()).await?.and_then(|user| user.username))
+        Ok(self.find_by("sub", id.as_str(), |_| true).await?.and_then(|user| user.username))
     }
 }

@@ -15,7 +15,6 @@
 //!   `k` downloads left yield exactly `min(n, k)` URLs.
 
 use super::access::Need;
-use super::passwords;
 use super::{delta, FileShare};
 use crate::domain::{
     ContentType, FileId, FileName, FileStatus, LinkAccess, LinkId, LinkToken, LinkUpdate, ShareLink, UserId,
@@ -125,7 +124,7 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             return Err(Error::conflict("a file can be shared once its upload is complete"));
         }
         let password_hash = match options.password {
-            Some(password) => Some(passwords::hash(&self.hashing, password).await?),
+            Some(password) => Some(self.hashing.hash(password).await?),
             None => None,
         };
         let token = LinkToken::generate(file.id);
@@ -241,10 +240,13 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
                 (since + window - now).to_std().unwrap_or_default().max(std::time::Duration::from_secs(1));
             return Err(Error::TooManyAttempts { retry_after });
         }
-        if !passwords::verify(&self.hashing, password.to_owned(), hash.to_owned()).await? {
-            return Err(Error::WrongPassword);
+        match self.hashing.verify(password.to_owned(), hash.to_owned()).await {
+            Ok(false) => Err(Error::WrongPassword),
+            // Right, or never checked (the hashing queue was full): the attempt is given back.
+            verified => {
+                self.metadata.update_link(&link.id, LinkUpdate::RefundAttempt).await?;
+                verified.map(drop)
+            }
         }
-        self.metadata.update_link(&link.id, LinkUpdate::RefundAttempt).await?;
-        Ok(())
     }
 }

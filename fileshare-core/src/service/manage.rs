@@ -42,6 +42,13 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         self.metadata.put_share(&share, &file).await
     }
 
+    /// `Ok` if `caller` may do owner-only things to `id` — with the very answers `share` or `delete`
+    /// would give (`NotFound`, `Forbidden`). For adapters that must decide before they act, e.g.
+    /// before resolving a name that only an owner may look up.
+    pub async fn authorize_owner(&self, caller: &UserId, id: &FileId) -> Result<()> {
+        self.authorize(caller, id, Need::Own).await.map(drop)
+    }
+
     /// Revokes `grantee`'s share; effective immediately. Owner only.
     ///
     /// Errors: [`Error::NotFound`] (resource `"share"`) if `grantee` has no share.

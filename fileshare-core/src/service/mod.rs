@@ -56,8 +56,8 @@ pub struct FileShare<F, M> {
     metadata: M,
     config: Config,
     clock: Arc<dyn Clock>,
-    /// Link password hashes computed at once (see `passwords`).
-    hashing: tokio::sync::Semaphore,
+    /// Link password hashing capacity (see `passwords`).
+    hashing: passwords::Hashing,
 }
 
 impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
@@ -125,7 +125,7 @@ impl<F: FileStore, M: MetadataStore> FileShareBuilder<F, M> {
             metadata: self.metadata,
             config: self.config,
             clock: self.clock,
-            hashing: passwords::permits(),
+            hashing: passwords::Hashing::new(),
         }
     }
 }

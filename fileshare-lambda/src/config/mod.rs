@@ -18,7 +18,7 @@
 //! | `FILESHARE_MAX_UPLOAD_BYTES` | 5 TiB | largest file anyone may upload, single or multipart |
 //! | `FILESHARE_ALLOWED_CONTENT_TYPES` | all | comma-separated `type/subtype` or `type/*` that may be uploaded |
 //! | `FILESHARE_GRANTEE_LINK_TTL` | `300` | seconds a grantee's download link lives at most |
-//! | `FILESHARE_LINK_URL_TTL` | `300` | seconds the download URL a share link is redeemed for lives |
+//! | `FILESHARE_LINK_URL_TTL` | `300` | seconds the download URL a share link is redeemed for lives (at most 3600) |
 //! | `FILESHARE_HEADER_TIMEOUT` | `10` | seconds a client has to send a request's headers (and an idle connection stays open) |
 //! | `FILESHARE_REQUEST_TIMEOUT` | `30` | seconds an API request (not a transfer) may take |
 //! | `FILESHARE_IDLE_TIMEOUT` | `30` | seconds a transfer may stall (no bytes arriving, or the client not reading) |
@@ -194,7 +194,9 @@ impl ServiceConfig {
         if let Some(ttl) = get!("FILESHARE_GRANTEE_LINK_TTL", parse::seconds(1, 7 * 24 * 3600)) {
             limits.grantee_download_url_ttl = ttl;
         }
-        if let Some(ttl) = get!("FILESHARE_LINK_URL_TTL", parse::seconds(1, 7 * 24 * 3600)) {
+        // At most an hour: a share link's download limit counts redemptions, and each URL handed
+        // out can be fetched again (and passed on) until it expires.
+        if let Some(ttl) = get!("FILESHARE_LINK_URL_TTL", parse::seconds(1, 3600)) {
             limits.link_download_url_ttl = ttl;
         }
         Ok(Self {

@@ -180,6 +180,8 @@ pub async fn share(
                 .directory
                 .as_ref()
                 .ok_or_else(|| ApiError::BadRequest("this service finds no users by name; share by user_id".into()))?;
+            // Only the owner learns whether a name exists: the file's rules are asked first.
+            state.service.authorize_owner(&caller.user, &id).await?;
             directory.resolve(&name).await?.ok_or(ApiError::UnknownUser(name))?
         }
         _ => return Err(ApiError::BadRequest("give exactly one of user_id and user".into())),

@@ -23,13 +23,20 @@ use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-/// The client's address, when the server knows it (not behind API Gateway).
+/// The client's address, when the server knows it: the connection's peer locally, API Gateway's
+/// `sourceIp` on Lambda (each function instance then rations what it sees of an address; API
+/// Gateway's route throttling bounds the rest).
 pub struct ClientAddr(pub Option<IpAddr>);
 
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) =
+            parts.extensions.get::<lambda_http::request::RequestContext>()
+        {
+            return Ok(ClientAddr(context.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())));
+        }
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
         Ok(ClientAddr(peer.map(|peer| client_address(peer, forwarded, &state.trusted_proxies))))

@@ -15,7 +15,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use fileshare_core::{FileId, LinkId, LinkOptions, LinkToken};
@@ -127,7 +127,8 @@ pub async fn redeem_link(
 
 /// The link to hand out. A browser gets the link's page (name, size, password prompt, download
 /// button); anything else — `curl -L`, `wget` — is redirected to the file itself, for a link with
-/// no password (a redirect counts a download).
+/// no password (a redirect counts a download). A `HEAD` (link checkers, some previewers) counts
+/// nothing: it only says whether the link is live.
 #[utoipa::path(get, path = "/l/{token}", params(("token" = String, Path)), tag = "links",
     responses((status = 200, description = "the link's page, for a browser", content_type = "text/html"),
               (status = 303, description = "the file's download URL"),
@@ -137,8 +138,14 @@ pub async fn open_link(
     State(state): State<AppState>,
     addr: ClientAddr,
     Path(raw): Path<String>,
+    method: Method,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    if method == Method::HEAD {
+        throttle_address(&state.link_limiter, &addr)?;
+        state.service.link_info(&token(&raw)?).await?;
+        return Ok(([(header::CACHE_CONTROL, NO_STORE)], StatusCode::OK).into_response());
+    }
     let wants_page = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

@@ -169,21 +169,10 @@ impl DynamoMetadataStore {
     }
 
     pub(super) async fn remove_link(&self, id: &LinkId) -> Result<()> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(file_pk(&id.file_id()), link_sk(id))))
-            .condition_expression("attribute_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(Error::not_found("link", id))
-            }
-            Err(e) => Err(storage(e)),
+        if !self.delete_existing(key(file_pk(&id.file_id()), link_sk(id))).await? {
+            return Err(Error::not_found("link", id));
         }
+        Ok(())
     }
 
     fn link_update(&self, id: &LinkId) -> UpdateItemFluentBuilder {

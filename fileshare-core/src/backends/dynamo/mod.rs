@@ -156,6 +156,23 @@ impl DynamoMetadataStore {
         Err(Error::conflict("the file kept changing while being shared; try again"))
     }
 
+    /// Deletes the item at `key` if it exists; `false` if there was none.
+    async fn delete_existing(&self, key: Item) -> Result<bool> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(storage(e)),
+        }
+    }
+
     /// A listing page: `limit + 1` items fetched to learn whether more exist.
     async fn list<T>(
         &self,
@@ -364,21 +381,10 @@ impl MetadataStore for DynamoMetadataStore {
     }
 
     async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(file_pk(id), share_sk(grantee))))
-            .condition_expression("attribute_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(Error::not_found("share", format!("{id}/{grantee}")))
-            }
-            Err(e) => Err(storage(e)),
+        if !self.delete_existing(key(file_pk(id), share_sk(grantee))).await? {
+            return Err(Error::not_found("share", format!("{id}/{grantee}")));
         }
+        Ok(())
     }
 
     async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
