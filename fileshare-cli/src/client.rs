@@ -82,6 +82,9 @@ pub async fn json_or_problem(response: Response, url: &str) -> Result<Value> {
         return Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) });
     }
     let problem: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if let Some(words) = crate::usage::over_quota(&problem) {
+        return Err(CliError::Rejected(words));
+    }
     let detail = problem["detail"]
         .as_str()
         .or(problem["title"].as_str())

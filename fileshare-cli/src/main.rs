@@ -12,6 +12,7 @@ mod progress;
 mod session;
 mod transfer;
 mod upload;
+mod usage;
 
 use clap::Parser;
 use cli::{Cli, Cognito, Command, Credentials, LinkCommand};
@@ -139,6 +140,9 @@ async fn run(cli: Cli) -> Result<()> {
             let user_id = me["user_id"].as_str().unwrap_or_default();
             let username = me["username"].as_str().unwrap_or(&api.session().username).to_owned();
             println!("{username} ({user_id}) at {endpoint}");
+            if let Some(usage) = usage::describe(&me) {
+                println!("using {usage}");
+            }
         }
         Command::Upload { files, content_type, multipart_threshold } => {
             let mut api = api()?;

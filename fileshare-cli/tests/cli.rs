@@ -18,7 +18,10 @@ async fn two_users_upload_list_share_download_unshare_delete() {
         let mode = std::fs::metadata(alice.credentials_path()).expect("credentials").permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "tokens must be private");
     }
-    assert_eq!(alice.ok(&["whoami"]).await.trim(), format!("{} ({}) at {}", alice.name, alice.id, service.endpoint));
+    let whoami = alice.ok(&["whoami"]).await;
+    let mut whoami = whoami.lines();
+    assert_eq!(whoami.next(), Some(format!("{} ({}) at {}", alice.name, alice.id, service.endpoint).as_str()));
+    assert_eq!(whoami.next(), Some("using 0 B of 10.00 GiB (0%) in 0 of 10000 files"));
 
     // A 20 MiB file goes in parts (threshold 10 MiB, parts of 8 MiB), a small one in one PUT.
     let big = pattern(20 * MIB + 123, 7);
@@ -141,6 +144,26 @@ async fn unreachable_storage_errors_never_show_signed_urls() {
     let stderr = alice.fails(&["upload", "a.txt"], 6).await;
     assert!(stderr.contains("cannot reach") && stderr.contains("/blobs/files/"), "{stderr}");
     assert!(!stderr.contains("Signature") && !stderr.contains("X-Fileshare-Expires"), "{stderr}");
+}
+
+/// An upload that does not fit the quota is refused in words, before any byte is sent; `whoami`
+/// shows the usage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_over_quota_are_refused_in_words() {
+    let service =
+        start_service_with(|c| c.limits.quota = fileshare_core::Quota { bytes: Some(MIB as u64), files: Some(2) })
+            .await;
+    let mut alice = User::at(&service.endpoint, "alice");
+    alice.sign_up_and_log_in().await;
+    std::fs::write(alice.path("half.bin"), pattern(MIB / 2, 1)).expect("write");
+    std::fs::write(alice.path("big.bin"), pattern(MIB, 2)).expect("write");
+    alice.ok(&["upload", "half.bin"]).await;
+    let stderr = alice.fails(&["upload", "big.bin"], 1).await;
+    assert!(
+        stderr.contains("over quota: this 1.00 MiB file does not fit in the 512.00 KiB left of your 1.00 MiB"),
+        "{stderr}"
+    );
+    assert!(alice.ok(&["whoami"]).await.contains("using 512.00 KiB of 1.00 MiB (50%) in 1 of 2 files"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

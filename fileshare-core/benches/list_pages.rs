@@ -11,8 +11,8 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use fileshare_core::backends::{MemoryFileStore, SqliteMetadataStore};
 use fileshare_core::{
-    ContentType, FileId, FileName, FileRecord, FileShare, FileStatus, ListRequest, MetadataStore, Permission, Scope,
-    Share, UserId,
+    ContentType, FileId, FileName, FileRecord, FileShare, FileStatus, ListRequest, MetadataStore, Permission, Quota,
+    Scope, Share, UserId,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,7 +55,7 @@ async fn seed(store: Arc<SqliteMetadataStore>, total: usize) {
         tasks.spawn(async move {
             let owner = if n < MINE { me.clone() } else { UserId::new(format!("user-{}", n % OTHER_USERS))? };
             let file = record(&owner, n);
-            store.insert_file(&file).await?;
+            store.insert_file(&file, &Quota::UNLIMITED).await?;
             let grantee = if (MINE..2 * MINE).contains(&n) {
                 Some(me)
             } else if n % 2 == 0 && n >= MINE {

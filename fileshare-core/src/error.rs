@@ -81,6 +81,17 @@ pub enum Error {
         /// How long until the link takes attempts again.
         retry_after: std::time::Duration,
     },
+    /// An upload would take its owner past their quota (bytes or files, pending uploads included).
+    /// Nothing was stored and no upload URL issued.
+    #[error("{}", over_quota(usage, quota, *size))]
+    QuotaExceeded {
+        /// What the owner stores already.
+        usage: crate::Usage,
+        /// The quota in force for them.
+        quota: crate::Quota,
+        /// The size of the refused upload.
+        size: u64,
+    },
     /// A storage backend failed (I/O, database, network). Usually transient; nothing was decided.
     #[error("{backend} storage error: {source}")]
     Storage {
@@ -90,6 +101,20 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+}
+
+/// Why an upload does not fit, in the quota's own terms.
+fn over_quota(usage: &crate::Usage, quota: &crate::Quota, size: u64) -> String {
+    match quota.files {
+        Some(limit) if usage.files >= limit => {
+            format!("quota exceeded: {} of {limit} files stored already", usage.files)
+        }
+        _ => format!(
+            "quota exceeded: {size} more bytes do not fit; {} of {} bytes stored already",
+            usage.bytes,
+            quota.bytes.map_or_else(|| "unlimited".to_owned(), |b| b.to_string())
+        ),
+    }
 }
 
 impl Error {

@@ -175,6 +175,11 @@ mod links {
     fileshare_core::links_conformance!(rules_harness);
 }
 
+mod quota {
+    use super::rules_harness;
+    fileshare_core::quota_conformance!(rules_harness);
+}
+
 mod file_store {
     use super::file_store_harness;
     fileshare_core::file_store_conformance!(file_store_harness);
@@ -325,8 +330,9 @@ mod request_counts {
             .build()
             .await
             .expect("DynamoDB store");
+        let metadata = Arc::new(metadata);
         let config = Config { min_part_size: 5 * 1024 * 1024, ..Config::default() };
-        let service = FileShare::builder(files, metadata).config(config).build();
+        let service = FileShare::builder(files, metadata.clone()).config(config).build();
         let http = HttpTransport::new();
         let mut counted =
             Counted { dynamo: dynamo_log, s3: s3_log, limits: documented(), failures: Vec::new(), seen: Vec::new() };
@@ -427,6 +433,25 @@ mod request_counts {
         counted.check("confirm_uploaded_object (S3 event)");
         assert!(service.discard_abandoned_upload(&abandoned.key(), None).await.expect("discard"));
         counted.check("discard_abandoned_upload (a file record's removal on the stream: TTL's, or a delete's)");
+        let ttl =
+            fileshare_core::backends::RemovedFile { expired: true, size: 1000, upload_id: None, key: abandoned.key() };
+        assert!(metadata.release_expired_upload(&ttl).await.expect("release"));
+        counted.check("release_expired_upload (a TTL removal on the stream)");
+
+        // Usage and quotas.
+        service.usage(alice).await.expect("usage");
+        counted.check("usage");
+        let carol = random_user("carol");
+        let full = fileshare_core::Quota { bytes: Some(0), files: None };
+        service.set_quota(&carol, Some(full)).await.expect("set quota");
+        counted.check("set_quota");
+        let refused = service.create_upload(&carol, UploadRequest::new("c.bin", 1, "text/plain")).await;
+        assert!(matches!(refused, Err(fileshare_core::Error::QuotaExceeded { .. })), "{refused:?}");
+        counted.check("create_upload (over quota)");
+        let refused = UploadRequest { multipart: true, ..UploadRequest::new("c.bin", 1, "text/plain") };
+        let refused = service.create_upload(&carol, refused).await;
+        assert!(matches!(refused, Err(fileshare_core::Error::QuotaExceeded { .. })), "{refused:?}");
+        counted.check("create_upload (multipart, over quota)");
 
         let undocumented: Vec<_> = counted.limits.keys().filter(|op| !counted.seen.contains(op)).collect();
         assert!(undocumented.is_empty(), "documented but not measured: {undocumented:?}");
@@ -497,6 +522,45 @@ mod presign_expiry {
     }
 }
 
+/// DynamoDB's TTL removes an abandoned upload's record outside every transaction of the service:
+/// the events function gives its usage back from the stream — once, however often the stream
+/// delivers the removal, and never for a removal the service made itself.
+mod ttl_release {
+    use super::*;
+    use fileshare_core::backends::RemovedFile;
+    use fileshare_core::testing::{aws_rig, random_user};
+    use fileshare_core::{FileShare, UploadRequest, Usage};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_ttl_removal_gives_the_usage_back_once() {
+        let Some(endpoint) = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT") else { return };
+        let clock = Arc::new(ManualClock::starting_now());
+        let (Some(files), Some(metadata)) = (s3_store(&clock).await, dynamo_store().await) else { return };
+        let service = FileShare::new(files, metadata.clone());
+        let alice = random_user("alice");
+        let usage = async || service.usage(&alice).await.expect("usage").usage;
+        let abandoned = service.create_upload(&alice, UploadRequest::new("a.bin", 700, "text/plain")).await;
+        let abandoned = abandoned.expect("upload").file;
+        let kept = service.put_bytes(&alice, "k.txt", "text/plain", vec![b'k'; 300].into()).await.expect("kept");
+
+        let early = RemovedFile { key: abandoned.key(), upload_id: None, size: 700, expired: true };
+        assert!(!metadata.release_expired_upload(&early).await.expect("forged"), "the record is still there");
+        let record = aws_rig::remove_by_ttl(&endpoint, TABLE, &abandoned.id).await;
+        assert_eq!(usage().await, Usage { bytes: 1000, files: 2 }, "TTL's delete releases nothing");
+        let removed = RemovedFile::from_stream_record(&record).expect("a file's removal");
+        assert!(removed.expired && removed.size == 700);
+        assert!(metadata.release_expired_upload(&removed).await.expect("release"));
+        assert_eq!(usage().await, Usage { bytes: 300, files: 1 });
+        assert!(!metadata.release_expired_upload(&removed).await.expect("again"), "a redelivery");
+        assert_eq!(usage().await, Usage { bytes: 300, files: 1 });
+
+        service.delete(&alice, &kept.id).await.expect("delete");
+        let own = RemovedFile { key: kept.key(), upload_id: None, size: 300, expired: false };
+        assert!(!metadata.release_expired_upload(&own).await.expect("not TTL's"));
+        assert_eq!(usage().await, Usage::default());
+    }
+}
+
 /// A delete too large for one transaction, interrupted: the file is gone for every reader at once,
 /// and the events function's finish leaves nothing behind.
 mod large_deletes {
@@ -533,7 +597,8 @@ mod large_deletes {
             service.share(&alice, &file.id, grantee, None).await.expect("share");
         }
 
-        // The first step (tombstone + 99 shares) lands; the rest never does.
+        assert_eq!(service.usage(&alice).await.expect("usage").usage.files, 1);
+        // The first step (tombstone, usage released, 98 shares) lands; the rest never does.
         fault.fail_next("BatchWriteItem");
         assert!(matches!(service.delete(&alice, &file.id).await, Err(Error::Storage { .. })));
 
@@ -548,7 +613,9 @@ mod large_deletes {
         let late = random_user("late");
         fileshare_core::assert_error!(service.share(&alice, &file.id, &late, None).await, NotFound);
         let left = service.metadata_store().list_shares(&file.id).await.expect("shares");
-        assert_eq!(left.len(), 250 - 99, "the shares past the first transaction are still there");
+        assert_eq!(left.len(), 250 - 98, "the shares past the first transaction are still there");
+        let usage = service.usage(&alice).await.expect("usage").usage;
+        assert_eq!((usage.bytes, usage.files), (0, 0), "the first step gave the space back");
 
         // The tombstone's MODIFY reaches the events function, which finishes the delete.
         assert!(service.finish_deletion(&file.key()).await.expect("finish"));
@@ -559,6 +626,8 @@ mod large_deletes {
         }
         assert_eq!(files.head(&file.key()).await.expect("head"), None, "bytes removed");
         assert!(!service.finish_deletion(&file.key()).await.expect("again"), "idempotent");
+        let usage = service.usage(&alice).await.expect("usage").usage;
+        assert_eq!((usage.bytes, usage.files), (0, 0), "finishing gives nothing back twice");
     }
 }
 

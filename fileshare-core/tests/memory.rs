@@ -58,6 +58,11 @@ mod links {
     fileshare_core::links_conformance!(rules_harness);
 }
 
+mod quota {
+    use super::rules_harness;
+    fileshare_core::quota_conformance!(rules_harness);
+}
+
 mod reliability {
     use super::rules_harness;
     fileshare_core::fault_injection_conformance!(rules_harness);

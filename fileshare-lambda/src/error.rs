@@ -53,6 +53,11 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong with this request.
     pub detail: String,
+    /// `quota-exceeded` only: the usage, the quota and the refused size (documented as
+    /// `QuotaFigures` on the routes that can answer it).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(ignore)]
+    pub figures: Option<crate::routes::QuotaFigures>,
 }
 
 impl ApiError {
@@ -70,6 +75,9 @@ impl ApiError {
                 }
                 CoreError::WrongPassword => (StatusCode::FORBIDDEN, "link-password"),
                 CoreError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
+                // Refused for this caller's account, not for the request's form: what Google
+                // Drive and others answer; 507 would tell clients the server is at fault.
+                CoreError::QuotaExceeded { .. } => (StatusCode::FORBIDDEN, "quota-exceeded"),
                 _ => (StatusCode::SERVICE_UNAVAILABLE, "storage-unavailable"),
             },
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
@@ -121,11 +129,18 @@ impl IntoResponse for ApiError {
             ApiError::Core(e) => e.to_string(),
             other => other.to_string(),
         };
+        let figures = match &self {
+            ApiError::Core(CoreError::QuotaExceeded { usage, quota, size }) => {
+                Some(crate::routes::QuotaFigures { usage: (*usage).into(), quota: (*quota).into(), size: *size })
+            }
+            _ => None,
+        };
         let problem = Problem {
             kind: format!("https://fileshare.dev/problems/{title}"),
             title: title.into(),
             status: status.as_u16(),
             detail,
+            figures,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();

@@ -16,6 +16,7 @@
 //! server runs on the embedded default only and builds without the AWS SDK (what `./scripts/run`
 //! does unless AWS is configured).
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod error;

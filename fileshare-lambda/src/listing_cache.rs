@@ -24,8 +24,8 @@ use axum::body::Bytes;
 use axum::http::HeaderValue;
 use chrono::{DateTime, Utc};
 use fileshare_core::{
-    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, MetadataStore, Position, Result, Share, ShareLink,
-    SharedFile, Slice, UserId,
+    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, MetadataStore, Position, Quota, Result, Share,
+    ShareLink, SharedFile, Slice, StoredUsage, UserId,
 };
 use lru::LruCache;
 use std::num::NonZeroUsize;
@@ -69,8 +69,8 @@ impl<M: MetadataStore> WriteEpoch<M> {
 
 #[async_trait]
 impl<M: MetadataStore> MetadataStore for WriteEpoch<M> {
-    async fn insert_file(&self, file: &FileRecord) -> Result<()> {
-        self.counted(self.inner.insert_file(file).await)
+    async fn insert_file(&self, file: &FileRecord, quota: &Quota) -> Result<()> {
+        self.counted(self.inner.insert_file(file, quota).await)
     }
     async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
         self.inner.get_file(id, viewer).await
@@ -105,6 +105,13 @@ impl<M: MetadataStore> MetadataStore for WriteEpoch<M> {
     }
     async fn delete_link(&self, id: &LinkId) -> Result<()> {
         self.inner.delete_link(id).await
+    }
+    // Usage is in no listing either.
+    async fn get_usage(&self, owner: &UserId) -> Result<StoredUsage> {
+        self.inner.get_usage(owner).await
+    }
+    async fn set_quota(&self, owner: &UserId, quota: Option<Quota>) -> Result<()> {
+        self.inner.set_quota(owner, quota).await
     }
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
         self.inner.list_owned(owner, after, limit).await

@@ -31,6 +31,9 @@ pub struct AppState {
     pub embedded_metadata: Option<SqliteMetadataStore>,
     /// Recent listing answers (embedded only: one process writes).
     pub listings: Option<Arc<ListingCache>>,
+    /// The DynamoDB table (AWS storage only), whose TTL removals the events function accounts for.
+    #[cfg(feature = "aws")]
+    pub table: Option<Arc<fileshare_core::backends::DynamoMetadataStore>>,
     /// Requests per user.
     pub user_limiter: Arc<Limiter>,
     /// Login attempts per username.
@@ -59,6 +62,8 @@ impl AppState {
     /// Builds the state: opens the backends, the identity provider or the token verifier.
     /// `behind_api_gateway`: on Lambda, tokens were verified by API Gateway's JWT authorizer.
     pub async fn new(config: &ServiceConfig, behind_api_gateway: bool) -> Result<Self, BoxError> {
+        #[cfg(feature = "aws")]
+        let mut table = None;
         let (files, metadata, blobs, embedded_metadata, listings): (
             Arc<dyn FileStore>,
             Arc<dyn MetadataStore>,
@@ -83,7 +88,9 @@ impl AppState {
             #[cfg(feature = "aws")]
             Storage::Aws(location) => {
                 let (files, metadata) = location.open().await?;
-                (Arc::new(files), Arc::new(metadata), None, None, None)
+                let metadata = Arc::new(metadata);
+                table = Some(metadata.clone());
+                (Arc::new(files), metadata, None, None, None)
             }
             #[cfg(not(feature = "aws"))]
             Storage::Aws(_) => {
@@ -120,6 +127,8 @@ impl AppState {
             blobs,
             embedded_metadata,
             listings,
+            #[cfg(feature = "aws")]
+            table,
             user_limiter: Arc::new(Limiter::new(Rate {
                 burst: (config.user_rate * USER_BURST_SECONDS) as u32,
                 per_second: config.user_rate,
@@ -146,7 +155,7 @@ impl AppState {
 }
 
 #[cfg(feature = "aws")]
-async fn open_cognito_directory(pool: &UserPool) -> Result<Arc<dyn UserDirectory>, BoxError> {
+pub(crate) async fn open_cognito_directory(pool: &UserPool) -> Result<Arc<dyn UserDirectory>, BoxError> {
     let mut builder = fileshare_core::backends::CognitoUserDirectory::builder().user_pool_id(&pool.id);
     if let Some(url) = &pool.endpoint {
         builder = builder.endpoint_url(url);
@@ -155,7 +164,7 @@ async fn open_cognito_directory(pool: &UserPool) -> Result<Arc<dyn UserDirectory
 }
 
 #[cfg(not(feature = "aws"))]
-async fn open_cognito_directory(_: &UserPool) -> Result<Arc<dyn UserDirectory>, BoxError> {
+pub(crate) async fn open_cognito_directory(_: &UserPool) -> Result<Arc<dyn UserDirectory>, BoxError> {
     Err("FILESHARE_USER_POOL_ID: this build has no AWS backends; build with `--features aws`".into())
 }
 

@@ -290,6 +290,10 @@ async fn audit_data_dir(data: &Path, owner: &str, bob: &str, issued: &BTreeSet<S
         keys.extend(files.object_keys(&user).await.expect("keys"));
     }
     keys.extend(issued.iter().filter_map(|id| id.parse::<FileId>().ok()).map(|id| ObjectKey::for_file(&owner, &id)));
+    // Every pending upload, whether or not its client heard of it (the kill can come between the
+    // record's commit and the answer): the audit checks each owner's usage against all their records.
+    let far = chrono::Utc::now() + chrono::TimeDelta::days(365);
+    keys.extend(metadata.expired_uploads(far, usize::MAX).await.expect("pending uploads").iter().map(|f| f.key()));
     let scope = AuditScope::of_keys(keys).with_users([UserId::new(bob).expect("bob")]);
     let now = chrono::Utc::now();
     // Uploads here are minutes old at most: none may have expired, so none may be left over.

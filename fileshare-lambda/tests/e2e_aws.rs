@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{put_upload, Api, User};
+use common::{operator, put_upload, Api, User};
 use fileshare_core::testing::aws_rig::{endpoints, moto_cognito, moto_user_pool, prepared_location};
 use fileshare_lambda::config::{Identity, Storage, UserPool};
 use fileshare_lambda::ServiceConfig;
@@ -61,6 +61,16 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
         client_id: client.clone(),
     };
     config.user_pool = Some(UserPool { id: pool.clone(), endpoint: Some(moto.clone()) });
+    // The operator's environment: the deployment's storage and user pool (credentials from the
+    // rig's environment, as an operator's role would give them).
+    let operator_env = [
+        ("FILESHARE_BUCKET", NAME.to_owned()),
+        ("FILESHARE_TABLE", NAME.to_owned()),
+        ("FILESHARE_S3_ENDPOINT", rig.s3.clone()),
+        ("FILESHARE_DYNAMODB_ENDPOINT", rig.dynamodb.clone()),
+        ("FILESHARE_USER_POOL_ID", pool.clone()),
+        ("FILESHARE_COGNITO_ENDPOINT", moto.clone()),
+    ];
     let server = common::start(config, data).await;
     let api = Api::new(&server);
     let (alice, alice_name) = cognito_user(&moto, &pool, &client, "alice").await;
@@ -159,6 +169,20 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = api.call(Method::GET, &format!("/files/{id}"), Some(&alice.token), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Quotas on AWS: /me reports them; the operator's command finds Bob in the pool by his email
+    // and writes his usage item; an upload beyond it is refused with the figures.
+    let (_, me) = api.call(Method::GET, "/me", Some(&alice.token), None).await;
+    assert_eq!((me["usage"]["bytes"].as_u64(), me["quota"]["files"].as_u64()), (Some(0), Some(10_000)), "{me}");
+    let bob_email = format!("{bob_name}@example.com");
+    let said = operator(&operator_env, &["quota", "set", &bob_email, "--bytes", "1KiB"]);
+    assert!(said.contains("0 B of 1.0 KiB") && said.contains("their own quota"), "{said}");
+    let body = json!({"name": "big.bin", "size": 2048, "content_type": "application/octet-stream"});
+    let (status, problem) = api.call(Method::POST, "/files/upload-url", Some(&bob.token), Some(body)).await;
+    assert_eq!((status, &problem["quota"]["bytes"]), (StatusCode::FORBIDDEN, &json!(1024)), "{problem}");
+    operator(&operator_env, &["quota", "reset", "--id", &bob.id]);
+    let (_, me) = api.call(Method::GET, "/me", Some(&bob.token), None).await;
+    assert_eq!(me["quota"]["bytes"].as_u64(), Some(10 << 30), "{me}");
 
     // A token from another pool's client, or an id token, is refused.
     let (status, _) = api.call(Method::GET, "/files", Some("not-a-token"), None).await;

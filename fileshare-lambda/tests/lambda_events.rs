@@ -1,6 +1,7 @@
 //! The Lambda entry points, fed committed API Gateway v2, S3 and DynamoDB stream event JSON
-//! (`tests/fixtures/`).
-//! Storage is the embedded default, so no AWS is needed: what is tested is the adapter.
+//! (`tests/fixtures/`), and stream records of real removals from the table on the AWS test rig.
+//! API Gateway and S3 events run on the embedded default (what is tested is the adapter); the
+//! table's stream on DynamoDB (moto) and S3 (s3s-fs), whose TTL only it has.
 #![cfg(feature = "aws")]
 
 use axum::body::Body;
@@ -15,6 +16,26 @@ async fn lambda_state() -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = ServiceConfig::embedded(dir.path(), "127.0.0.1:0".parse().expect("addr"));
     (AppState::new(&config, true).await.expect("state"), dir)
+}
+
+/// The events function's state on the AWS test rig (`None`: the rig is not running; see
+/// `skip_unless_configured`), and a fresh owner.
+async fn rig_state() -> Option<(AppState, UserId, tempfile::TempDir)> {
+    let rig = fileshare_core::testing::aws_rig::endpoints()?;
+    let location = fileshare_core::testing::aws_rig::prepared_location(TABLE, &rig).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = ServiceConfig::embedded(dir.path(), "127.0.0.1:0".parse().expect("addr"));
+    config.storage = fileshare_lambda::config::Storage::Aws(location);
+    let state = AppState::new(&config, true).await.expect("state");
+    Some((state, fileshare_core::testing::random_user("sub"), dir))
+}
+
+/// The bucket and table of the stream tests.
+const TABLE: &str = "fileshare-events";
+
+/// Runs a table stream event through the events function.
+async fn stream(state: &AppState, event: serde_json::Value) -> Vec<Outcome> {
+    events::handle(&state.service, state.table.as_deref(), event).await.expect("handled")
 }
 
 /// A committed event with its `__PLACEHOLDERS__` filled in.
@@ -87,7 +108,7 @@ async fn s3_events_complete_uploads_idempotently_and_in_any_order() {
     service.file_store().put(&key, &(&ticket.file).into(), bytes::Bytes::from_static(b"hello")).await.expect("bytes");
 
     // Created (twice: at-least-once delivery), an unrelated key, and a later delete event.
-    let outcomes = events::handle(service, s3_event(key.as_str(), 5)).await.expect("handled");
+    let outcomes = events::handle(service, None, s3_event(key.as_str(), 5)).await.expect("handled");
     assert_eq!(
         outcomes,
         vec![
@@ -102,84 +123,95 @@ async fn s3_events_complete_uploads_idempotently_and_in_any_order() {
 
     // Out of order: the created event arrives after the file was deleted — nothing to do.
     service.delete(&owner, &ticket.file.id).await.expect("delete");
-    let outcomes = events::handle(service, s3_event(key.as_str(), 5)).await.expect("handled");
+    let outcomes = events::handle(service, None, s3_event(key.as_str(), 5)).await.expect("handled");
     assert_eq!(outcomes[0], Outcome::Ignored(key.to_string()));
 
     // A size that does not match the declared one is refused, and the upload stays pending.
     let ticket = service.create_upload(&owner, UploadRequest::new("b.txt", 10, "text/plain")).await.expect("upload");
-    let outcomes = events::handle(service, s3_event(ticket.file.key().as_str(), 3)).await.expect("handled");
+    let outcomes = events::handle(service, None, s3_event(ticket.file.key().as_str(), 3)).await.expect("handled");
     assert_eq!(outcomes[0], Outcome::Refused(ticket.file.key().to_string()));
     let file = service.get_file(&owner, &ticket.file.id).await.expect("file").file;
     assert_eq!(file.status, fileshare_core::FileStatus::Pending);
 }
 
+/// DynamoDB's TTL removes an abandoned upload's record by itself: its removal on the stream gives
+/// back the usage it held — once, however often it is delivered — and discards its bytes.
 #[tokio::test]
-async fn ttl_deletions_of_pending_records_discard_the_abandoned_bytes() {
-    let (state, _dir) = lambda_state().await;
+async fn ttl_removals_give_back_the_usage_and_discard_the_abandoned_bytes() {
+    let Some((state, owner, _dir)) = rig_state().await else { return };
     let service = &state.service;
-    let owner = UserId::new(SUB).expect("user");
     let ticket = service.create_upload(&owner, UploadRequest::new("draft.txt", 5, "text/plain")).await.expect("upload");
     let (key, id) = (ticket.file.key(), ticket.file.id.to_string());
     service.file_store().put(&key, &(&ticket.file).into(), bytes::Bytes::from_static(b"hello")).await.expect("bytes");
-    let ttl_event = event("dynamodb-ttl-remove.json", &[("__FILE_ID__", &id), ("__SUB__", SUB)]);
+    let usage = async || service.usage(&owner).await.expect("usage").usage;
 
     // Delivered while the record still exists and is in time (a forged or misrouted event): no effect.
-    let outcomes = events::handle(service, ttl_event.clone()).await.expect("handled");
+    let forged = event("dynamodb-ttl-remove.json", &[("__FILE_ID__", &id), ("__SUB__", owner.as_str())]);
+    let outcomes = stream(&state, forged).await;
     assert_eq!(outcomes, vec![Outcome::Ignored(key.to_string()), Outcome::Skipped("user-remove-share".into())]);
     assert!(service.file_store().head(&key).await.expect("head").is_some(), "a live upload keeps its bytes");
+    assert_eq!(usage().await.files, 1, "a live upload keeps its usage");
 
-    // As on AWS: TTL removed the record, then the stream delivers the removal (at least once).
-    service.metadata_store().delete_file(&ticket.file.id).await.expect("record expired");
+    // As on AWS: TTL removes the record, then the stream delivers the removal (at least once).
+    let removal = fileshare_core::testing::aws_rig::remove_by_ttl(&rig_dynamodb(), TABLE, &ticket.file.id).await;
     for _ in 0..2 {
-        let outcomes = events::handle(service, ttl_event.clone()).await.expect("handled");
-        assert_eq!(outcomes[0], Outcome::Discarded(key.to_string()));
+        let outcomes = stream(&state, serde_json::json!({"Records": [removal.clone()]})).await;
+        assert_eq!(outcomes, vec![Outcome::Discarded(key.to_string())]);
+        assert_eq!(usage().await, fileshare_core::Usage::default());
     }
     assert_eq!(service.file_store().head(&key).await.expect("head"), None);
 }
 
+/// The rig's DynamoDB endpoint.
+fn rig_dynamodb() -> String {
+    std::env::var("FILESHARE_TEST_DYNAMODB_ENDPOINT").expect("the rig is running")
+}
+
 /// A delete removes the record, then the bytes; if that last step fails (or the function times out
-/// between the two), the record's removal on the stream removes them.
+/// between the two), the record's removal on the stream removes them — and gives back no usage:
+/// the delete did.
 #[tokio::test]
 async fn a_deleted_records_removal_on_the_stream_removes_bytes_the_delete_left() {
-    let (state, _dir) = lambda_state().await;
+    let Some((state, owner, _dir)) = rig_state().await else { return };
     let service = &state.service;
-    let owner = UserId::new(SUB).expect("user");
     let file = service.put_bytes(&owner, "report.pdf", "application/pdf", "hello".into()).await.expect("file");
     let key = file.key();
     // The service's own delete: no TTL identity on the record.
-    let mut removal = event("dynamodb-ttl-remove.json", &[("__FILE_ID__", &file.id.to_string()), ("__SUB__", SUB)]);
+    let subs = [("__FILE_ID__", file.id.to_string()), ("__SUB__", owner.to_string())];
+    let subs: Vec<(&str, &str)> = subs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut removal = event("dynamodb-ttl-remove.json", &subs);
     let record = &mut removal["Records"][0];
     record.as_object_mut().expect("record").remove("userIdentity");
     record["dynamodb"]["OldImage"]["status"] = serde_json::json!({"S": "available"});
 
     // Misrouted while the file is live: no effect.
-    let outcomes = events::handle(service, removal.clone()).await.expect("handled");
+    let outcomes = stream(&state, removal.clone()).await;
     assert_eq!(outcomes[0], Outcome::Ignored(key.to_string()));
     assert_eq!(service.get_bytes(&owner, &file.id).await.expect("intact").1, bytes::Bytes::from_static(b"hello"));
 
     service.metadata_store().delete_file(&file.id).await.expect("the record goes; the bytes' removal fails");
-    let outcomes = events::handle(service, removal).await.expect("handled");
+    let outcomes = stream(&state, removal).await;
     assert_eq!(outcomes[0], Outcome::Discarded(key.to_string()));
     assert_eq!(service.file_store().head(&key).await.expect("head"), None, "bytes removed");
+    assert_eq!(service.usage(&owner).await.expect("usage").usage, fileshare_core::Usage::default());
 }
 
 #[tokio::test]
 async fn a_tombstone_on_the_stream_finishes_its_delete_and_never_touches_a_live_file() {
-    let (state, _dir) = lambda_state().await;
+    let Some((state, owner, _dir)) = rig_state().await else { return };
     let service = &state.service;
-    let owner = UserId::new(SUB).expect("user");
     let file = service.put_bytes(&owner, "popular.pdf", "application/pdf", "hello".into()).await.expect("file");
     let id = file.id.to_string();
-    let modify = event("dynamodb-tombstone-modify.json", &[("__FILE_ID__", &id), ("__SUB__", SUB)]);
+    let modify = event("dynamodb-tombstone-modify.json", &[("__FILE_ID__", &id), ("__SUB__", owner.as_str())]);
 
     // A forged or misrouted event for a file that is readable: no effect.
-    let outcomes = events::handle(service, modify.clone()).await.expect("handled");
+    let outcomes = stream(&state, modify.clone()).await;
     assert_eq!(outcomes, vec![Outcome::Ignored(file.key().to_string())]);
     assert_eq!(service.get_bytes(&owner, &file.id).await.expect("intact").1, bytes::Bytes::from_static(b"hello"));
 
     // The record is gone (its delete got past the first step), the bytes are not: finished.
     service.metadata_store().delete_file(&file.id).await.expect("record deleted");
-    let outcomes = events::handle(service, modify.clone()).await.expect("handled");
+    let outcomes = stream(&state, modify.clone()).await;
     assert_eq!(outcomes, vec![Outcome::Ignored(file.key().to_string())], "nothing left of the record");
     assert_eq!(service.file_store().head(&file.key()).await.expect("head"), None, "bytes removed");
 }
@@ -189,10 +221,10 @@ async fn unknown_and_malformed_events_fail_the_invocation() {
     let (state, _dir) = lambda_state().await;
     let unknown = serde_json::json!({"Records": [{"eventSource": "aws:sqs"}]});
     assert!(
-        matches!(events::handle(&state.service, unknown).await, Err(EventError::Unrecognised(s)) if s == "aws:sqs")
+        matches!(events::handle(&state.service, None, unknown).await, Err(EventError::Unrecognised(s)) if s == "aws:sqs")
     );
     let malformed = serde_json::json!({"Records": [{"eventSource": "aws:s3", "s3": "not an object"}]});
-    assert!(matches!(events::handle(&state.service, malformed).await, Err(EventError::Malformed { .. })));
+    assert!(matches!(events::handle(&state.service, None, malformed).await, Err(EventError::Malformed { .. })));
     let empty = serde_json::json!({"Records": []});
-    assert_eq!(events::handle(&state.service, empty).await.expect("nothing to do"), vec![]);
+    assert_eq!(events::handle(&state.service, None, empty).await.expect("nothing to do"), vec![]);
 }

@@ -3,6 +3,7 @@
 //   FILESHARE_URL=http://127.0.0.1:8080 npm test        (scripts/test-browser starts everything)
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -243,6 +244,46 @@ test("wrong passwords and missing input get clear messages, with the keyboard al
   const unexpected = carol.errors.filter((e) => !(e.includes("401") && e.includes("/auth/login")));
   assert.deepEqual(unexpected, []);
   await carol.context.close();
+});
+
+/** The operator's command (`fileshare-server quota …`) against the service's own storage. */
+function operator(args) {
+  const { FILESHARE_SERVER_BIN: bin, FILESHARE_DATA_DIR: dataDir } = process.env;
+  assert.ok(bin && dataDir, "set FILESHARE_SERVER_BIN and FILESHARE_DATA_DIR to the service's binary and data directory");
+  return execFileSync(bin, args, { env: { ...process.env, FILESHARE_DATA_DIR: dataDir, RUST_LOG: "error" } }).toString();
+}
+
+test("the usage bar shows what is stored, and an upload over quota is refused in words", async () => {
+  const dave = await person("dave");
+  await signUp(dave);
+  operator(["quota", "set", dave.name, "--bytes", "1MiB", "--files", "5"]);
+  await dave.page.reload();
+  const usage = dave.page.getByLabel("Storage used");
+  await dave.page.locator("#usage-text").filter({ hasText: "0 B of 1.0 MiB · 0 of 5 files" }).waitFor();
+  assert.equal(await usage.getAttribute("max"), String(1024 * 1024));
+
+  const part = path.join(scratch, "600k.bin");
+  fs.writeFileSync(part, crypto.randomBytes(600 * 1024));
+  const chooser = dave.page.getByLabel("Drop files here, or choose files");
+  await chooser.setInputFiles(part);
+  await dave.page.locator("#owned").getByRole("cell", { name: "600k.bin", exact: true }).waitFor();
+  await dave.page.locator("#usage-text").filter({ hasText: "600.0 KiB of 1.0 MiB · 1 of 5 files" }).waitFor();
+
+  // A second one does not fit: refused in words, before any byte is sent; nothing changes.
+  await chooser.setInputFiles(part);
+  await dave.page
+    .getByRole("alert")
+    .filter({ hasText: "Not enough space: this 600.0 KiB file does not fit in the 424.0 KiB left of your 1.0 MiB." })
+    .waitFor();
+  await dave.page.locator("#usage-text").filter({ hasText: "600.0 KiB of 1.0 MiB · 1 of 5 files" }).waitFor();
+  assert.equal(await dave.page.locator("#owned").getByRole("cell", { name: "600k.bin", exact: true }).count(), 1);
+  assert.equal(await dave.page.locator("#uploads li").count(), 0, "no upload left hanging");
+  await shot(dave, "09-over-quota");
+
+  // The browser reports the refused request (403) itself; nothing else may be logged.
+  dave.errors = dave.errors.filter((e) => !(e.includes("403") && e.includes("/files/upload-url")));
+  noConsoleErrors(dave);
+  await dave.context.close();
 });
 
 test("the page is served with a strict Content-Security-Policy", async () => {

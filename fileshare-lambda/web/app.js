@@ -21,11 +21,24 @@ class ApiError extends Error {
   }
 }
 
+/** An upload over quota, in words; `null` for any other problem. */
+function overQuota(body) {
+  if (!String(body.type).endsWith("/quota-exceeded")) return null;
+  const { usage, quota, size } = body;
+  if (quota.files !== null && usage.files >= quota.files) {
+    return `You have ${usage.files} files, the most your quota allows. Delete files you no longer need.`;
+  }
+  const left = Math.max(0, quota.bytes - usage.bytes);
+  return `Not enough space: this ${formatSize(size)} file does not fit in the ${formatSize(left)} left of your ` +
+    `${formatSize(quota.bytes)}. Delete files you no longer need, or ask for more space.`;
+}
+
 async function problem(response) {
   const text = await response.text();
   try {
     const body = JSON.parse(text);
-    return new ApiError(response.status, body.detail || body.title || `HTTP ${response.status}`);
+    const words = overQuota(body) || body.detail || body.title || `HTTP ${response.status}`;
+    return new ApiError(response.status, words);
   } catch {
     const message = /<Message>([^<]*)<\/Message>/.exec(text);
     return new ApiError(response.status, message ? message[1] : `HTTP ${response.status}`);
@@ -134,6 +147,19 @@ async function showLoggedIn() {
   $("app").hidden = false;
   $("account").hidden = false;
   await refreshLists();
+}
+
+/** The usage bar: bytes stored against the quota (pending uploads included), and the file count. */
+function showUsage(me) {
+  const { usage, quota } = me;
+  const bar = $("usage-bar");
+  bar.max = quota.bytes ?? Math.max(usage.bytes, 1);
+  bar.value = usage.bytes;
+  // Warn from 90%: the bar turns to its "high" colour.
+  bar.high = bar.max * 0.9;
+  const space = quota.bytes === null ? `${formatSize(usage.bytes)} (no limit)` : `${formatSize(usage.bytes)} of ${formatSize(quota.bytes)}`;
+  const files = quota.files === null ? `${usage.files} files` : `${usage.files} of ${quota.files} files`;
+  $("usage-text").textContent = `${space} · ${files}`;
 }
 
 // ---------------------------------------------------------------- listing
@@ -259,7 +285,8 @@ function sharedRow(file) {
 }
 
 async function refreshLists() {
-  const [owned, shared] = await Promise.all([allFiles("owned"), allFiles("shared")]);
+  const [owned, shared, me] = await Promise.all([allFiles("owned"), allFiles("shared"), api("GET", "/me")]);
+  showUsage(me);
   $("owned").querySelector("tbody").replaceChildren(...owned.map(ownedRow));
   $("shared").querySelector("tbody").replaceChildren(...shared.map(sharedRow));
   $("owned").hidden = owned.length === 0;
@@ -311,7 +338,13 @@ async function upload(file) {
     content_type: file.type || "application/octet-stream",
     multipart: file.size > MULTIPART_THRESHOLD,
   };
-  const ticket = await api("POST", "/files/upload-url", request);
+  let ticket;
+  try {
+    ticket = await api("POST", "/files/upload-url", request);
+  } catch (e) {
+    item.remove(); // refused before any byte was sent (e.g. over quota): nothing to clean up
+    throw e;
+  }
   try {
     let parts = [];
     if (ticket.upload) {
@@ -336,8 +369,12 @@ async function upload(file) {
 }
 
 async function uploadAll(files) {
-  for (const file of files) await upload(file);
-  await refreshLists();
+  try {
+    for (const file of files) await upload(file);
+  } finally {
+    // What did upload is listed, and the usage bar is right, whatever stopped the rest.
+    await refreshLists();
+  }
 }
 
 // ---------------------------------------------------------------- wiring

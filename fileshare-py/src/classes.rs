@@ -4,6 +4,7 @@
 use crate::bridge::{run, spawn};
 use crate::core::{Core, Transfer};
 use crate::errors::{invalid, to_py};
+use crate::quota::Quota;
 use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -49,10 +50,11 @@ pub(crate) fn aware(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DateTim
         .transpose()
 }
 
-/// Limits from the constructors' keyword arguments.
-fn config(allowed_content_types: Option<Vec<String>>) -> Config {
+/// Limits from the constructors' keyword arguments (`quota`: the default one unless given).
+fn config(allowed_content_types: Option<Vec<String>>, quota: Option<Quota>) -> Config {
     let content_types = allowed_content_types.map_or(ContentTypePolicy::AllowAll, ContentTypePolicy::Allow);
-    Config { content_types, ..Config::default() }
+    let quota = quota.map_or_else(fileshare_core::Quota::default, Into::into);
+    Config { content_types, quota, ..Config::default() }
 }
 
 fn service(files: Arc<dyn FileStore>, metadata: Arc<dyn MetadataStore>, config: Config) -> crate::core::Service {
@@ -117,24 +119,31 @@ impl FileShare {
 impl FileShare {
     /// A service that keeps everything in memory (tests, experiments). ``allowed_content_types``
     /// (e.g. ``["image/*", "application/pdf"]``) limits uploads; by default every type is allowed.
+    /// ``quota`` (a :class:`Quota`) is what each user may store unless given their own; by
+    /// default 10 GiB in 10 000 files. The same keywords work on every constructor.
     #[staticmethod]
-    #[pyo3(signature = (*, allowed_content_types = None))]
-    fn memory(py: Python<'_>, allowed_content_types: Option<Vec<String>>) -> PyResult<Self> {
-        Ok(Self { core: build(py, memory_core(config(allowed_content_types)))? })
+    #[pyo3(signature = (*, allowed_content_types = None, quota = None))]
+    fn memory(py: Python<'_>, allowed_content_types: Option<Vec<String>>, quota: Option<Quota>) -> PyResult<Self> {
+        Ok(Self { core: build(py, memory_core(config(allowed_content_types, quota)))? })
     }
 
     /// The embedded default: files and a SQLite database under ``data_dir``.
     #[staticmethod]
-    #[pyo3(signature = (data_dir, *, allowed_content_types = None))]
-    fn local(py: Python<'_>, data_dir: PathBuf, allowed_content_types: Option<Vec<String>>) -> PyResult<Self> {
-        Ok(Self { core: build(py, local_core(data_dir, config(allowed_content_types)))? })
+    #[pyo3(signature = (data_dir, *, allowed_content_types = None, quota = None))]
+    fn local(
+        py: Python<'_>,
+        data_dir: PathBuf,
+        allowed_content_types: Option<Vec<String>>,
+        quota: Option<Quota>,
+    ) -> PyResult<Self> {
+        Ok(Self { core: build(py, local_core(data_dir, config(allowed_content_types, quota)))? })
     }
 
     /// S3 + DynamoDB. Credentials come from the usual AWS chain (environment, profile, role).
     /// Endpoint URLs point at S3/DynamoDB-compatible servers; ``create_missing`` creates the bucket
     /// and the table if they do not exist (local servers, first runs).
     #[staticmethod]
-    #[pyo3(signature = (*, bucket, table, region = "us-east-1", s3_endpoint_url = None, dynamodb_endpoint_url = None, create_missing = false, allowed_content_types = None))]
+    #[pyo3(signature = (*, bucket, table, region = "us-east-1", s3_endpoint_url = None, dynamodb_endpoint_url = None, create_missing = false, allowed_content_types = None, quota = None))]
     #[allow(clippy::too_many_arguments)]
     fn aws(
         py: Python<'_>,
@@ -145,6 +154,7 @@ impl FileShare {
         dynamodb_endpoint_url: Option<String>,
         create_missing: bool,
         allowed_content_types: Option<Vec<String>>,
+        quota: Option<Quota>,
     ) -> PyResult<Self> {
         let fut = aws_core(
             bucket,
@@ -153,7 +163,7 @@ impl FileShare {
             s3_endpoint_url,
             dynamodb_endpoint_url,
             create_missing,
-            config(allowed_content_types),
+            config(allowed_content_types, quota),
         );
         Ok(Self { core: build(py, fut)? })
     }
@@ -327,21 +337,26 @@ impl AsyncFileShare {
 impl AsyncFileShare {
     /// In memory; see :meth:`FileShare.memory`.
     #[staticmethod]
-    #[pyo3(signature = (*, allowed_content_types = None))]
-    fn memory(py: Python<'_>, allowed_content_types: Option<Vec<String>>) -> PyResult<Self> {
-        Ok(Self { core: build(py, memory_core(config(allowed_content_types)))? })
+    #[pyo3(signature = (*, allowed_content_types = None, quota = None))]
+    fn memory(py: Python<'_>, allowed_content_types: Option<Vec<String>>, quota: Option<Quota>) -> PyResult<Self> {
+        Ok(Self { core: build(py, memory_core(config(allowed_content_types, quota)))? })
     }
 
     /// The embedded default under ``data_dir``; see :meth:`FileShare.local`.
     #[staticmethod]
-    #[pyo3(signature = (data_dir, *, allowed_content_types = None))]
-    fn local(py: Python<'_>, data_dir: PathBuf, allowed_content_types: Option<Vec<String>>) -> PyResult<Self> {
-        Ok(Self { core: build(py, local_core(data_dir, config(allowed_content_types)))? })
+    #[pyo3(signature = (data_dir, *, allowed_content_types = None, quota = None))]
+    fn local(
+        py: Python<'_>,
+        data_dir: PathBuf,
+        allowed_content_types: Option<Vec<String>>,
+        quota: Option<Quota>,
+    ) -> PyResult<Self> {
+        Ok(Self { core: build(py, local_core(data_dir, config(allowed_content_types, quota)))? })
     }
 
     /// S3 + DynamoDB; see :meth:`FileShare.aws`.
     #[staticmethod]
-    #[pyo3(signature = (*, bucket, table, region = "us-east-1", s3_endpoint_url = None, dynamodb_endpoint_url = None, create_missing = false, allowed_content_types = None))]
+    #[pyo3(signature = (*, bucket, table, region = "us-east-1", s3_endpoint_url = None, dynamodb_endpoint_url = None, create_missing = false, allowed_content_types = None, quota = None))]
     #[allow(clippy::too_many_arguments)]
     fn aws(
         py: Python<'_>,
@@ -352,6 +367,7 @@ impl AsyncFileShare {
         dynamodb_endpoint_url: Option<String>,
         create_missing: bool,
         allowed_content_types: Option<Vec<String>>,
+        quota: Option<Quota>,
     ) -> PyResult<Self> {
         let fut = aws_core(
             bucket,
@@ -360,7 +376,7 @@ impl AsyncFileShare {
             s3_endpoint_url,
             dynamodb_endpoint_url,
             create_missing,
-            config(allowed_content_types),
+            config(allowed_content_types, quota),
         );
         Ok(Self { core: build(py, fut)? })
     }

@@ -17,19 +17,30 @@ fn class_name(e: &Error) -> &'static str {
         Error::UnsupportedContentType { .. } => "UnsupportedContentType",
         Error::WrongPassword => "WrongPassword",
         Error::TooManyAttempts { .. } => "TooManyAttempts",
+        Error::QuotaExceeded { .. } => "QuotaExceeded",
         Error::Storage { source, .. } if source.downcast_ref::<Transient>().is_some() => "TransientError",
         _ => "StorageError",
     }
 }
 
-/// Converts a core error into the matching `fileshare` exception.
+/// Converts a core error into the matching `fileshare` exception. `QuotaExceeded` carries its
+/// figures as attributes: `size`, `used_bytes`, `used_files` and `quota`.
 pub fn to_py(e: Error) -> PyErr {
     Python::attach(|py| {
         let class = py.import("fileshare._errors").and_then(|m| m.getattr(class_name(&e)));
         match class {
-            Ok(class) => PyErr::from_value(
-                class.call1((e.to_string(),)).unwrap_or_else(|err| err.into_value(py).into_bound(py).into_any()),
-            ),
+            Ok(class) => {
+                let made = class.call1((e.to_string(),)).and_then(|exception| {
+                    if let Error::QuotaExceeded { usage, quota, size } = &e {
+                        exception.setattr("size", size)?;
+                        exception.setattr("used_bytes", usage.bytes)?;
+                        exception.setattr("used_files", usage.files)?;
+                        exception.setattr("quota", crate::quota::Quota::from(*quota))?;
+                    }
+                    Ok(exception)
+                });
+                PyErr::from_value(made.unwrap_or_else(|err| err.into_value(py).into_bound(py).into_any()))
+            }
             Err(import_error) => {
                 PyRuntimeError::new_err(format!("{e} (and fileshare._errors is missing: {import_error})"))
             }

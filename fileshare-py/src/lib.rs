@@ -10,6 +10,7 @@ mod classes;
 mod core;
 mod errors;
 mod links;
+mod quota;
 mod types;
 
 use pyo3::prelude::*;
@@ -27,6 +28,8 @@ fn _fileshare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<links::Link>()?;
     m.add_class::<links::CreatedLink>()?;
     m.add_class::<links::LinkDetails>()?;
+    m.add_class::<quota::Quota>()?;
+    m.add_class::<quota::Usage>()?;
     m.add_function(wrap_pyfunction!(bridge::drain, m)?)?;
     Ok(())
 }

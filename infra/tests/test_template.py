@@ -215,6 +215,25 @@ def test_max_upload_size_reaches_the_service(template):
     assert variables["FILESHARE_MAX_UPLOAD_BYTES"] == {"Ref": "MaxUploadBytes"}
 
 
+def test_quotas_reach_the_service_and_operators_touch_only_usage_items(template):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["FILESHARE_QUOTA_BYTES"] == {"Ref": "QuotaBytes"}
+    assert variables["FILESHARE_QUOTA_FILES"] == {"Ref": "QuotaFiles"}
+    assert template["Parameters"]["QuotaBytes"]["Default"] == str(10 * 2**30)
+    assert template["Parameters"]["QuotaFiles"]["Default"] == "10000"
+    policy = template["Resources"]["QuotaOperatorPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    usage = next(s for s in policy if s["Sid"] == "UsageItems")
+    assert sorted(usage["Action"]) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    assert usage["Resource"] == {"Fn::GetAtt": ["MetadataTable", "Arn"]}, "the table, not its indexes"
+    assert usage["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]}}
+    directory = next(s for s in policy if s["Sid"] == "UserDirectory")
+    assert directory["Resource"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    # The events function gives back the usage of TTL-removed uploads: a conditional transaction.
+    events = template["Resources"]["EventsFunction"]["Properties"]["Policies"][0]["Statement"]
+    actions = {a for s in events for a in as_list(s["Action"])}
+    assert {"dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"} <= actions
+
+
 def test_every_checkov_skip_gives_its_reason(template):
     skips = [
         (name, skip)

@@ -1,8 +1,8 @@
 //! [`MemoryMetadataStore`]: records in a mutex-guarded map, for tests and examples.
 
 use crate::domain::{
-    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Share, ShareLink, SharedFile,
-    UserId,
+    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Quota, Share, ShareLink,
+    SharedFile, StoredUsage, UserId,
 };
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
@@ -16,6 +16,7 @@ struct State {
     files: HashMap<FileId, FileRecord>,
     shares: BTreeMap<(FileId, UserId), Share>,
     links: BTreeMap<LinkId, ShareLink>,
+    usage: HashMap<UserId, StoredUsage>,
 }
 
 impl State {
@@ -47,8 +48,9 @@ impl MemoryMetadataStore {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave a half-applied change: every change below is a
-        // single map operation after all checks. So a poisoned lock is safe to keep using.
+        // A panic while holding the lock cannot leave a half-applied change: every change below
+        // comes after all its checks, and nothing between its map operations can panic. So a
+        // poisoned lock is safe to keep using.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -63,11 +65,18 @@ fn page<T>(mut items: Vec<(Position, T)>, after: Option<&Position>, limit: usize
 
 #[async_trait]
 impl MetadataStore for MemoryMetadataStore {
-    async fn insert_file(&self, file: &FileRecord) -> Result<()> {
+    async fn insert_file(&self, file: &FileRecord, quota: &Quota) -> Result<()> {
         let mut state = self.lock();
         if state.files.contains_key(&file.id) {
             return Err(Error::conflict(format!("file {} already exists", file.id)));
         }
+        let stored = state.usage.entry(file.owner.clone()).or_default();
+        let quota = stored.quota_or(quota);
+        if !quota.admits(&stored.usage, file.size) {
+            return Err(Error::QuotaExceeded { usage: stored.usage, quota, size: file.size });
+        }
+        stored.usage.bytes += file.size;
+        stored.usage.files += 1;
         state.files.insert(file.id, file.clone());
         Ok(())
     }
@@ -96,6 +105,10 @@ impl MetadataStore for MemoryMetadataStore {
     async fn delete_file(&self, id: &FileId) -> Result<FileRecord> {
         let mut state = self.lock();
         let file = state.files.remove(id).ok_or_else(|| Error::not_found("file", id))?;
+        if let Some(stored) = state.usage.get_mut(&file.owner) {
+            stored.usage.bytes = stored.usage.bytes.saturating_sub(file.size);
+            stored.usage.files = stored.usage.files.saturating_sub(1);
+        }
         state.shares.retain(|(file_id, _), _| file_id != id);
         state.links.retain(|link, _| &link.file_id() != id);
         Ok(file)
@@ -161,6 +174,15 @@ impl MetadataStore for MemoryMetadataStore {
     async fn delete_link(&self, id: &LinkId) -> Result<()> {
         let removed = self.lock().links.remove(id);
         removed.map(|_| ()).ok_or_else(|| Error::not_found("link", id))
+    }
+
+    async fn get_usage(&self, owner: &UserId) -> Result<StoredUsage> {
+        Ok(self.lock().usage.get(owner).copied().unwrap_or_default())
+    }
+
+    async fn set_quota(&self, owner: &UserId, quota: Option<Quota>) -> Result<()> {
+        self.lock().usage.entry(owner.clone()).or_default().quota = quota;
+        Ok(())
     }
 
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {

@@ -5,6 +5,7 @@ mod ids;
 mod links;
 mod names;
 mod page;
+mod quota;
 mod records;
 
 pub use disposition::content_disposition;
@@ -13,4 +14,5 @@ pub use links::{LinkAccess, LinkId, LinkToken, LinkUpdate, ShareLink, LINK_SECRE
 pub use names::{ContentType, ContentTypePolicy, FileName, MAX_CONTENT_TYPE_LEN, MAX_NAME_LEN};
 pub(crate) use page::Progress;
 pub use page::{Cursor, Page, Position, Scope};
+pub use quota::{Quota, StoredUsage, Usage};
 pub use records::{FileAccess, FileRecord, FileStatus, MultipartUpload, Permission, Share, SharedFile};

@@ -1,7 +1,8 @@
-//! The [`MetadataStore`] trait: records of files, shares and share links.
+//! The [`MetadataStore`] trait: records of files, shares and share links, and each user's usage.
 
 use crate::domain::{
-    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, Position, Share, ShareLink, SharedFile, UserId,
+    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, Position, Quota, Share, ShareLink, SharedFile,
+    StoredUsage, UserId,
 };
 use crate::Result;
 use async_trait::async_trait;
@@ -18,20 +19,29 @@ pub struct Slice<T> {
     pub has_more: bool,
 }
 
-/// Durable records of files, shares and share links.
+/// Durable records of files, shares and share links, and what each user stores.
 ///
 /// A metadata store keeps data consistent (conditional writes, atomic deletes) but never decides
 /// access: [`FileShare`](crate::FileShare) reads what it needs and decides. Every read used for an
 /// authorization decision is strongly consistent. Every listing is one indexed range query: its cost
-/// does not grow with the number of records. The conformance suite in `testing::metadata` has a
-/// test for every bullet below.
+/// does not grow with the number of records. A user's [usage](StoredUsage) always equals the sum
+/// over the records they own, pending ones included: it changes only in the same atomic write as a
+/// record is inserted or deleted. The conformance suite in `testing::metadata` has a test for
+/// every bullet below.
 #[async_trait]
 pub trait MetadataStore: Send + Sync + Debug + 'static {
-    /// Inserts a new file record.
+    /// Inserts a new file record and adds its size and one file to its owner's usage, atomically,
+    /// if the result stays within the owner's quota: their own if an operator set one (see
+    /// [`set_quota`](MetadataStore::set_quota)), else `quota`.
     ///
     /// # Behavior
-    /// - An existing id is [`Error::Conflict`](crate::Error::Conflict); the stored record is unchanged.
-    async fn insert_file(&self, file: &FileRecord) -> Result<()>;
+    /// - An existing id is [`Error::Conflict`](crate::Error::Conflict); the stored record and the
+    ///   usage are unchanged.
+    /// - A record that does not fit is [`Error::QuotaExceeded`](crate::Error::QuotaExceeded), with
+    ///   the usage and the quota it was refused by; nothing is stored.
+    /// - Concurrent inserts never overshoot: of `n` concurrent inserts of which only `k` fit, at
+    ///   most `k` succeed, and the usage is exactly the sum of those that did.
+    async fn insert_file(&self, file: &FileRecord, quota: &Quota) -> Result<()>;
 
     /// Reads a file together with `viewer`'s share of it, in one consistent read.
     ///
@@ -48,10 +58,13 @@ pub trait MetadataStore: Send + Sync + Debug + 'static {
     /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
     async fn mark_available(&self, file: &FileRecord, etag: Option<String>, at: DateTime<Utc>) -> Result<FileRecord>;
 
-    /// Deletes a file record and all its shares and links, and returns the deleted record.
+    /// Deletes a file record and all its shares and links, gives its size back to its owner's
+    /// usage, and returns the deleted record.
     ///
     /// # Behavior
     /// - Afterwards no share or link of the file is readable or listed.
+    /// - The owner's usage drops by the record's size and one file in the same atomic write that
+    ///   makes the record unreadable: once, however often the delete is repeated.
     /// - A missing file is [`Error::NotFound`](crate::Error::NotFound).
     /// - Any number of shares. A store that cannot delete them all atomically makes the file
     ///   unreadable first (`get_file` answers `None`, `put_share` refuses), so an interrupted delete
@@ -120,6 +133,21 @@ pub trait MetadataStore: Send + Sync + Debug + 'static {
     /// - A missing link is [`Error::NotFound`](crate::Error::NotFound).
     async fn delete_link(&self, id: &LinkId) -> Result<()>;
 
+    /// What `owner` stores, and their own quota if an operator set one.
+    ///
+    /// # Behavior
+    /// - A user who never stored anything has zero usage and no quota of their own.
+    /// - Strongly consistent: reflects every insert and delete that returned before the call.
+    async fn get_usage(&self, owner: &UserId) -> Result<StoredUsage>;
+
+    /// Sets `owner`'s own quota (`Some`), which replaces the default passed to
+    /// [`insert_file`](MetadataStore::insert_file), or removes it (`None`). An operator's act.
+    ///
+    /// # Behavior
+    /// - Usage is unchanged; a quota below it refuses new records and keeps the stored ones.
+    /// - Takes effect for every later insert.
+    async fn set_quota(&self, owner: &UserId, quota: Option<Quota>) -> Result<()>;
+
     /// Available files owned by `owner`, newest first by `(created_at, id)`, strictly after `after`.
     ///
     /// # Behavior
@@ -146,8 +174,8 @@ macro_rules! forward_metadata_store {
     ($ptr:ty) => {
         #[async_trait]
         impl<T: MetadataStore + ?Sized> MetadataStore for $ptr {
-            async fn insert_file(&self, file: &FileRecord) -> Result<()> {
-                (**self).insert_file(file).await
+            async fn insert_file(&self, file: &FileRecord, quota: &Quota) -> Result<()> {
+                (**self).insert_file(file, quota).await
             }
             async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
                 (**self).get_file(id, viewer).await
@@ -186,6 +214,12 @@ macro_rules! forward_metadata_store {
             }
             async fn delete_link(&self, id: &LinkId) -> Result<()> {
                 (**self).delete_link(id).await
+            }
+            async fn get_usage(&self, owner: &UserId) -> Result<StoredUsage> {
+                (**self).get_usage(owner).await
+            }
+            async fn set_quota(&self, owner: &UserId, quota: Option<Quota>) -> Result<()> {
+                (**self).set_quota(owner, quota).await
             }
             async fn list_owned(
                 &self,

@@ -1,6 +1,6 @@
 //! Limits and lifetimes that [`FileShare`](super::FileShare) enforces.
 
-use crate::domain::ContentTypePolicy;
+use crate::domain::{ContentTypePolicy, Quota};
 use std::time::Duration;
 
 const MIB: u64 = 1024 * 1024;
@@ -53,6 +53,10 @@ pub struct Config {
     /// The window of [`Config::link_password_attempts`]. Default 15 minutes: at most 480 guesses a
     /// day per link.
     pub link_password_window: Duration,
+    /// What each user may store unless an operator gave them a quota of their own
+    /// ([`FileShare::set_quota`](super::FileShare::set_quota)). Default [`Quota::default`]: 10 GiB
+    /// in 10 000 files.
+    pub quota: Quota,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             link_download_url_ttl: Duration::from_secs(5 * 60),
             link_password_attempts: 5,
             link_password_window: Duration::from_secs(15 * 60),
+            quota: Quota::default(),
         }
     }
 }

@@ -8,12 +8,14 @@ mod links;
 mod listing;
 mod manage;
 mod passwords;
+mod quota;
 mod reads;
 mod types;
 mod upload;
 
 pub use config::Config;
 pub use links::{CreatedLink, LinkInfo, LinkOptions, LINK_PASSWORD_CHARS, MAX_LINK_DOWNLOADS};
+pub use quota::UsageReport;
 pub use types::{Access, FileDetails, FileEntry, ListRequest, PartUpload, UploadRequest, UploadTarget, UploadTicket};
 pub use upload::MAX_FILE_SIZE;
 
@@ -36,6 +38,8 @@ use std::sync::Arc;
 /// - Pending uploads are visible to their owner only, never listed, and vanish once expired.
 /// - Share links (owner-made) hand a file to anyone holding their token; every link that does not
 ///   hand out downloads now answers `NotFound` (see [`FileShare::redeem_link`]).
+/// - Each user stores at most their quota, pending uploads included: an upload that would go past
+///   it is refused before any URL is issued (see [`FileShare::usage`]).
 ///
 /// ```
 /// # #[cfg(feature = "embedded")]

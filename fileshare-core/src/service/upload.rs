@@ -31,10 +31,12 @@ fn check_stored_size(file: &FileRecord, stored: u64) -> Result<()> {
 }
 
 impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
-    /// Validates an upload request, records the pending file and signs where to send its bytes.
+    /// Validates an upload request, records the pending file — reserving its size in the caller's
+    /// quota, in the same atomic write — and signs where to send its bytes.
     ///
     /// Errors: [`Error::InvalidInput`] (name, size 0, content type syntax), [`Error::TooLarge`],
-    /// [`Error::UnsupportedContentType`]. Nothing is stored when validation fails.
+    /// [`Error::UnsupportedContentType`], [`Error::QuotaExceeded`] (with the caller's usage and
+    /// quota). Nothing is stored, and no URL handed out, when any of these is the answer.
     pub async fn create_upload(&self, caller: &UserId, request: UploadRequest) -> Result<UploadTicket> {
         let name = FileName::new(&request.name)?;
         let content_type = ContentType::new(&request.content_type)?;
@@ -99,7 +101,15 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
             (UploadTarget::Single(upload), expires_at)
         };
 
-        self.metadata.insert_file(&file).await?;
+        if let Err(e) = self.metadata.insert_file(&file, &self.config.quota).await {
+            // Refused (over quota) or failed: no one will ever use the multipart upload begun above.
+            if let Some(plan) = &file.multipart {
+                if let Err(abort) = self.files.abort_multipart(&file.key(), &plan.upload_id).await {
+                    tracing::warn!(file_id = %file.id, error = %abort, "could not abort a refused multipart upload");
+                }
+            }
+            return Err(e);
+        }
         Ok(UploadTicket { file, target, expires_at })
     }
 

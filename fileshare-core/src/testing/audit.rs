@@ -6,12 +6,12 @@
 //! [`FaultPlan::touched`](super::FaultPlan::touched) collects the keys of every call the service
 //! made, including those of operations that failed half-way.
 
-use crate::domain::{FileId, FileStatus, LinkId, ObjectKey, Position, UserId};
+use crate::domain::{FileId, FileStatus, LinkId, ObjectKey, Position, Usage, UserId};
 use crate::metadata::MetadataStore;
 use crate::store::FileStore;
 use crate::Result;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// What an audit looks at.
@@ -19,7 +19,9 @@ use std::fmt;
 pub struct AuditScope {
     /// Object keys of files: each is checked record against bytes.
     pub keys: BTreeSet<ObjectKey>,
-    /// Users whose listings (owned, shared with them) are checked against the records.
+    /// Users whose listings (owned, shared with them) and usage are checked against the records.
+    /// A user's usage is compared with their available files and their pending uploads among
+    /// `keys`: every key a user's pending uploads have must be in scope.
     pub users: BTreeSet<UserId>,
 }
 
@@ -98,6 +100,20 @@ pub enum Violation {
         /// The unlisted file.
         file: FileId,
     },
+    /// A user's recorded usage is not the sum over the records they own.
+    UsageMismatch {
+        /// The user.
+        owner: UserId,
+        /// What the store says they use.
+        recorded: Usage,
+        /// The sum over their records (available ones, and pending ones in scope).
+        actual: Usage,
+    },
+}
+
+fn add(usage: &mut Usage, size: u64) {
+    usage.bytes += size;
+    usage.files += 1;
 }
 
 impl fmt::Display for Violation {
@@ -122,6 +138,7 @@ pub async fn audit(
 ) -> Result<Vec<Violation>> {
     let mut found = Vec::new();
     let mut available = BTreeSet::new();
+    let mut pending: BTreeMap<UserId, Usage> = BTreeMap::new();
     for key in &scope.keys {
         let (owner, id) = key.owner_and_file();
         let record = metadata.get_file(&id, &owner).await?.map(|access| access.file);
@@ -139,6 +156,7 @@ pub async fn audit(
                 }
             }
             (Some(file), _) => {
+                add(pending.entry(owner.clone()).or_default(), file.size);
                 if let Some(expired_at) = file.pending_expires_at.filter(|t| *t < swept_before) {
                     found.push(Violation::StalePending { key: key.clone(), expired_at });
                 }
@@ -160,17 +178,23 @@ pub async fn audit(
     }
     for user in &scope.users {
         let mut listed = BTreeSet::new();
+        let mut actual = pending.get(user).copied().unwrap_or_default();
         let mut after: Option<Position> = None;
         loop {
             let slice = metadata.list_owned(user, after.as_ref(), PAGE).await?;
             for file in &slice.items {
                 listed.insert(file.id);
+                add(&mut actual, file.size);
                 check_listed(metadata, user, &file.id, &file.owner, &mut found).await?;
             }
             after = slice.items.last().map(|f| Position { at: f.created_at, id: f.id });
             if !slice.has_more {
                 break;
             }
+        }
+        let recorded = metadata.get_usage(user).await?.usage;
+        if recorded != actual {
+            found.push(Violation::UsageMismatch { owner: user.clone(), recorded, actual });
         }
         for (owner, id) in available.iter().filter(|(owner, _)| owner == user) {
             if !listed.contains(id) {

@@ -36,23 +36,49 @@ pub async fn prepared_location(name: &str, endpoints: &Endpoints) -> AwsLocation
     location
 }
 
-/// An administrator's call to moto's Cognito JSON API. moto checks no signature but routes admin
-/// actions by the credential scope, so a placeholder one is sent. Panics unless it succeeds.
-pub async fn moto_cognito(moto: &str, action: &str, body: Value) -> Value {
+/// A call to one of moto's JSON APIs (`target` is the `X-Amz-Target`, `service` the signing name).
+/// moto checks no signature but routes by the credential scope, so a placeholder one is sent.
+/// Panics unless it succeeds.
+async fn moto_call(moto: &str, service: &str, content_type: &str, target: String, body: Value) -> Value {
     let response = reqwest::Client::new()
         .post(format!("{moto}/"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{action}"))
+        .header("content-type", content_type)
+        .header("x-amz-target", &target)
         .header(
             "authorization",
-            "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0",
+            format!("AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"),
         )
         .body(body.to_string())
         .send()
         .await
         .expect("moto answers");
-    assert!(response.status().is_success(), "{action}: {}", response.status());
+    assert!(response.status().is_success(), "{target}: {}", response.status());
     serde_json::from_str(&response.text().await.unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// An administrator's call to moto's Cognito JSON API. Panics unless it succeeds.
+pub async fn moto_cognito(moto: &str, action: &str, body: Value) -> Value {
+    let target = format!("AWSCognitoIdentityProviderService.{action}");
+    moto_call(moto, "cognito-idp", "application/x-amz-json-1.1", target, body).await
+}
+
+/// What DynamoDB's TTL does to an abandoned upload's record in `table` (region us-east-1): deletes
+/// it by itself, outside every transaction of the service. Returns the table stream's record of
+/// that removal, as the events function receives it: the old image, and TTL's own identity.
+pub async fn remove_by_ttl(dynamodb: &str, table: &str, file: &crate::FileId) -> Value {
+    let key = json!({"PK": {"S": format!("FILE#{file}")}, "SK": {"S": "META"}});
+    let body = json!({"TableName": table, "Key": key, "ReturnValues": "ALL_OLD"});
+    let target = "DynamoDB_20120810.DeleteItem".to_owned();
+    let old = moto_call(dynamodb, "dynamodb", "application/x-amz-json-1.0", target, body).await["Attributes"].take();
+    assert!(old.is_object(), "no record of {file} to remove");
+    json!({
+        "eventID": format!("ttl-{file}"),
+        "eventName": "REMOVE",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
+        "dynamodb": {"Keys": key, "OldImage": old, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    })
 }
 
 /// A user pool named `name` with an app client allowing USER_PASSWORD_AUTH: `(pool id, client id)`.

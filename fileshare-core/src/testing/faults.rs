@@ -7,8 +7,8 @@
 //! an operation created before it failed, which its caller never heard of.
 
 use crate::domain::{
-    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, ObjectKey, Position, Share, ShareLink, SharedFile,
-    UserId,
+    FileAccess, FileId, FileRecord, LinkAccess, LinkId, LinkUpdate, ObjectKey, Position, Quota, Share, ShareLink,
+    SharedFile, StoredUsage, UserId,
 };
 use crate::metadata::{MetadataStore, Slice};
 use crate::store::{
@@ -200,9 +200,9 @@ impl<M> FaultyMetadataStore<M> {
 
 #[async_trait]
 impl<M: MetadataStore> MetadataStore for FaultyMetadataStore<M> {
-    async fn insert_file(&self, file: &FileRecord) -> Result<()> {
+    async fn insert_file(&self, file: &FileRecord, quota: &Quota) -> Result<()> {
         self.plan.touch(&file.key());
-        self.plan.run("insert_file", self.inner.insert_file(file)).await
+        self.plan.run("insert_file", self.inner.insert_file(file, quota)).await
     }
     async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
         self.plan.run("get_file", self.inner.get_file(id, viewer)).await
@@ -236,6 +236,12 @@ impl<M: MetadataStore> MetadataStore for FaultyMetadataStore<M> {
     }
     async fn delete_link(&self, id: &LinkId) -> Result<()> {
         self.plan.run("delete_link", self.inner.delete_link(id)).await
+    }
+    async fn get_usage(&self, owner: &UserId) -> Result<StoredUsage> {
+        self.plan.run("get_usage", self.inner.get_usage(owner)).await
+    }
+    async fn set_quota(&self, owner: &UserId, quota: Option<Quota>) -> Result<()> {
+        self.plan.run("set_quota", self.inner.set_quota(owner, quota)).await
     }
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {
         self.plan.run("list_owned", self.inner.list_owned(owner, after, limit)).await

@@ -2,13 +2,14 @@
 
 use super::{random_user, sample_record, MetadataHarness};
 use crate::clock::to_millis;
-use crate::domain::{FileId, FileRecord, FileStatus, Permission, Position, Share, UserId};
+use crate::domain::{FileId, FileRecord, FileStatus, Permission, Position, Quota, Share, UserId};
 use crate::metadata::MetadataStore;
 use crate::{assert_error, ok};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::HashSet;
 
 pub use super::metadata_links::*;
+pub use super::metadata_usage::*;
 
 /// Generates the suite's tests for a harness factory: `metadata_conformance!(make_harness);`.
 #[macro_export]
@@ -42,6 +43,11 @@ macro_rules! metadata_conformance {
                 count_download_stops_at_the_limit_under_concurrency,
                 attempts_are_rationed_per_window,
                 delete_link_removes_it_and_a_missing_one_is_not_found,
+                usage_of_a_new_user_is_zero,
+                insert_adds_to_usage_and_delete_gives_it_back_once,
+                insert_beyond_the_quota_is_refused_and_stores_nothing,
+                concurrent_inserts_never_overshoot_the_quota,
+                an_own_quota_replaces_the_default,
             ]
         );
     };
@@ -57,7 +63,7 @@ fn share(file: &FileRecord, grantee: &UserId, at: DateTime<Utc>, expires_at: Opt
 
 async fn available(store: &dyn MetadataStore, owner: &UserId, at: DateTime<Utc>) -> FileRecord {
     let file = sample_record(owner, at, FileStatus::Available);
-    ok!(store.insert_file(&file).await);
+    ok!(store.insert_file(&file, &Quota::UNLIMITED).await);
     file
 }
 
@@ -67,7 +73,7 @@ pub async fn insert_then_get_round_trips_every_field(h: &MetadataHarness) {
     for status in [FileStatus::Pending, FileStatus::Available] {
         let mut file = sample_record(&owner, now(), status);
         file.multipart = Some(crate::MultipartUpload { upload_id: "upload-123".into(), part_size: 8 << 20 });
-        ok!(h.store.insert_file(&file).await);
+        ok!(h.store.insert_file(&file, &Quota::UNLIMITED).await);
         let got = ok!(h.store.get_file(&file.id, &owner).await).unwrap_or_else(|| panic!("inserted file"));
         assert_eq!(got.file, file);
         assert_eq!(got.share, None);
@@ -81,7 +87,7 @@ pub async fn insert_of_an_existing_id_conflicts_and_keeps_the_original(h: &Metad
     let mut imposter = file.clone();
     imposter.owner = random_user("imposter");
     imposter.size = 1;
-    assert_error!(h.store.insert_file(&imposter).await, Conflict);
+    assert_error!(h.store.insert_file(&imposter, &Quota::UNLIMITED).await, Conflict);
     let got = ok!(h.store.get_file(&file.id, &owner).await).map(|a| a.file);
     assert_eq!(got, Some(file));
 }
@@ -109,7 +115,7 @@ pub async fn mark_available_sets_fields_and_is_idempotent(h: &MetadataHarness) {
     let owner = random_user("owner");
     let mut file = sample_record(&owner, now(), FileStatus::Pending);
     file.multipart = Some(crate::MultipartUpload { upload_id: "u-1".into(), part_size: 8 << 20 });
-    ok!(h.store.insert_file(&file).await);
+    ok!(h.store.insert_file(&file, &Quota::UNLIMITED).await);
     let at = now() + TimeDelta::seconds(5);
     let done = ok!(h.store.mark_available(&file, Some("\"e\"".into()), at).await);
     let expected = FileRecord {
@@ -158,7 +164,7 @@ pub async fn put_share_requires_an_owned_available_file(h: &MetadataHarness) {
     let claimed = FileRecord { owner: mallory, ..file.clone() };
     assert_error!(h.store.put_share(&share(&file, &bob, now(), None), &claimed).await, NotFound);
     let pending = sample_record(&owner, now(), FileStatus::Pending);
-    ok!(h.store.insert_file(&pending).await);
+    ok!(h.store.insert_file(&pending, &Quota::UNLIMITED).await);
     let as_if_available = FileRecord { status: FileStatus::Available, ..pending.clone() };
     assert_error!(h.store.put_share(&share(&pending, &bob, now(), None), &as_if_available).await, Conflict);
     assert!(ok!(h.store.list_shares(&file.id).await).is_empty());
@@ -208,7 +214,10 @@ pub async fn list_owned_is_newest_first_without_pending_or_others(h: &MetadataHa
     let t = now();
     let older = available(&*h.store, &owner, t).await;
     let newer = available(&*h.store, &owner, t + TimeDelta::seconds(1)).await;
-    ok!(h.store.insert_file(&sample_record(&owner, t + TimeDelta::seconds(2), FileStatus::Pending)).await);
+    ok!(h
+        .store
+        .insert_file(&sample_record(&owner, t + TimeDelta::seconds(2), FileStatus::Pending), &Quota::UNLIMITED)
+        .await);
     available(&*h.store, &other, t + TimeDelta::seconds(3)).await;
     let slice = ok!(h.store.list_owned(&owner, None, 10).await);
     assert_eq!(slice.items, vec![newer, older]);
@@ -306,7 +315,7 @@ pub async fn share_racing_delete_never_leaves_a_share_behind(h: &MetadataHarness
 pub async fn concurrent_completes_agree(h: &MetadataHarness) {
     let owner = random_user("owner");
     let file = sample_record(&owner, now(), FileStatus::Pending);
-    ok!(h.store.insert_file(&file).await);
+    ok!(h.store.insert_file(&file, &Quota::UNLIMITED).await);
     let at = now();
     let tasks: Vec<_> = (0..8)
         .map(|i| {

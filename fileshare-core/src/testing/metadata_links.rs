@@ -3,7 +3,7 @@
 
 use super::{random_user, sample_record, MetadataHarness};
 use crate::clock::to_millis;
-use crate::domain::{FileRecord, FileStatus, LinkToken, LinkUpdate, ShareLink};
+use crate::domain::{FileRecord, FileStatus, LinkToken, LinkUpdate, Quota, ShareLink};
 use crate::{assert_error, ok};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::sync::Arc;
@@ -31,7 +31,7 @@ pub(super) fn link_of(file: &FileRecord, full: bool) -> ShareLink {
 
 async fn file_with_status(h: &MetadataHarness, status: FileStatus) -> FileRecord {
     let file = sample_record(&random_user("owner"), now(), status);
-    ok!(h.store.insert_file(&file).await);
+    ok!(h.store.insert_file(&file, &Quota::UNLIMITED).await);
     file
 }
 

@@ -1,7 +1,8 @@
 //! Conformance suites, run by every backend's tests (feature `testing`).
 //!
 //! One suite per trait — [`file_store`], [`metadata`] — and for the rules, [`rules`] (an
-//! authorization matrix and the defined edge cases) and [`links`] (share links), run through
+//! authorization matrix and the defined edge cases), [`links`] (share links) and [`quota`]
+//! (usage and quotas), run through
 //! [`FileShare`](crate::FileShare) on real backends; and one for each identity provider's
 //! [`UserDirectory`](crate::UserDirectory), [`directory`]. [`reliability`] runs every state-changing operation with a storage fault at each
 //! of its calls ([`FaultyFileStore`], [`FaultyMetadataStore`]), retries it and ends with the
@@ -25,6 +26,8 @@ mod http;
 pub mod links;
 pub mod metadata;
 mod metadata_links;
+mod metadata_usage;
+pub mod quota;
 pub mod reliability;
 pub mod rules;
 mod rules_matrix;

@@ -16,6 +16,7 @@
 //! | `FILESHARE_LOGIN_RATE` | `5` | failed logins per username per 15 minutes; attempts per client address: 4× |
 //! | `FILESHARE_TRUSTED_PROXIES` | none | proxies whose `X-Forwarded-For` names the client address |
 //! | `FILESHARE_MAX_UPLOAD_BYTES` | 5 TiB | largest file anyone may upload, single or multipart |
+//! | `FILESHARE_QUOTA_BYTES`, `FILESHARE_QUOTA_FILES` | 10 GiB, 10000 | what each user may store (pending uploads included), unless an operator gave them their own quota (`fileshare-server quota`); `unlimited` for none |
 //! | `FILESHARE_ALLOWED_CONTENT_TYPES` | all | comma-separated `type/subtype` or `type/*` that may be uploaded |
 //! | `FILESHARE_GRANTEE_LINK_TTL` | `300` | seconds a grantee's download link lives at most |
 //! | `FILESHARE_LINK_URL_TTL` | `300` | seconds the download URL a share link is redeemed for lives (at most 3600) |
@@ -188,6 +189,12 @@ impl ServiceConfig {
         if let Some(bytes) = get!("FILESHARE_MAX_UPLOAD_BYTES", parse::whole(1)) {
             limits = limits.with_max_file_size(bytes);
         }
+        if let Some(bytes) = get!("FILESHARE_QUOTA_BYTES", parse::limit) {
+            limits.quota.bytes = bytes;
+        }
+        if let Some(files) = get!("FILESHARE_QUOTA_FILES", parse::limit) {
+            limits.quota.files = files;
+        }
         if let Some(policy) = get!("FILESHARE_ALLOWED_CONTENT_TYPES", parse::content_types) {
             limits.content_types = policy;
         }
@@ -273,8 +280,11 @@ mod tests {
             ("FILESHARE_CORS_ORIGINS", "https://app.example, http://127.0.0.1:3000"),
             ("FILESHARE_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
             ("FILESHARE_HEADER_TIMEOUT", "2.5"),
+            ("FILESHARE_QUOTA_BYTES", "1000000"),
+            ("FILESHARE_QUOTA_FILES", "unlimited"),
         ])
         .expect("valid");
+        assert_eq!(config.limits.quota, fileshare_core::Quota { bytes: Some(1_000_000), files: None });
         assert_eq!((config.limits.max_upload_size, config.limits.max_multipart_size), (1_048_576, 1_048_576));
         assert_eq!(
             config.limits.content_types,
@@ -312,6 +322,8 @@ mod tests {
             ("FILESHARE_REQUEST_TIMEOUT", "-3"),
             ("FILESHARE_IDLE_TIMEOUT", "0"),
             ("FILESHARE_EMF", "yes"),
+            ("FILESHARE_QUOTA_BYTES", "10GB"),
+            ("FILESHARE_QUOTA_FILES", "-5"),
             ("FILESHARE_BUCKET", "Bad_Bucket"),
         ];
         for (name, value) in bad {

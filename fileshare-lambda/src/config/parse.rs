@@ -76,6 +76,14 @@ pub fn whole(min: u64) -> impl Fn(&str) -> Result<u64, String> {
     }
 }
 
+/// A limit: a whole number, or `unlimited` (`None`).
+pub fn limit(v: &str) -> Result<Option<u64>, String> {
+    if v.trim().eq_ignore_ascii_case("unlimited") {
+        return Ok(None);
+    }
+    v.trim().parse::<u64>().map(Some).map_err(|_| "expected a whole number, or unlimited".to_owned())
+}
+
 /// A duration in seconds, between `min` and `max`.
 pub fn seconds(min: u64, max: u64) -> impl Fn(&str) -> Result<Duration, String> {
     move |v| match v.parse::<f64>() {

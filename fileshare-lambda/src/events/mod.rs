@@ -1,7 +1,8 @@
 //! The event-driven half of the service (the `fileshare-events` function):
 //! - S3 `ObjectCreated` marks uploads available without waiting for the client's `complete` ([`s3`]);
-//! - the table's TTL deletion of a pending record removes the abandoned upload's bytes, and a
-//!   tombstoned record (a large delete begun) has its delete finished ([`table`]).
+//! - the table's TTL deletion of a pending record gives back its usage and removes the abandoned
+//!   upload's bytes, and a tombstoned record (a large delete begun) has its delete finished
+//!   ([`table`]).
 //!
 //! Events arrive at least once and in any order, so every record is handled idempotently and
 //! permanent problems (an object nobody is waiting for, a size mismatch) are logged, not retried:
@@ -12,6 +13,7 @@ pub mod s3;
 pub mod table;
 
 use crate::state::Service;
+use fileshare_core::backends::DynamoMetadataStore;
 use serde_json::Value;
 
 /// What happened to each record of an event (for logs and tests).
@@ -51,12 +53,21 @@ pub enum EventError {
 }
 
 /// Handles any event the function is subscribed to, told apart by its records' `eventSource`.
-pub async fn handle(service: &Service, event: Value) -> Result<Vec<Outcome>, EventError> {
+/// `table`: the DynamoDB store itself, for what only it can do (usage held by TTL removals).
+pub async fn handle(
+    service: &Service,
+    table: Option<&DynamoMetadataStore>,
+    event: Value,
+) -> Result<Vec<Outcome>, EventError> {
     let source = event["Records"][0]["eventSource"].as_str().unwrap_or_default().to_owned();
     let malformed = |source_name| move |error| EventError::Malformed { source_name, error };
     match source.as_str() {
         "aws:s3" => Ok(s3::handle(service, serde_json::from_value(event).map_err(malformed("aws:s3"))?).await?),
-        "aws:dynamodb" => Ok(table::handle(service, &event).await?),
+        "aws:dynamodb" => {
+            let table =
+                table.ok_or_else(|| EventError::Unrecognised("aws:dynamodb without a DynamoDB table".into()))?;
+            Ok(table::handle(service, table, &event).await?)
+        }
         _ if event["Records"].as_array().is_some_and(Vec::is_empty) => Ok(Vec::new()),
         _ => Err(EventError::Unrecognised(source)),
     }

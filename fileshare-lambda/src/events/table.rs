@@ -1,25 +1,28 @@
 //! The table's stream: a file record that was removed — by TTL (an abandoned upload) or by a
 //! delete — takes its bytes with it (the delete removes them itself, but that last step can fail
-//! or be cut short: the stream makes sure, at least once); a record turned into a tombstone means
-//! a delete in steps began, which is finished here (a no-op when the caller that began it
-//! finished it first).
+//! or be cut short: the stream makes sure, at least once), and one that TTL removed gives back the
+//! usage it held (the service's own deletes give it back in their own transaction); a record
+//! turned into a tombstone means a delete in steps began, which is finished here (a no-op when the
+//! caller that began it finished it first).
 //!
 //! The event source mapping (infra/template.yaml) filters the stream to those two kinds of record;
 //! the same checks are repeated here so that a wider subscription can never delete anything else.
 
 use super::Outcome;
 use crate::state::Service;
-use fileshare_core::backends::{DeletingFile, RemovedFile};
+use fileshare_core::backends::{DeletingFile, DynamoMetadataStore, RemovedFile};
 use serde_json::Value;
 
 /// Handles every record of a DynamoDB stream event (DynamoDB JSON, as Lambda delivers it).
-pub async fn handle(service: &Service, event: &Value) -> Result<Vec<Outcome>, fileshare_core::Error> {
+pub async fn handle(
+    service: &Service,
+    table: &DynamoMetadataStore,
+    event: &Value,
+) -> Result<Vec<Outcome>, fileshare_core::Error> {
     let mut outcomes = Vec::new();
     for record in event["Records"].as_array().into_iter().flatten() {
         let id = record["eventID"].as_str().unwrap_or_default().to_owned();
-        let removed = (record["eventName"] == "REMOVE")
-            .then(|| RemovedFile::from_stream_image(&record["dynamodb"]["OldImage"]))
-            .flatten();
+        let removed = RemovedFile::from_stream_record(record);
         let deleting = (record["eventName"] == "MODIFY")
             .then(|| DeletingFile::from_stream_image(&record["dynamodb"]["NewImage"]))
             .flatten();
@@ -28,6 +31,11 @@ pub async fn handle(service: &Service, event: &Value) -> Result<Vec<Outcome>, fi
             // misrouted event) keeps its bytes; one that is gone does not.
             (Some(file), _) => {
                 let key = file.key.to_string();
+                // First, while the record's absence still tells a TTL removal's usage from one
+                // that a discard below gives back itself.
+                if table.release_expired_upload(&file).await? {
+                    tracing::info!(%key, size = file.size, "usage of an expired upload given back");
+                }
                 if service.discard_abandoned_upload(&file.key, file.upload_id.as_deref()).await? {
                     Outcome::Discarded(key)
                 } else {

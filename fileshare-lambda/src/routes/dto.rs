@@ -281,6 +281,10 @@ pub struct MeResponse {
     /// The caller's username, where the identity provider knows it: what others share files with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// What the caller stores.
+    pub usage: super::UsageBody,
+    /// What the caller may store: uploads beyond it are refused (403 `quota-exceeded`).
+    pub quota: super::QuotaBody,
 }
 
 /// `POST /auth/refresh`.

@@ -23,9 +23,12 @@ fn file_id(raw: &str) -> ApiResult<FileId> {
 }
 
 /// Request an upload: `PUT` the file to `upload.url` with `upload.headers` (or each part to its
-/// URL). Storage stores a file's bytes once: a second upload is refused with 412.
+/// URL). Storage stores a file's bytes once: a second upload is refused with 412. The file's size
+/// counts against the caller's quota from now on (`GET /me`); one that does not fit is refused
+/// with 403 `quota-exceeded`, which carries the usage, the quota and the size.
 #[utoipa::path(post, path = "/files/upload-url", request_body = UploadBody, tag = "files",
     responses((status = 201, body = UploadResponse), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "Over quota (`quota-exceeded`, with `QuotaFigures`)"),
               (status = 413, body = Problem), (status = 415, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_upload(

@@ -170,7 +170,8 @@ pub async fn jwks(State(state): State<AppState>) -> ApiResult<impl IntoResponse>
     Ok(([(header::CACHE_CONTROL, super::caching::PUBLIC_SHORT)], Json(jwks)))
 }
 
-/// The caller's user id: checks a token and tells clients (`fileshare whoami`) who they are.
+/// Who the caller is, what they store and what they may store: checks a token and tells clients
+/// (`fileshare whoami`, the web page's usage bar) who they are.
 #[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = MeResponse), (status = 304, description = "unchanged since the `ETag` sent in `If-None-Match`"),
               (status = 401, body = Problem)))]
@@ -179,7 +180,13 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
         Some(directory) => directory.names([caller.user.clone()]).await?.into_values().next(),
         None => None,
     };
-    Ok(Json(MeResponse { user_id: caller.user.to_string(), username }))
+    let report = state.service.usage(&caller.user).await?;
+    Ok(Json(MeResponse {
+        user_id: caller.user.to_string(),
+        username,
+        usage: report.usage.into(),
+        quota: report.quota.into(),
+    }))
 }
 
 #[cfg(test)]

@@ -11,11 +11,13 @@ mod links;
 mod meta;
 mod openapi;
 mod problems;
+mod usage_dto;
 mod web;
 
 pub use dto::*;
 pub use link_dto::*;
 pub use openapi::{document as openapi_document, ApiDoc};
+pub use usage_dto::*;
 pub use web::content_security_policy;
 
 use crate::metrics;

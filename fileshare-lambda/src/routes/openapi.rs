@@ -8,6 +8,7 @@
 //! - a file id and a user id have one shape everywhere ([`FILE_ID_PATTERN`], [`USER_ID_PATTERN`]):
 //!   the `id` and `user_id` path parameters and every `user_id` property; so have a link's id and
 //!   token ([`LINK_ID_PATTERN`], [`LINK_TOKEN_PATTERN`]);
+//! - an upload over quota is a problem with the figures ([`QuotaFigures`](super::QuotaFigures));
 //! - a new upload's `file_id` links to every operation on that file (OpenAPI links), so clients and
 //!   stateful testers can follow an upload to its completion, download, share and delete; a new
 //!   share link's token and id link to its redemption and revocation.
@@ -49,7 +50,7 @@ impl Modify for BearerAuth {
         super::links::create_link, super::links::list_links, super::links::revoke_link, super::links::link_info,
         super::links::redeem_link, super::links::open_link,
     ),
-    components(schemas(Problem)),
+    components(schemas(Problem, super::QuotaFigures)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -70,6 +71,14 @@ pub fn document() -> Value {
     }
     if let Some(created) = doc.pointer_mut("/paths/~1files~1{id}~1links/post/responses/201") {
         created["links"] = link_links();
+    }
+    // An upload over quota is a problem with figures.
+    let over_quota = "/paths/~1files~1upload-url/post/responses/403/content/application~1problem+json/schema";
+    if let Some(schema) = doc.pointer_mut(over_quota) {
+        *schema = json!({"allOf": [
+            {"$ref": "#/components/schemas/Problem"},
+            {"$ref": "#/components/schemas/QuotaFigures"},
+        ]});
     }
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for schema in schemas.values_mut() {

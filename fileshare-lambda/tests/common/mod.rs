@@ -140,3 +140,17 @@ pub async fn put_upload(http: &reqwest::Client, upload: &Value, data: Vec<u8>) -
         Err(format!("{}: {}", response.status(), response.text().await.unwrap_or_default()))
     }
 }
+
+/// `fileshare-server` run as the operator's command (`quota …`) with `env`; its output. Panics
+/// unless it succeeds.
+pub fn operator(env: &[(&str, String)], args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fileshare-server"))
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("fileshare-server runs");
+    let said = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "fileshare-server {args:?}: {said}");
+    said
+}

@@ -17,6 +17,7 @@ from ._errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    QuotaExceeded,
     StorageError,
     TooLarge,
     TooManyAttempts,
@@ -33,8 +34,10 @@ from ._fileshare import (
     Link,
     LinkDetails,
     Page,
+    Quota,
     ShareInfo,
     UploadTicket,
+    Usage,
     drain,
 )
 
@@ -55,6 +58,8 @@ __all__ = [
     "LinkDetails",
     "NotFound",
     "Page",
+    "Quota",
+    "QuotaExceeded",
     "ShareInfo",
     "StorageError",
     "TooLarge",
@@ -62,5 +67,6 @@ __all__ = [
     "TransientError",
     "UnsupportedContentType",
     "UploadTicket",
+    "Usage",
     "WrongPassword",
 ]

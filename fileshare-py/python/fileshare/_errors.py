@@ -1,5 +1,7 @@
 """The exceptions of fileshare: one base class, one subclass per thing a caller can act on."""
 
+from ._fileshare import Quota
+
 
 class FileShareError(Exception):
     """Base class of every error fileshare raises."""
@@ -36,6 +38,17 @@ class WrongPassword(FileShareError):
 
 class TooManyAttempts(FileShareError):
     """Too many password attempts for this share link: it takes none until its window has passed."""
+
+
+class QuotaExceeded(FileShareError):
+    """An upload would take its owner past their quota (bytes or files, pending uploads included);
+    nothing was stored. Attributes: ``size`` (the refused upload's), ``used_bytes``, ``used_files``
+    and ``quota`` (the :class:`fileshare.Quota` in force)."""
+
+    size: int
+    used_bytes: int
+    used_files: int
+    quota: Quota
 
 
 class StorageError(FileShareError):

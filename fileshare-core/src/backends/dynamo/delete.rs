@@ -1,13 +1,14 @@
 //! Deleting a file with all its shares and links, whatever their number.
 //!
 //! A file's shares and links are the other items of its partition; below, "shares" means both.
-//! A transaction holds at most 100 items. A file with up to 99 shares goes in one: its record,
+//! A transaction holds at most 100 items. A file with up to 98 shares goes in one: its record,
 //! conditional on the `share_version` that was read (a share or link written meanwhile cancels it),
-//! and every share. A file with more goes in steps that a crash can interrupt, so the first step makes
-//! the file unreachable for good:
+//! every share, and the release of its size from the owner's usage. A file with more goes in steps
+//! that a crash can interrupt, so the first step makes the file unreachable for good:
 //!
 //! 1. one transaction marks the record a **tombstone** (`deleted_at`; out of the owner index;
-//!    conditional on the version read, so no share slips in) and deletes 99 shares;
+//!    conditional on the version read, so no share slips in), releases its usage and deletes 98
+//!    shares;
 //! 2. `BatchWriteItem`s delete the remaining shares, 25 at a time;
 //! 3. the tombstone goes.
 //!
@@ -19,20 +20,22 @@
 //! tombstone that resumes at step 2. Every step is idempotent.
 
 use super::items::{self, file_pk, key, Item, DELETED_AT, GSI1PK, GSI1SK, SHARE_VERSION, SK};
-use super::{cancellation_codes, is_meta, storage, DynamoMetadataStore, ATTEMPTS, BACKEND};
+use super::{
+    cancellation_codes, contended, is_meta, storage, DynamoMetadataStore, ATTEMPTS, BACKEND, CONTENDED_ATTEMPTS,
+};
 use crate::domain::{FileId, FileRecord};
 use crate::{Error, Result};
 use aws_sdk_dynamodb::types::{Delete, DeleteRequest, TransactWriteItem, Update, WriteRequest};
 use std::time::Duration;
 
-/// TransactWriteItems takes at most 100 items: the file plus 99 shares.
-const SHARES_PER_TRANSACTION: usize = 99;
+/// TransactWriteItems takes at most 100 items: the file, its usage and 98 shares.
+const SHARES_PER_TRANSACTION: usize = 98;
 /// BatchWriteItem takes at most 25 requests.
 const SHARES_PER_BATCH: usize = 25;
 
 impl DynamoMetadataStore {
     pub(super) async fn delete_file_and_shares(&self, id: &FileId) -> Result<FileRecord> {
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..CONTENDED_ATTEMPTS {
             let partition = self.partition(id).await?;
             let shares: Vec<Item> = partition.iter().filter(|item| !is_meta(item)).map(share_key).collect();
             let Some(meta) = partition.iter().find(|item| is_meta(item)) else {
@@ -50,8 +53,10 @@ impl DynamoMetadataStore {
                 return Ok(file);
             }
             let (first, rest) = shares.split_at(shares.len().min(SHARES_PER_TRANSACTION));
-            let mut writes =
-                vec![if rest.is_empty() { self.delete_meta(id, meta)? } else { self.tombstone(id, meta)? }];
+            let mut writes = vec![
+                if rest.is_empty() { self.delete_meta(id, meta)? } else { self.tombstone(id, meta)? },
+                self.release(&file)?,
+            ];
             for share in first {
                 let delete = Delete::builder().table_name(&self.table).set_key(Some(share.clone())).build();
                 writes.push(TransactWriteItem::builder().delete(delete.map_err(storage)?).build());
@@ -63,7 +68,8 @@ impl DynamoMetadataStore {
                     }
                     return Ok(file);
                 }
-                Err(e) if cancellation_codes(&e).is_some() => continue, // raced a share or a delete: re-read
+                // Raced a share, a delete or another write of the usage: re-read.
+                Err(e) if cancellation_codes(&e).is_some() => contended(attempt).await,
                 Err(e) => return Err(storage(e)),
             }
         }

@@ -43,6 +43,12 @@ impl Update {
         self
     }
 
+    /// A `SET` action written out, for arithmetic (`#a = if_not_exists(#a, :zero) + :n`).
+    pub fn set_expression(&mut self, action: String) -> &mut Self {
+        self.set.push(action);
+        self
+    }
+
     pub fn remove(&mut self, attribute: &str) -> &mut Self {
         let n = self.name(attribute);
         self.remove.push(n);

@@ -12,20 +12,22 @@ mod items;
 mod links;
 mod stream;
 mod table;
+mod usage;
 
 pub use builder::DynamoMetadataStoreBuilder;
 pub use stream::{DeletingFile, RemovedFile};
 
 use crate::domain::{
-    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Share, ShareLink, SharedFile,
-    UserId,
+    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Quota, Share, ShareLink,
+    SharedFile, StoredUsage, UserId,
 };
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
-    KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update as UpdateItem,
+    CancellationReason, KeysAndAttributes, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update as UpdateItem,
 };
 use chrono::{DateTime, Utc};
 use items::{
@@ -36,6 +38,9 @@ use items::{
 const BACKEND: &str = "dynamodb";
 /// Attempts for writes that lose a race (a concurrent share during delete, a transaction conflict).
 const ATTEMPTS: usize = 5;
+/// Attempts for writes of a user's usage item, which all of that user's uploads and deletes
+/// write: many at once conflict, and each round only one of them wins.
+const CONTENDED_ATTEMPTS: usize = 12;
 
 fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::storage(BACKEND, e)
@@ -253,37 +258,63 @@ fn transact_update(
     Ok(TransactWriteItem::builder().update(builder.build().map_err(storage)?).build())
 }
 
-/// Why a transaction was cancelled, per item: the reason codes.
-fn cancellation_codes(
-    err: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
-) -> Option<Vec<String>> {
+type TransactError =
+    aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>;
+
+/// Why a transaction was cancelled, per item.
+fn cancellation_reasons(err: &TransactError) -> Option<&[CancellationReason]> {
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
     match err.as_service_error()? {
-        TransactWriteItemsError::TransactionCanceledException(cancelled) => {
-            Some(cancelled.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None").to_owned()).collect())
-        }
+        TransactWriteItemsError::TransactionCanceledException(cancelled) => Some(cancelled.cancellation_reasons()),
         _ => None,
     }
 }
 
+/// Why a transaction was cancelled, per item: the reason codes.
+fn cancellation_codes(err: &TransactError) -> Option<Vec<String>> {
+    let reasons = cancellation_reasons(err)?;
+    Some(reasons.iter().map(|r| r.code().unwrap_or("None").to_owned()).collect())
+}
+
+/// Whether the `i`-th item of a cancelled transaction failed its condition.
+fn condition_failed(reasons: &[CancellationReason], i: usize) -> bool {
+    reasons.get(i).and_then(CancellationReason::code) == Some("ConditionalCheckFailed")
+}
+
+/// A pause before retrying a transaction that lost a race (`TransactionConflict`): random, and
+/// growing with the attempt, so that many writers of one item (a user's usage) spread out.
+async fn contended(attempt: usize) {
+    let ceiling = 10_u64 << attempt.min(6);
+    tokio::time::sleep(std::time::Duration::from_millis(rand::random_range(1..=ceiling))).await;
+}
+
 #[async_trait]
 impl MetadataStore for DynamoMetadataStore {
-    async fn insert_file(&self, file: &FileRecord) -> Result<()> {
-        let result = self
-            .client
-            .put_item()
+    async fn insert_file(&self, file: &FileRecord, quota: &Quota) -> Result<()> {
+        // The record, and its size added to the owner's usage if it fits: one transaction.
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(items::file_item(file)))
             .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(Error::conflict(format!("file {} already exists", file.id)))
+            .build()
+            .map_err(storage)?;
+        let writes = vec![TransactWriteItem::builder().put(put).build(), self.reserve(file, quota)?];
+        for attempt in 0..CONTENDED_ATTEMPTS {
+            let result = self.client.transact_write_items().set_transact_items(Some(writes.clone())).send().await;
+            let Err(e) = result else { return Ok(()) };
+            match cancellation_reasons(&e) {
+                Some(reasons) if condition_failed(reasons, 0) => {
+                    return Err(Error::conflict(format!("file {} already exists", file.id)))
+                }
+                Some(reasons) if condition_failed(reasons, 1) => {
+                    return Err(self.over_quota(file, quota, reasons[1].item()).await?)
+                }
+                // Another write of the same usage item won the race: try again.
+                Some(_) => contended(attempt).await,
+                None => return Err(storage(e)),
             }
-            Err(e) => Err(storage(e)),
         }
+        Err(Error::conflict("too many uploads at once; try again"))
     }
 
     async fn get_file(&self, id: &FileId, viewer: &UserId) -> Result<Option<FileAccess>> {
@@ -397,6 +428,14 @@ impl MetadataStore for DynamoMetadataStore {
             .collect::<Result<Vec<_>>>()?;
         shares.sort_by(|a, b| (a.created_at, &a.grantee).cmp(&(b.created_at, &b.grantee)));
         Ok(shares)
+    }
+
+    async fn get_usage(&self, owner: &UserId) -> Result<StoredUsage> {
+        self.read_usage(owner).await
+    }
+
+    async fn set_quota(&self, owner: &UserId, quota: Option<Quota>) -> Result<()> {
+        self.write_quota(owner, quota).await
     }
 
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {

@@ -5,7 +5,8 @@
 //!   its old image, which names the object (and any unfinished multipart upload) that must not
 //!   outlive it: [`RemovedFile`]. The service's delete removes the bytes itself, but that step can
 //!   fail or be cut short by a timeout; the stream delivers every removal at least once, so the
-//!   events function makes sure.
+//!   events function makes sure. A removal by TTL also still holds its owner's usage, which the
+//!   events function gives back.
 //! - A file item that becomes a tombstone (a delete of a file with more shares than one
 //!   transaction holds has begun) arrives with its new image: [`DeletingFile`], whose delete the
 //!   events function finishes, should the caller that began it have died.
@@ -21,11 +22,49 @@ pub struct RemovedFile {
     pub key: ObjectKey,
     /// Its unfinished multipart upload, if it was one.
     pub upload_id: Option<String>,
+    /// Its size, as its owner's usage counts it.
+    pub size: u64,
+    /// Removed by the table's TTL (an abandoned upload), not by one of the service's own writes,
+    /// which give the usage back themselves: its usage is still held.
+    pub expired: bool,
 }
 
 impl RemovedFile {
+    /// Reads a stream record: a `REMOVE` of a file item. `expired` if DynamoDB's TTL removed it
+    /// (the record's `userIdentity` is DynamoDB's own service principal) and it was no tombstone
+    /// (whose delete gave the usage back when it began).
+    ///
+    /// ```
+    /// use fileshare_core::backends::RemovedFile;
+    /// let record = serde_json::json!({
+    ///     "eventName": "REMOVE",
+    ///     "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
+    ///     "dynamodb": {"OldImage": {
+    ///         "SK": {"S": "META"}, "id": {"S": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "owner": {"S": "alice"},
+    ///         "size": {"N": "5"}, "status": {"S": "pending"},
+    ///     }},
+    /// });
+    /// let removed = RemovedFile::from_stream_record(&record).unwrap();
+    /// assert!(removed.expired);
+    /// assert_eq!(removed.size, 5);
+    /// ```
+    pub fn from_stream_record(record: &Value) -> Option<Self> {
+        if record.get("eventName")?.as_str()? != "REMOVE" {
+            return None;
+        }
+        let image = record.get("dynamodb")?.get("OldImage")?;
+        let mut removed = Self::from_stream_image(image)?;
+        let identity = record.get("userIdentity");
+        let field = |name: &str| identity.and_then(|i| i.get(name)).and_then(Value::as_str);
+        removed.expired = field("type") == Some("Service")
+            && field("principalId") == Some("dynamodb.amazonaws.com")
+            && image.get(DELETED_AT).is_none();
+        Some(removed)
+    }
+
     /// Reads an `OldImage` in DynamoDB JSON (`{"SK": {"S": "META"}, "owner": …, "id": …}`). `None`
-    /// for anything but a file item (shares pass through untouched).
+    /// for anything but a file item (shares pass through untouched). Not `expired`: only the whole
+    /// record ([`RemovedFile::from_stream_record`]) tells who removed it.
     ///
     /// ```
     /// use fileshare_core::backends::RemovedFile;
@@ -43,7 +82,9 @@ impl RemovedFile {
         }
         let owner = UserId::new(string("owner")?).ok()?;
         let id: FileId = string("id")?.parse().ok()?;
-        Some(Self { key: ObjectKey::for_file(&owner, &id), upload_id: string("upload_id").map(str::to_owned) })
+        let size = image.get("size").and_then(|v| v.get("N")?.as_str()?.parse().ok()).unwrap_or(0);
+        let upload_id = string("upload_id").map(str::to_owned);
+        Some(Self { key: ObjectKey::for_file(&owner, &id), upload_id, size, expired: false })
     }
 }
 
@@ -116,12 +157,15 @@ mod tests {
         let plan = MultipartUpload { upload_id: "upload-1".into(), part_size: 8 };
         let file = record(FileStatus::Pending, Some(plan));
         let expired = RemovedFile::from_stream_image(&stream_image(&file_item(&file))).expect("pending item");
-        assert_eq!(expired, RemovedFile { key: file.key(), upload_id: Some("upload-1".into()) });
+        assert_eq!(
+            expired,
+            RemovedFile { key: file.key(), upload_id: Some("upload-1".into()), size: 10, expired: false }
+        );
         let form = record(FileStatus::Pending, None);
         assert_eq!(RemovedFile::from_stream_image(&stream_image(&file_item(&form))).expect("valid").upload_id, None);
         let available = record(FileStatus::Available, None);
         let removed = RemovedFile::from_stream_image(&stream_image(&file_item(&available))).expect("available item");
-        assert_eq!(removed, RemovedFile { key: available.key(), upload_id: None });
+        assert_eq!(removed, RemovedFile { key: available.key(), upload_id: None, size: 10, expired: false });
     }
 
     #[test]

@@ -8,10 +8,11 @@
 mod links;
 mod rows;
 mod schema;
+mod usage;
 
 use crate::domain::{
-    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Share, ShareLink, SharedFile,
-    UserId,
+    FileAccess, FileId, FileRecord, FileStatus, LinkAccess, LinkId, LinkUpdate, Position, Quota, Share, ShareLink,
+    SharedFile, StoredUsage, UserId,
 };
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
@@ -211,8 +212,8 @@ fn shared_file(r: &rusqlite::Row<'_>) -> rusqlite::Result<SharedFile> {
 
 #[async_trait]
 impl MetadataStore for SqliteMetadataStore {
-    async fn insert_file(&self, file: &FileRecord) -> Result<()> {
-        let f = file.clone();
+    async fn insert_file(&self, file: &FileRecord, quota: &Quota) -> Result<()> {
+        let (f, quota) = (file.clone(), *quota);
         self.write(move |tx| {
             let inserted = tx
                 .prepare_cached(
@@ -239,7 +240,8 @@ impl MetadataStore for SqliteMetadataStore {
             if inserted == 0 {
                 return Err(Error::conflict(format!("file {} already exists", f.id)));
             }
-            Ok(())
+            // The trigger counted it; a record that does not fit rolls back with its count.
+            usage::check_fits(tx, f.owner.as_str(), f.size, &quota)
         })
         .await
     }
@@ -363,6 +365,14 @@ impl MetadataStore for SqliteMetadataStore {
 
     async fn delete_link(&self, id: &LinkId) -> Result<()> {
         self.remove_link(id).await
+    }
+
+    async fn get_usage(&self, owner: &UserId) -> Result<StoredUsage> {
+        self.read_usage(owner).await
+    }
+
+    async fn set_quota(&self, owner: &UserId, quota: Option<Quota>) -> Result<()> {
+        self.write_quota(owner, quota).await
     }
 
     async fn list_owned(&self, owner: &UserId, after: Option<&Position>, limit: usize) -> Result<Slice<FileRecord>> {

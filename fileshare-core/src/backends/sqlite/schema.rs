@@ -56,6 +56,30 @@ CREATE TABLE links (
     PRIMARY KEY (file_id, tag)
 ) WITHOUT ROWID;
 "#,
+    r#"
+-- What each user stores (every record they own, pending uploads by their declared size), and
+-- their own quota if an operator set one (custom = 1; a NULL limit is no limit). The triggers keep
+-- the sums in the same transaction as the record change, so they cannot drift from the records.
+CREATE TABLE usage (
+    owner        TEXT PRIMARY KEY,
+    bytes        INTEGER NOT NULL DEFAULT 0 CHECK (bytes >= 0),
+    files        INTEGER NOT NULL DEFAULT 0 CHECK (files >= 0),
+    custom       INTEGER NOT NULL DEFAULT 0 CHECK (custom IN (0, 1)),
+    quota_bytes  INTEGER CHECK (quota_bytes >= 0),
+    quota_files  INTEGER CHECK (quota_files >= 0)
+) WITHOUT ROWID;
+
+INSERT INTO usage (owner, bytes, files) SELECT owner, SUM(size), COUNT(*) FROM files GROUP BY owner;
+
+CREATE TRIGGER usage_on_insert AFTER INSERT ON files BEGIN
+    INSERT INTO usage (owner, bytes, files) VALUES (NEW.owner, NEW.size, 1)
+    ON CONFLICT (owner) DO UPDATE SET bytes = bytes + excluded.bytes, files = files + 1;
+END;
+
+CREATE TRIGGER usage_on_delete AFTER DELETE ON files BEGIN
+    UPDATE usage SET bytes = bytes - OLD.size, files = files - 1 WHERE owner = OLD.owner;
+END;
+"#,
 ];
 
 /// Connection settings every connection needs: WAL for concurrent readers, foreign keys for
