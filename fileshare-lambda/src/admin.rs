@@ -8,7 +8,9 @@
 //!   keeps its value in force now;
 //! - `fileshare-server quota reset USER` — back to the default.
 //!
-//! `USER` is a username (an email address on Cognito), or a user id with `--id`. On the embedded
+//! `USER` is a username (an email address on Cognito), or a user id with `--id`. Run it with the
+//! deployment's `FILESHARE_QUOTA_BYTES` and `FILESHARE_QUOTA_FILES`: "the default" it reports, and
+//! the value a limit left out of `set` keeps, are those. On the embedded
 //! default this opens only the metadata database and the user directory, which the running server
 //! shares safely (SQLite in WAL mode), never the data directory's lock; on AWS it writes the
 //! table's usage item, which needs `dynamodb:GetItem` and `dynamodb:UpdateItem` on `USER#*` keys
@@ -90,7 +92,15 @@ struct Stores {
 
 async fn open(config: &ServiceConfig) -> Result<Stores, BoxError> {
     let metadata: Arc<dyn MetadataStore> = match &config.storage {
-        Storage::Embedded => Arc::new(SqliteMetadataStore::open(config.data_dir.join("fileshare.db")).await?),
+        Storage::Embedded => {
+            // Never a new, empty database: the command would report a change the server never sees.
+            let database = config.data_dir.join("fileshare.db");
+            if !database.is_file() {
+                let dir = config.data_dir.display();
+                return Err(format!("no fileshare data in {dir}; set FILESHARE_DATA_DIR to the server's").into());
+            }
+            Arc::new(SqliteMetadataStore::open(database).await?)
+        }
         #[cfg(feature = "aws")]
         Storage::Aws(location) => Arc::new(location.open().await?.1),
         #[cfg(not(feature = "aws"))]
@@ -111,7 +121,12 @@ async fn open(config: &ServiceConfig) -> Result<Stores, BoxError> {
 impl Stores {
     async fn user(&self, who: &Who) -> Result<UserId, BoxError> {
         if who.id {
-            return Ok(UserId::new(&who.user)?);
+            let id = UserId::new(&who.user)?;
+            // Where people can be looked up, an id must name one of them.
+            if let Some(directory) = &self.directory {
+                directory.display_name(&id).await?.ok_or_else(|| format!("no user has the id {:?}", who.user))?;
+            }
+            return Ok(id);
         }
         let directory = self.directory.as_ref().ok_or(
             "no user directory is configured (FILESHARE_USER_POOL_ID with Cognito): name the user by id with --id",
@@ -136,6 +151,9 @@ pub async fn run(config: &ServiceConfig, command: Command) -> Result<String, Box
     match &command {
         QuotaCommand::Show(_) => {}
         QuotaCommand::Reset(_) => stores.metadata.set_quota(&user, None).await?,
+        QuotaCommand::Set { bytes: None, files: None, .. } => {
+            return Err("say which limit to set: --bytes, --files, or both".into());
+        }
         QuotaCommand::Set { bytes, files, .. } => {
             let now = stores.report(&user, default).await?.quota;
             let quota = Quota { bytes: bytes.map_or(now.bytes, |l| l.0), files: files.map_or(now.files, |l| l.0) };

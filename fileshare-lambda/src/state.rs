@@ -2,11 +2,13 @@
 
 use crate::auth::{KeySource, TokenVerifier};
 use crate::config::{Identity, ServiceConfig, Storage, Timeouts, UserPool, USER_BURST_SECONDS};
-use crate::idp::{LocalIdentityProvider, LOCAL_CLIENT_ID};
+use crate::idp::cognito::CognitoTokens;
+use crate::idp::{LocalIdentityProvider, LOCAL_CLIENT_ID, PASSWORD_POLICY};
 use crate::listing_cache::{Epoch, ListingCache, WriteEpoch};
 use crate::names::NamesCache;
+use crate::routes::{PageIdentity, WebPage};
 use crate::throttle::{Limiter, Rate};
-use fileshare_core::backends::{AwsLocation, LocalFileStore, SqliteMetadataStore};
+use fileshare_core::backends::{LocalFileStore, SqliteMetadataStore};
 use fileshare_core::{FileShare, FileStore, MetadataStore, UserDirectory};
 use std::sync::Arc;
 
@@ -47,9 +49,11 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// Allowed browser origins.
     pub cors_origins: Arc<Vec<String>>,
-    /// The web page's Content-Security-Policy; the page is served only with the built-in identity
-    /// provider, which it logs in with.
-    pub web_csp: Option<Arc<str>>,
+    /// The web page, where it can sign people in: with the built-in identity provider, or with the
+    /// Cognito pool and app client the configuration names.
+    pub web: Option<Arc<WebPage>>,
+    /// Cognito's token operations on the page's behalf (refresh, revoke), with a Cognito page.
+    pub cognito: Option<Arc<CognitoTokens>>,
     /// Proxies trusted to name the client in `X-Forwarded-For`.
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// How long the server waits for clients.
@@ -64,12 +68,14 @@ impl AppState {
     pub async fn new(config: &ServiceConfig, behind_api_gateway: bool) -> Result<Self, BoxError> {
         #[cfg(feature = "aws")]
         let mut table = None;
-        let (files, metadata, blobs, embedded_metadata, listings): (
+        // `storage_origin`: where browsers send uploads, when not to this server.
+        let (files, metadata, blobs, embedded_metadata, listings, storage_origin): (
             Arc<dyn FileStore>,
             Arc<dyn MetadataStore>,
             _,
             _,
             _,
+            Option<String>,
         ) = match &config.storage {
             Storage::Embedded => {
                 let blobs = Arc::new(
@@ -83,14 +89,21 @@ impl AppState {
                 let epoch = Epoch::default();
                 let counted = Arc::new(WriteEpoch::new(metadata.clone(), epoch.clone()));
                 let listings = Some(Arc::new(ListingCache::new(epoch)));
-                (blobs.clone(), counted, Some(blobs), Some(metadata), listings)
+                (blobs.clone(), counted, Some(blobs), Some(metadata), listings, None)
             }
             #[cfg(feature = "aws")]
             Storage::Aws(location) => {
-                let (files, metadata) = location.open().await?;
+                // Against S3- and DynamoDB-compatible servers (a local rig, a first run), the bucket
+                // and the table are made if missing; on AWS itself the infrastructure template makes them.
+                let (files, metadata) = if location.s3_endpoint.is_some() || location.dynamodb_endpoint.is_some() {
+                    location.open_creating_missing().await?
+                } else {
+                    location.open().await?
+                };
+                let origin = files.url_origin().to_owned();
                 let metadata = Arc::new(metadata);
                 table = Some(metadata.clone());
-                (Arc::new(files), metadata, None, None, None)
+                (Arc::new(files), metadata, None, None, None, Some(origin))
             }
             #[cfg(not(feature = "aws"))]
             Storage::Aws(_) => {
@@ -119,6 +132,16 @@ impl AppState {
             (None, Some(pool)) => Some(open_cognito_directory(pool).await?),
             (None, None) => None,
         };
+        let page_identity = page_identity(config, behind_api_gateway);
+        let cognito = match &page_identity {
+            Some(PageIdentity::Cognito { endpoint, client_id, .. }) => {
+                Some(Arc::new(CognitoTokens::new(endpoint.clone(), client_id.clone())?))
+            }
+            _ => None,
+        };
+        let plain_http = !behind_api_gateway && config.public_url.starts_with("http://");
+        let web =
+            page_identity.map(|identity| Arc::new(WebPage::new(&identity, storage_origin.as_deref(), plain_http)));
         let login = f64::from(config.login_rate);
         Ok(Self {
             service: Arc::new(FileShare::builder(files, metadata).config(config.limits.clone()).build()),
@@ -144,9 +167,8 @@ impl AppState {
             })),
             public_url: (!behind_api_gateway).then(|| config.public_url.trim_end_matches('/').into()),
             cors_origins: Arc::new(config.cors_origins.clone()),
-            web_csp: identity
-                .is_some()
-                .then(|| crate::routes::content_security_policy(storage_origin(config).as_deref()).into()),
+            web,
+            cognito,
             identity,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             timeouts: config.timeouts,
@@ -168,14 +190,24 @@ pub(crate) async fn open_cognito_directory(_: &UserPool) -> Result<Arc<dyn UserD
     Err("FILESHARE_USER_POOL_ID: this build has no AWS backends; build with `--features aws`".into())
 }
 
-/// Where browsers send uploads and fetch downloads when storage is not this server.
-fn storage_origin(config: &ServiceConfig) -> Option<String> {
-    match &config.storage {
-        Storage::Embedded => None,
-        Storage::Aws(AwsLocation { s3_endpoint: Some(url), .. }) => {
-            let url = reqwest::Url::parse(url).ok()?;
-            Some(url.origin().ascii_serialization())
+/// How the page signs people in: with the built-in identity provider where it runs, or with the
+/// Cognito pool and app client of an external issuer (`FILESHARE_USER_POOL_ID`, and
+/// `FILESHARE_CLIENT_ID` among the issuer's settings). `None`: the page could not sign anyone in.
+fn page_identity(config: &ServiceConfig, behind_api_gateway: bool) -> Option<PageIdentity> {
+    match (&config.identity, &config.user_pool) {
+        (Identity::BuiltIn, _) if !behind_api_gateway => Some(PageIdentity::Local { password_policy: PASSWORD_POLICY }),
+        (Identity::External { client_id, .. }, Some(pool)) => {
+            // A pool id is `{region}_{id}`.
+            let region = pool.id.split_once('_').map(|(region, _)| region.to_owned())?;
+            let endpoint =
+                pool.endpoint.clone().unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com/"));
+            Some(PageIdentity::Cognito {
+                region,
+                user_pool_id: pool.id.clone(),
+                client_id: client_id.clone(),
+                endpoint,
+            })
         }
-        Storage::Aws(AwsLocation { s3_endpoint: None, .. }) => Some("https://*.amazonaws.com".to_owned()),
+        _ => None,
     }
 }

@@ -60,7 +60,7 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
         issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}"),
         client_id: client.clone(),
     };
-    config.user_pool = Some(UserPool { id: pool.clone(), endpoint: Some(moto.clone()) });
+    config.user_pool = Some(UserPool { id: pool.clone(), endpoint: Some(rig.cognito.clone()) });
     // The operator's environment: the deployment's storage and user pool (credentials from the
     // rig's environment, as an operator's role would give them).
     let operator_env = [
@@ -183,6 +183,45 @@ async fn the_flow_on_s3_dynamodb_and_cognito() {
     operator(&operator_env, &["quota", "reset", "--id", &bob.id]);
     let (_, me) = api.call(Method::GET, "/me", Some(&bob.token), None).await;
     assert_eq!(me["quota"]["bytes"].as_u64(), Some(10 << 30), "{me}");
+
+    // The page, as the stack serves it: Cognito's settings written in at run time, and a policy
+    // that lets it talk to the API, the pool's endpoint and the bucket, nothing else.
+    let page = api.http.get(format!("{}/", api.base)).send().await.expect("page");
+    let csp = page.headers()["content-security-policy"].to_str().expect("csp").to_owned();
+    let html = page.text().await.expect("html");
+    assert!(html.contains("&quot;identity&quot;:&quot;cognito&quot;") && html.contains(&pool), "{html}");
+    let connect = csp.split("connect-src ").nth(1).and_then(|c| c.split(';').next()).expect("connect-src");
+    assert_eq!(connect, format!("'self' {} {}", rig.cognito, rig.s3), "{csp}");
+    // Its session: the refresh token from a Cognito login kept in the cookie, refreshed by the API
+    // on the page's behalf, and revoked at logout.
+    let (_, carol) = cognito_user(&moto, &pool, &client, "carol").await;
+    let login = moto_cognito(
+        &rig.cognito,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client,
+               "AuthParameters": {"USERNAME": carol, "PASSWORD": "Cognito-Password-1!"}}),
+    )
+    .await;
+    let refresh = login["AuthenticationResult"]["RefreshToken"].as_str().expect("refresh token").to_owned();
+    let session = |path: &'static str, body: serde_json::Value| {
+        let request = api.http.post(format!("{}{path}", api.base)).json(&body);
+        request.header("cookie", format!("fileshare_session={refresh}")).send()
+    };
+    let set = session("/auth/session", json!({"refresh_token": refresh})).await.expect("session");
+    assert_eq!(set.status(), StatusCode::NO_CONTENT);
+    let cookie = set.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/auth"),
+        "{cookie}"
+    );
+    let fresh: serde_json::Value =
+        session("/auth/refresh", json!({})).await.expect("refresh").json().await.expect("json");
+    let access = fresh["access_token"].as_str().expect("a fresh access token from Cognito");
+    let (status, _) = api.call(Method::GET, "/me", Some(access), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(session("/auth/logout", json!({})).await.expect("logout").status(), StatusCode::NO_CONTENT);
+    let after = session("/auth/refresh", json!({})).await.expect("refresh");
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "the revoked refresh token no longer works");
 
     // A token from another pool's client, or an id token, is refused.
     let (status, _) = api.call(Method::GET, "/files", Some("not-a-token"), None).await;

@@ -90,6 +90,45 @@ async fn api_gateway_refusals() {
     assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
 }
 
+/// On Lambda, the page comes from the function on routes without the authorizer, configured for
+/// the deployment's Cognito pool at run time, with a policy naming that pool's endpoint.
+#[tokio::test]
+async fn the_page_is_served_behind_api_gateway_with_cognito_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = ServiceConfig::embedded(dir.path(), "127.0.0.1:0".parse().expect("addr"));
+    config.identity = fileshare_lambda::config::Identity::External {
+        jwks_url: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool/.well-known/jwks.json".into(),
+        issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool".into(),
+        client_id: "webclient".into(),
+    };
+    config.user_pool = Some(fileshare_lambda::config::UserPool { id: "eu-west-1_Pool".into(), endpoint: None });
+    let state = AppState::new(&config, true).await.expect("state");
+    for (path, kind) in [("/", "text/html"), ("/assets/app.js", "text/javascript")] {
+        let json = fixture("apigw-v2-health-no-authorizer.json", &[("/health", path)]);
+        let request = lambda_http::request::from_str(&json).expect("a valid API Gateway v2 event");
+        let (parts, body) = request.into_parts();
+        let request = http::Request::from_parts(parts, Body::from(body.to_vec()));
+        let response = routes::router(state.clone()).oneshot(request).await.expect("infallible");
+        assert_eq!(response.status(), 200, "{path}");
+        let headers = response.headers();
+        assert!(headers["content-type"].to_str().expect("type").starts_with(kind), "{path}");
+        let csp = headers["content-security-policy"].to_str().expect("csp");
+        assert!(csp.contains("connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com;"), "{csp}");
+        if path == "/" {
+            let html =
+                String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body").to_vec())
+                    .expect("utf-8");
+            for field in [
+                "&quot;identity&quot;:&quot;cognito&quot;",
+                "&quot;client_id&quot;:&quot;webclient&quot;",
+                "&quot;region&quot;:&quot;eu-west-1&quot;",
+            ] {
+                assert!(html.contains(field), "{field} in the page");
+            }
+        }
+    }
+}
+
 fn event(name: &str, replacements: &[(&str, &str)]) -> serde_json::Value {
     serde_json::from_str(&fixture(name, replacements)).expect("valid JSON")
 }

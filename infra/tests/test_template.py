@@ -128,21 +128,24 @@ def test_api_requires_jwt_throttles_and_logs(template):
 
 
 PUBLIC_LINK_ROUTES = {("GET", "/links/{token}"), ("POST", "/links/{token}/redeem"), ("GET", "/l/{token}")}
+PAGE_ROUTES = {("GET", "/"), ("GET", "/assets/{name}"), ("POST", "/auth/session"), ("POST", "/auth/refresh"),
+               ("POST", "/auth/logout")}
 
 
-def test_only_health_and_share_links_skip_the_authorizer_and_links_are_throttled_apart(template):
+def test_only_health_share_links_and_the_page_skip_the_authorizer_and_are_throttled_apart(template):
     events = template["Resources"]["ApiFunction"]["Properties"]["Events"].values()
     public = {
         (e["Properties"]["Method"], e["Properties"]["Path"])
         for e in events
         if e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
     }
-    assert public == {("GET", "/health")} | PUBLIC_LINK_ROUTES
+    assert public == {("GET", "/health")} | PUBLIC_LINK_ROUTES | PAGE_ROUTES
     settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"]
-    assert set(settings) == {f"{method} {path}" for method, path in PUBLIC_LINK_ROUTES}
-    for route in settings.values():
-        assert route["ThrottlingRateLimit"] == {"Ref": "PublicLinkRateLimit"}
-        assert route["ThrottlingBurstLimit"] == {"Ref": "PublicLinkRateLimit"}
+    assert set(settings) == {f"{method} {path}" for method, path in PUBLIC_LINK_ROUTES | PAGE_ROUTES}
+    for (method, path) in PUBLIC_LINK_ROUTES | PAGE_ROUTES:
+        limit = "PublicLinkRateLimit" if (method, path) in PUBLIC_LINK_ROUTES else "PublicPageRateLimit"
+        route = settings[f"{method} {path}"]
+        assert route["ThrottlingRateLimit"] == route["ThrottlingBurstLimit"] == {"Ref": limit}
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["FILESHARE_LINK_URL_TTL"] == {"Ref": "LinkUrlTtlSeconds"}
 
@@ -193,11 +196,29 @@ def test_interrupted_deletes_are_finished_by_the_events_function(template):
         assert "dynamodb:BatchWriteItem" in actions, function
 
 
-def test_bucket_cors_admits_exactly_the_signed_upload_headers(template):
+def test_bucket_cors_admits_the_page_to_upload_and_nothing_more(template):
     (rule,) = template["Resources"]["FilesBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
-    assert sorted(rule["AllowedMethods"]) == ["GET", "PUT"]
+    assert rule["AllowedOrigins"] == [{"Fn::If": [
+        "HasWebOrigin", {"Ref": "WebOrigin"}, {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"},
+    ]}], "exactly the page's origin: the API's own URL, or the custom domain given"
+    assert rule["AllowedMethods"] == ["PUT"]
     assert sorted(rule["AllowedHeaders"]) == ["content-disposition", "content-type", "if-none-match"]
     assert rule["ExposedHeaders"] == ["ETag"]
+    assert "CorsConfiguration" not in template["Resources"]["HttpApi"]["Properties"], "the page is the API's own origin"
+
+
+def test_the_app_client_is_public_least_privilege_and_short_lived(template):
+    client = template["Resources"]["UserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False
+    assert sorted(client["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"]
+    assert "AllowedOAuthFlows" not in client and "CallbackURLs" not in client
+    assert client["EnableTokenRevocation"] is True and client["PreventUserExistenceErrors"] == "ENABLED"
+    units = client["TokenValidityUnits"]
+    assert (client["AccessTokenValidity"], units["AccessToken"]) == (15, "minutes")
+    assert (client["IdTokenValidity"], units["IdToken"]) == (15, "minutes")
+    assert (client["RefreshTokenValidity"], units["RefreshToken"]) == (30, "days")
+    variables = template["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["FILESHARE_CLIENT_ID"] == {"Ref": "UserPoolClient"}, "the page is told its client at run time"
 
 
 def test_upload_and_link_settings_reach_the_service(template):
@@ -232,6 +253,9 @@ def test_quotas_reach_the_service_and_operators_touch_only_usage_items(template)
     events = template["Resources"]["EventsFunction"]["Properties"]["Policies"][0]["Statement"]
     actions = {a for s in events for a in as_list(s["Action"])}
     assert {"dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"} <= actions
+    puts = [s for s in events if "dynamodb:PutItem" in as_list(s["Action"])]
+    assert [s.get("Condition") for s in puts] == [{"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]}}], \
+        "the events function writes new items only in users' partitions (release markers)"
 
 
 def test_every_checkov_skip_gives_its_reason(template):

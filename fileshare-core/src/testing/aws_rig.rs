@@ -14,6 +14,8 @@ pub struct Endpoints {
     pub dynamodb: String,
     /// moto itself, for Cognito.
     pub moto: String,
+    /// Cognito as a browser meets it: moto behind the rig's stand-in (SRP checks, RevokeToken).
+    pub cognito: String,
 }
 
 /// All three endpoints, or `None` (the test skips; see [`skip_unless_configured`]).
@@ -21,7 +23,8 @@ pub fn endpoints() -> Option<Endpoints> {
     let s3 = skip_unless_configured("FILESHARE_TEST_S3_ENDPOINT");
     let dynamodb = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT");
     let moto = skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT");
-    Some(Endpoints { s3: s3?, dynamodb: dynamodb?, moto: moto? })
+    let cognito = skip_unless_configured("FILESHARE_TEST_COGNITO_ENDPOINT");
+    Some(Endpoints { s3: s3?, dynamodb: dynamodb?, moto: moto?, cognito: cognito? })
 }
 
 /// A bucket and a table named `name` on the rig, created unless they exist (as the infrastructure

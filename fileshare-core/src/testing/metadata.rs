@@ -47,6 +47,7 @@ macro_rules! metadata_conformance {
                 insert_adds_to_usage_and_delete_gives_it_back_once,
                 insert_beyond_the_quota_is_refused_and_stores_nothing,
                 concurrent_inserts_never_overshoot_the_quota,
+                concurrent_deletes_give_back_once,
                 an_own_quota_replaces_the_default,
             ]
         );

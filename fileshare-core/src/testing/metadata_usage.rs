@@ -87,6 +87,41 @@ pub async fn concurrent_inserts_never_overshoot_the_quota(h: &MetadataHarness) {
     assert_eq!(usage(h, &owner).await, Usage { bytes: 500, files: 5 });
 }
 
+/// - Concurrent deletes of one record give its size back once: one succeeds, the rest find nothing
+///   — for a record alone and for one with more links than one transaction holds (a delete in
+///   steps) — and the usage then admits exactly what the quota allows.
+pub async fn concurrent_deletes_give_back_once(h: &MetadataHarness) {
+    for links in [0, 99] {
+        let owner = random_user("owner");
+        // Another file keeps usage above the deleted one's size: a second release would show.
+        ok!(h.store.insert_file(&record(&owner, 100, FileStatus::Available), &Quota::UNLIMITED).await);
+        let file = record(&owner, 100, FileStatus::Available);
+        ok!(h.store.insert_file(&file, &Quota::UNLIMITED).await);
+        for _ in 0..links {
+            ok!(h.store.put_link(&super::metadata_links::link_of(&file, false), &file).await);
+        }
+        let deletes: Vec<_> = (0..8)
+            .map(|_| {
+                let (store, id) = (Arc::clone(&h.store), file.id);
+                tokio::spawn(async move { store.delete_file(&id).await })
+            })
+            .collect();
+        let mut deleted = 0;
+        for delete in deletes {
+            match ok!(delete.await) {
+                Ok(_) => deleted += 1,
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => panic!("a delete failed otherwise ({links} links): {e:?}"),
+            }
+        }
+        assert!(deleted >= 1, "the file was deleted ({links} links)");
+        assert_eq!(usage(h, &owner).await, Usage { bytes: 100, files: 1 }, "given back once ({links} links)");
+        let quota = Quota { bytes: Some(200), files: Some(2) };
+        ok!(h.store.insert_file(&record(&owner, 100, FileStatus::Pending), &quota).await);
+        assert_error!(h.store.insert_file(&record(&owner, 1, FileStatus::Pending), &quota).await, QuotaExceeded);
+    }
+}
+
 /// - An operator's quota replaces the default for later inserts and leaves the usage as it is,
 ///   even above it; removing it restores the default.
 pub async fn an_own_quota_replaces_the_default(h: &MetadataHarness) {

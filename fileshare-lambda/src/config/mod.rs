@@ -7,10 +7,10 @@
 //! | `FILESHARE_BIND` | `127.0.0.1:8080` | local server address |
 //! | `FILESHARE_PUBLIC_URL` | `http://{bind}` | the URL clients use (presigned local URLs point here) |
 //! | `FILESHARE_DATA_DIR` | `./data` | embedded default: files, SQLite, identity keys |
-//! | `FILESHARE_BUCKET` + `FILESHARE_TABLE` | – | both set: S3 + DynamoDB instead of the embedded default |
+//! | `FILESHARE_BUCKET` + `FILESHARE_TABLE` | – | both set: S3 + DynamoDB instead of the embedded default (made if missing on compatible servers, i.e. with an endpoint below) |
 //! | `FILESHARE_S3_ENDPOINT`, `FILESHARE_DYNAMODB_ENDPOINT` | AWS's | S3/DynamoDB-compatible servers |
 //! | `FILESHARE_JWKS_URL`, `FILESHARE_ISSUER`, `FILESHARE_CLIENT_ID` | – | verify Cognito tokens instead of running the built-in identity provider |
-//! | `FILESHARE_USER_POOL_ID`, `FILESHARE_COGNITO_ENDPOINT` | – | the Cognito pool whose users files are shared with by name (with an external issuer) |
+//! | `FILESHARE_USER_POOL_ID`, `FILESHARE_COGNITO_ENDPOINT` | – | the Cognito pool whose users files are shared with by name (with an external issuer), and which the web page signs in with (as the app client `FILESHARE_CLIENT_ID`) |
 //! | `FILESHARE_CORS_ORIGINS` | none | comma-separated browser origins allowed to call the API |
 //! | `FILESHARE_USER_RATE` | `20` | requests per second per user (burst 5× that); 429 beyond |
 //! | `FILESHARE_LOGIN_RATE` | `5` | failed logins per username per 15 minutes; attempts per client address: 4× |

@@ -2,6 +2,7 @@
 //! RS256 tokens (`sub`, `iss`, `token_use`, `client_id`, `exp`) that the ordinary JWKS verifier
 //! checks — local mode authenticates exactly as AWS mode does.
 
+pub mod cognito;
 mod directory;
 pub(crate) mod keys;
 mod users;

@@ -287,9 +287,18 @@ pub struct MeResponse {
     pub quota: super::QuotaBody,
 }
 
-/// `POST /auth/refresh`.
+/// `POST /auth/refresh` and `/auth/logout`.
 #[derive(Deserialize, ToSchema)]
 pub struct RefreshBody {
-    /// A refresh token from login.
+    /// A refresh token from login; left out, the session cookie's.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// `POST /auth/session`.
+#[derive(Deserialize, ToSchema)]
+pub struct SessionBody {
+    /// The refresh token of a login that just happened, to keep in the session cookie.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,3072}$", min_length = 1, max_length = 3072)]
     pub refresh_token: String,
 }

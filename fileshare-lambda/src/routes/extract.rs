@@ -6,17 +6,22 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-/// A JSON body; malformed input is a 400 problem, one over the size limit a 413.
+/// A JSON body, which is always an object in this API; malformed input (an array or a string where
+/// the object belongs, too) is a 400 problem, one over the size limit a 413, another content type a 415.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        axum::Json::<T>::from_request(req, state)
-            .await
-            .map(|axum::Json(v)| ApiJson(v))
-            .map_err(|e: JsonRejection| ApiError::rejected(e.status(), e.body_text()))
+        let rejected = |e: JsonRejection| ApiError::rejected(e.status(), e.body_text());
+        // The content type first, as axum's `Json` checks it; then the body's shape: serde reads a
+        // struct from an array too (`[]` would be a body whose fields are all left out).
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await.map_err(rejected)?;
+        if !value.is_object() {
+            return Err(ApiError::BadRequest("the body must be a JSON object".into()));
+        }
+        serde_json::from_value(value).map(ApiJson).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))
     }
 }
 

@@ -7,7 +7,7 @@
 //! as it does for everyone. The client address is the connection's peer, or, behind a proxy listed
 //! in `FILESHARE_TRUSTED_PROXIES`, the address that proxy puts in `X-Forwarded-For`.
 
-use super::dto::{CredentialsBody, MeResponse, RefreshBody, SignupResponse};
+use super::dto::{CredentialsBody, MeResponse, SignupResponse};
 use super::extract::ApiJson;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -130,35 +130,6 @@ pub async fn log_in(
         state.login_limiter.refund(&username);
     }
     Ok(Json(result?))
-}
-
-/// New tokens for a refresh token, which is spent: the answer carries the next one.
-#[utoipa::path(post, path = "/auth/refresh", request_body = RefreshBody, tag = "auth",
-    responses((status = 200, body = Tokens), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 429, body = Problem)))]
-pub async fn refresh(
-    State(state): State<AppState>,
-    addr: ClientAddr,
-    ApiJson(body): ApiJson<RefreshBody>,
-) -> ApiResult<Json<Tokens>> {
-    let idp = provider(&state)?;
-    throttle_address(&state.address_limiter, &addr)?;
-    Ok(Json(idp.refresh(&body.refresh_token).await?))
-}
-
-/// Log out: revokes the refresh token, and every token its login was refreshed into.
-#[utoipa::path(post, path = "/auth/logout", request_body = RefreshBody, tag = "auth",
-    responses((status = 204, description = "revoked (or unknown already)"), (status = 400, body = Problem),
-              (status = 429, body = Problem)))]
-pub async fn log_out(
-    State(state): State<AppState>,
-    addr: ClientAddr,
-    ApiJson(body): ApiJson<RefreshBody>,
-) -> ApiResult<StatusCode> {
-    let idp = provider(&state)?;
-    throttle_address(&state.address_limiter, &addr)?;
-    idp.log_out(&body.refresh_token).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The public keys that sign local tokens.

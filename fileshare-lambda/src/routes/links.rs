@@ -150,8 +150,8 @@ pub async fn open_link(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/html")));
-    if let (true, Some(csp)) = (wants_page, state.web_csp.as_deref()) {
-        return Ok(super::web::link_page(csp));
+    if let (true, Some(page)) = (wants_page, &state.web) {
+        return Ok(page.link_page());
     }
     throttle_address(&state.link_limiter, &addr)?;
     let url = state.service.redeem_link(&token(&raw)?, None).await?;

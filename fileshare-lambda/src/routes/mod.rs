@@ -11,6 +11,7 @@ mod links;
 mod meta;
 mod openapi;
 mod problems;
+mod session;
 mod usage_dto;
 mod web;
 
@@ -18,7 +19,7 @@ pub use dto::*;
 pub use link_dto::*;
 pub use openapi::{document as openapi_document, ApiDoc};
 pub use usage_dto::*;
-pub use web::content_security_policy;
+pub use web::{PageIdentity, WebPage};
 
 use crate::metrics;
 use crate::state::AppState;
@@ -73,8 +74,9 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(identity::me))
         .route("/auth/signup", post(identity::sign_up))
         .route("/auth/login", post(identity::log_in))
-        .route("/auth/refresh", post(identity::refresh))
-        .route("/auth/logout", post(identity::log_out))
+        .route("/auth/session", post(session::start))
+        .route("/auth/refresh", post(session::refresh))
+        .route("/auth/logout", post(session::log_out))
         .route("/.well-known/jwks.json", get(identity::jwks))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(caching::revalidate))
@@ -94,7 +96,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyTimeoutLayer::new(state.timeouts.idle));
     let cors = cors(&state.cors_origins);
-    let page = state.web_csp.as_deref().map(web::routes).unwrap_or_default();
+    let page = web::routes();
     api.merge(completion)
         .merge(blob_routes)
         .merge(page)

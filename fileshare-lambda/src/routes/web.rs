@@ -1,93 +1,233 @@
-//! The web page (local mode, with the built-in identity provider): three static files compiled into
-//! the binary — no build step — served with a strict Content-Security-Policy: scripts and styles from
-//! this origin only (no inline code), requests to this origin and the storage origin only, no framing.
+//! The web page: static files compiled into the binary — no build step — served by the API itself
+//! on every deployment (locally with the built-in identity provider, on AWS with Cognito), with
+//! its run-time configuration written into the HTML and a strict Content-Security-Policy: scripts
+//! and styles from this origin only (no inline code), requests to this origin, the identity
+//! provider and the bucket only, no framing.
 
 use super::AppState;
-use crate::idp::PASSWORD_POLICY;
+
 use axum::body::Bytes;
-use axum::http::{header, HeaderValue};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
-/// Where the page shows the password policy: stated once, in the identity provider.
-const POLICY_SLOT: &str = "{{PASSWORD_POLICY}}";
-const APP_JS: &str = include_str!("../../web/app.js");
-const APP_CSS: &str = include_str!("../../web/app.css");
 const LINK_HTML: &str = include_str!("../../web/link.html");
-const LINK_JS: &str = include_str!("../../web/link.js");
-const LINKS_PANEL_JS: &str = include_str!("../../web/links-panel.js");
+/// Where the page's configuration goes (a `<meta>` tag's content, HTML-escaped JSON).
+const CONFIG_SLOT: &str = "{{CONFIG}}";
 
-/// The policy for a page whose uploads and downloads go to `storage_origin` (besides this origin).
-pub fn content_security_policy(storage_origin: Option<&str>) -> String {
-    let connect = match storage_origin {
-        Some(origin) => format!("'self' {origin}"),
-        None => "'self'".to_owned(),
+/// The page's scripts and styles, by name under `/assets/`: ES modules and one stylesheet.
+const ASSETS: &[(&str, &str)] = &[
+    ("app.css", include_str!("../../web/assets/app.css")),
+    ("app.js", include_str!("../../web/assets/app.js")),
+    ("api.js", include_str!("../../web/assets/api.js")),
+    ("auth.js", include_str!("../../web/assets/auth.js")),
+    ("cognito.js", include_str!("../../web/assets/cognito.js")),
+    ("srp.js", include_str!("../../web/assets/srp.js")),
+    ("files.js", include_str!("../../web/assets/files.js")),
+    ("links.js", include_str!("../../web/assets/links.js")),
+    ("upload.js", include_str!("../../web/assets/upload.js")),
+    ("ui.js", include_str!("../../web/assets/ui.js")),
+    ("link.js", include_str!("../../web/assets/link.js")),
+];
+
+/// How the page signs people in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "identity", rename_all = "lowercase")]
+pub enum PageIdentity {
+    /// The built-in identity provider's `/auth/signup` and `/auth/login`.
+    Local {
+        /// The password policy the provider enforces, shown before sign-up.
+        password_policy: &'static str,
+    },
+    /// A Cognito user pool, which the page calls itself (sign-up, confirmation, SRP login).
+    Cognito {
+        /// The pool's region.
+        region: String,
+        /// The pool.
+        user_pool_id: String,
+        /// The app client (public: no secret).
+        client_id: String,
+        /// Cognito's endpoint: `https://cognito-idp.{region}.amazonaws.com/`, or a compatible server's.
+        endpoint: String,
+    },
+}
+
+/// The page as this deployment serves it.
+#[derive(Debug)]
+pub struct WebPage {
+    csp: HeaderValue,
+    index: Bytes,
+    /// Whether session cookies are `Secure`: everywhere but a plain-HTTP local server.
+    pub secure_cookies: bool,
+}
+
+/// What the page is told at run time.
+#[derive(Serialize)]
+struct PageConfig<'a> {
+    #[serde(flatten)]
+    identity: &'a PageIdentity,
+    /// Where the API is: empty, for the page's own origin (the API serves the page).
+    api_url: &'static str,
+    /// Where uploads go, if not to this origin.
+    storage_origin: Option<&'a str>,
+}
+
+/// The origin (`scheme://host[:port]`) of a URL, if it has one.
+fn origin(url: &str) -> Option<String> {
+    let url = reqwest::Url::parse(url).ok()?;
+    url.has_host().then(|| url.origin().ascii_serialization())
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('\'', "&#39;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+impl WebPage {
+    /// The page for `identity`, uploads going to `storage_origin` (`None`: this server's blob
+    /// endpoints), its session cookie `Secure` unless `plain_http` (a local server without TLS).
+    pub fn new(identity: &PageIdentity, storage_origin: Option<&str>, plain_http: bool) -> Self {
+        let mut connect = vec!["'self'".to_owned()];
+        if let PageIdentity::Cognito { endpoint, .. } = identity {
+            connect.extend(origin(endpoint));
+        }
+        connect.extend(storage_origin.map(str::to_owned));
+        let csp = format!(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {}; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            connect.join(" ")
+        );
+        let config = PageConfig { identity, api_url: "", storage_origin };
+        // Serialising plain data cannot fail.
+        let json = serde_json::to_string(&config).unwrap_or_default();
+        Self {
+            csp: HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("default-src 'none'")),
+            index: Bytes::from(INDEX_HTML.replace(CONFIG_SLOT, &html_escape(&json))),
+            secure_cookies: !plain_http,
+        }
+    }
+
+    /// The policy the page is served with.
+    pub fn content_security_policy(&self) -> &HeaderValue {
+        &self.csp
+    }
+
+    /// A share link's page (`/l/{token}`, for a browser): works without an account.
+    pub fn link_page(&self) -> Response {
+        self.file("text/html; charset=utf-8", Bytes::from_static(LINK_HTML.as_bytes()), None)
+    }
+
+    /// One of the page's files, with the headers every one carries. `Referrer-Policy: no-referrer`
+    /// matters most for a link's page: its URL holds the link's token. Scripts and styles carry a
+    /// strong `ETag`, so a reload costs a 304.
+    fn file(&self, content_type: &'static str, body: Bytes, etag: Option<HeaderValue>) -> Response {
+        let mut response = (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CONTENT_SECURITY_POLICY, self.csp.clone()),
+                (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+                (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+                (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            ],
+            body,
+        )
+            .into_response();
+        if let Some(etag) = etag {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
+        response
+    }
+}
+
+/// `GET /`.
+async fn index(State(state): State<AppState>) -> Response {
+    match &state.web {
+        Some(page) => page.file("text/html; charset=utf-8", page.index.clone(), None),
+        None => crate::error::ApiError::NoRoute.into_response(),
+    }
+}
+
+/// `GET /assets/{name}`.
+async fn asset(State(state): State<AppState>, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    let (Some(page), Some((_, body))) = (&state.web, ASSETS.iter().find(|(n, _)| *n == name)) else {
+        return crate::error::ApiError::NoRoute.into_response();
     };
-    format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {connect}; \
-         form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    )
+    let content_type =
+        if name.ends_with(".css") { "text/css; charset=utf-8" } else { "text/javascript; charset=utf-8" };
+    let digest = Sha256::digest(body.as_bytes());
+    let etag = format!("\"{}\"", hex_prefix(&digest));
+    let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
+    if headers.get(header::IF_NONE_MATCH).is_some_and(|sent| sent == etag) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    page.file(content_type, Bytes::from_static(body.as_bytes()), Some(etag))
 }
 
-/// One of the page's files, with the headers every one carries. `Referrer-Policy: no-referrer`
-/// matters most for a link's page: its URL holds the link's token.
-fn asset(csp: &str, content_type: &'static str, body: Bytes) -> Response {
-    let csp = HeaderValue::from_str(csp).unwrap_or(HeaderValue::from_static("default-src 'none'"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_SECURITY_POLICY, csp),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-            (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
-            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
-        body,
-    )
-        .into_response()
+fn hex_prefix(digest: &[u8]) -> String {
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// A share link's page (`/l/{token}`, for a browser): works without an account.
-pub fn link_page(csp: &str) -> Response {
-    asset(csp, "text/html; charset=utf-8", Bytes::from_static(LINK_HTML.as_bytes()))
-}
-
-/// `/`, `/app.js`, `/links-panel.js`, `/app.css` and the link page's `/link.js`.
-pub fn routes(csp: &str) -> Router<AppState> {
-    let csp: std::sync::Arc<str> = csp.into();
-    let asset = move |content_type: &'static str, body: Bytes| {
-        let csp = csp.clone();
-        move || async move { asset(&csp, content_type, body) }
-    };
-    let index = INDEX_HTML.replace(POLICY_SLOT, PASSWORD_POLICY);
-    Router::new()
-        .route("/", get(asset("text/html; charset=utf-8", index.into())))
-        .route("/app.js", get(asset("text/javascript; charset=utf-8", APP_JS.into())))
-        .route("/app.css", get(asset("text/css; charset=utf-8", APP_CSS.into())))
-        .route("/link.js", get(asset("text/javascript; charset=utf-8", LINK_JS.into())))
-        .route("/links-panel.js", get(asset("text/javascript; charset=utf-8", LINKS_PANEL_JS.into())))
+/// `/` and `/assets/{name}`; they answer 404 where no page is served.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(index)).route("/assets/{name}", get(asset))
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_policy_allows_no_inline_code_and_names_the_storage_origin() {
-        let csp = super::content_security_policy(Some("http://127.0.0.1:9000"));
-        assert!(csp.contains("script-src 'self';") && !csp.contains("unsafe"));
-        assert!(csp.contains("connect-src 'self' http://127.0.0.1:9000;"));
-        assert!(csp.contains("frame-ancestors 'none'"));
-        for asset in [super::INDEX_HTML, super::APP_JS] {
-            assert!(!asset.contains("innerHTML") && !asset.contains("onclick="), "inline handlers or HTML injection");
+    use super::*;
+    use crate::idp::PASSWORD_POLICY;
+
+    fn cognito() -> PageIdentity {
+        PageIdentity::Cognito {
+            region: "eu-west-1".into(),
+            user_pool_id: "eu-west-1_AbC".into(),
+            client_id: "client".into(),
+            endpoint: "https://cognito-idp.eu-west-1.amazonaws.com/".into(),
         }
-        assert!(!super::INDEX_HTML.contains("<script>") && !super::INDEX_HTML.contains("style="));
     }
 
-    /// The page shows the policy the server enforces, from the one place it is stated.
     #[test]
-    fn the_page_shows_the_password_policy_the_server_enforces() {
-        assert_eq!(super::INDEX_HTML.matches(super::POLICY_SLOT).count(), 1);
-        assert!(!super::PASSWORD_POLICY.contains(['<', '>', '&', '"']), "inserted into HTML as is");
+    fn the_policy_names_exactly_the_identity_provider_and_the_bucket() {
+        let page = WebPage::new(&cognito(), Some("https://files.s3.eu-west-1.amazonaws.com"), false);
+        let csp = page.content_security_policy().to_str().expect("ascii");
+        assert!(csp.contains(
+            "connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com https://files.s3.eu-west-1.amazonaws.com;"
+        ));
+        assert!(csp.contains("script-src 'self';") && !csp.contains("unsafe") && !csp.contains('*'));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        let local = WebPage::new(&PageIdentity::Local { password_policy: PASSWORD_POLICY }, None, true);
+        assert!(local.content_security_policy().to_str().expect("ascii").contains("connect-src 'self';"));
+        assert!(!local.secure_cookies);
+    }
+
+    #[test]
+    fn the_configuration_is_escaped_into_the_page() {
+        let page = WebPage::new(&cognito(), None, false);
+        let html = std::str::from_utf8(&page.index).expect("utf-8");
+        assert!(html.contains("&quot;identity&quot;:&quot;cognito&quot;"), "{html}");
+        assert!(!html.contains(CONFIG_SLOT));
+        let hostile = PageIdentity::Cognito {
+            region: "r".into(),
+            user_pool_id: "r_p".into(),
+            client_id: "\"><script>".into(),
+            endpoint: "https://cognito.example/".into(),
+        };
+        let html = String::from_utf8(WebPage::new(&hostile, None, false).index.to_vec()).expect("utf-8");
+        assert!(!html.contains("\"><script>"));
+    }
+
+    #[test]
+    fn the_page_has_no_inline_code() {
+        for (name, body) in ASSETS.iter().copied().chain([("index.html", INDEX_HTML), ("link.html", LINK_HTML)]) {
+            assert!(!body.contains("innerHTML") && !body.contains("onclick=") && !body.contains("eval("), "{name}");
+        }
+        for html in [INDEX_HTML, LINK_HTML] {
+            assert!(!html.contains("<script>") && !html.contains("style="));
+        }
     }
 }

@@ -21,7 +21,8 @@
 
 use super::items::{self, file_pk, key, Item, DELETED_AT, GSI1PK, GSI1SK, SHARE_VERSION, SK};
 use super::{
-    cancellation_codes, contended, is_meta, storage, DynamoMetadataStore, ATTEMPTS, BACKEND, CONTENDED_ATTEMPTS,
+    cancellation_reasons, condition_failed, contended, is_meta, lost_a_race, storage, DynamoMetadataStore, ATTEMPTS,
+    BACKEND, CONTENDED_ATTEMPTS,
 };
 use crate::domain::{FileId, FileRecord};
 use crate::{Error, Result};
@@ -35,6 +36,9 @@ const SHARES_PER_BATCH: usize = 25;
 
 impl DynamoMetadataStore {
     pub(super) async fn delete_file_and_shares(&self, id: &FileId) -> Result<FileRecord> {
+        // Whether the record's size is in its owner's usage. Only a record stored before usage was
+        // counted is not, and the release's condition (usage at least the size) says so.
+        let mut counted = true;
         for attempt in 0..CONTENDED_ATTEMPTS {
             let partition = self.partition(id).await?;
             let shares: Vec<Item> = partition.iter().filter(|item| !is_meta(item)).map(share_key).collect();
@@ -48,29 +52,36 @@ impl DynamoMetadataStore {
             };
             let file = items::file_from(meta)?;
             if meta.contains_key(DELETED_AT) {
-                // An earlier delete got past its first step: finish it.
+                // An earlier delete got past its first step (and gave the usage back): finish it.
                 self.delete_remaining(id, &shares).await?;
                 return Ok(file);
             }
             let (first, rest) = shares.split_at(shares.len().min(SHARES_PER_TRANSACTION));
-            let mut writes = vec![
-                if rest.is_empty() { self.delete_meta(id, meta)? } else { self.tombstone(id, meta)? },
-                self.release(&file)?,
-            ];
+            let mut writes =
+                vec![if rest.is_empty() { self.delete_meta(id, meta)? } else { self.tombstone(id, meta)? }];
+            if counted {
+                writes.push(self.release(&file)?);
+            }
             for share in first {
                 let delete = Delete::builder().table_name(&self.table).set_key(Some(share.clone())).build();
                 writes.push(TransactWriteItem::builder().delete(delete.map_err(storage)?).build());
             }
-            match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
-                Ok(_) => {
-                    if !rest.is_empty() {
-                        self.delete_remaining(id, rest).await?;
-                    }
-                    return Ok(file);
+            let Err(e) = self.client.transact_write_items().set_transact_items(Some(writes)).send().await else {
+                if !rest.is_empty() {
+                    self.delete_remaining(id, rest).await?;
                 }
-                // Raced a share, a delete or another write of the usage: re-read.
-                Err(e) if cancellation_codes(&e).is_some() => contended(attempt).await,
-                Err(e) => return Err(storage(e)),
+                return Ok(file);
+            };
+            match cancellation_reasons(&e) {
+                // The record changed since it was read (a share or link slipped in, or another
+                // delete won): read it again.
+                Some(reasons) if condition_failed(reasons, 0) => {}
+                Some(reasons) if counted && condition_failed(reasons, 1) => {
+                    tracing::warn!(file_id = %id, "a record whose size was never counted in its owner's usage: deleted without giving any back");
+                    counted = false;
+                }
+                Some(reasons) if lost_a_race(reasons) => contended(attempt).await,
+                _ => return Err(storage(e)),
             }
         }
         Err(Error::conflict("the file kept changing while being deleted; try again"))
@@ -82,7 +93,9 @@ impl DynamoMetadataStore {
         let mut delete = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(file_pk(id), items::META)))
-            .condition_expression(format!("{condition} AND attribute_not_exists(#d)"))
+            // `attribute_exists`: a record that was never shared has no version, and a delete of a
+            // missing item succeeds — so without it, two deletes racing could both give back the usage.
+            .condition_expression(format!("attribute_exists(PK) AND {condition} AND attribute_not_exists(#d)"))
             .expression_attribute_names("#v", SHARE_VERSION)
             .expression_attribute_names("#d", DELETED_AT);
         if let Some(version) = version {
@@ -98,7 +111,8 @@ impl DynamoMetadataStore {
             .table_name(&self.table)
             .set_key(Some(key(file_pk(id), items::META)))
             .update_expression("SET #d = :now REMOVE #gpk, #gsk")
-            .condition_expression(condition)
+            // Once: a second delete that read the same version finds the tombstone, not a record.
+            .condition_expression(format!("attribute_exists(PK) AND {condition} AND attribute_not_exists(#d)"))
             .expression_attribute_names("#v", SHARE_VERSION)
             .expression_attribute_names("#d", DELETED_AT)
             .expression_attribute_names("#gpk", GSI1PK)

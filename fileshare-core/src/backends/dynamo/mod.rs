@@ -276,14 +276,26 @@ fn cancellation_codes(err: &TransactError) -> Option<Vec<String>> {
     Some(reasons.iter().map(|r| r.code().unwrap_or("None").to_owned()).collect())
 }
 
+/// Whether a cancelled transaction only lost a race with another (`TransactionConflict`): worth
+/// trying again after a pause. Anything else (throttling, validation) is not ours to retry here.
+fn lost_a_race(reasons: &[CancellationReason]) -> bool {
+    let code = |r: &CancellationReason| r.code().unwrap_or("None").to_owned();
+    reasons.iter().any(|r| code(r) == "TransactionConflict")
+        && reasons.iter().all(|r| matches!(code(r).as_str(), "None" | "TransactionConflict"))
+}
+
 /// Whether the `i`-th item of a cancelled transaction failed its condition.
 fn condition_failed(reasons: &[CancellationReason], i: usize) -> bool {
     reasons.get(i).and_then(CancellationReason::code) == Some("ConditionalCheckFailed")
 }
 
 /// A pause before retrying a transaction that lost a race (`TransactionConflict`): random, and
-/// growing with the attempt, so that many writers of one item (a user's usage) spread out.
+/// growing with the attempt, so that many writers of one item (a user's usage) spread out. None
+/// after the last attempt.
 async fn contended(attempt: usize) {
+    if attempt + 1 >= CONTENDED_ATTEMPTS {
+        return;
+    }
     let ceiling = 10_u64 << attempt.min(6);
     tokio::time::sleep(std::time::Duration::from_millis(rand::random_range(1..=ceiling))).await;
 }
@@ -310,8 +322,8 @@ impl MetadataStore for DynamoMetadataStore {
                     return Err(self.over_quota(file, quota, reasons[1].item()).await?)
                 }
                 // Another write of the same usage item won the race: try again.
-                Some(_) => contended(attempt).await,
-                None => return Err(storage(e)),
+                Some(reasons) if lost_a_race(reasons) => contended(attempt).await,
+                _ => return Err(storage(e)),
             }
         }
         Err(Error::conflict("too many uploads at once; try again"))

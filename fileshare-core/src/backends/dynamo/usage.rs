@@ -104,15 +104,20 @@ fn fits(update: &mut expr::Update, names: &Names, default: &Quota, size: u64) ->
          AND (attribute_not_exists({quota_files}) OR {} >= {one}))",
         names.room_bytes, names.room_files
     );
-    // Each limit of the default as `used <= limit - more`; `None` if the file can never fit.
-    let mut terms = Vec::new();
+    // Each limit of the default as `used <= limit - more`; if the file can never fit the default,
+    // only the user's own quota can admit it. (Values are named only once used: an unused one is
+    // an error to DynamoDB.)
+    let mut rooms = Vec::new();
     for (limit, used, more) in [(default.bytes, &names.bytes, size), (default.files, &names.files, 1)] {
         let Some(limit) = limit else { continue };
         let Some(room) = limit.checked_sub(more) else { return own };
+        rooms.push((used, room));
+    }
+    let mut terms = vec![format!("attribute_not_exists({custom})")];
+    for (used, room) in rooms {
         let room = update.value(n(room));
         terms.push(format!("(attribute_not_exists({used}) OR {used} <= {room})"));
     }
-    terms.insert(0, format!("attribute_not_exists({custom})"));
     format!("({}) OR {own}", terms.join(" AND "))
 }
 
@@ -125,11 +130,19 @@ impl DynamoMetadataStore {
         super::transact_update(&self.table, usage_key(&file.owner), &update, Some(&condition))
     }
 
-    /// The transaction item that gives `file`'s size back to its owner's usage.
+    /// The transaction item that gives `file`'s size back to its owner's usage — on the condition
+    /// that the usage holds at least that much, so it never goes below zero (a record stored before
+    /// usage was counted was never in it).
     pub(super) fn release(&self, file: &FileRecord) -> Result<TransactWriteItem> {
+        self.release_of(&file.owner, file.size)
+    }
+
+    fn release_of(&self, owner: &UserId, size: u64) -> Result<TransactWriteItem> {
         let mut update = expr::Update::default();
-        change(&mut update, file.size, '-');
-        super::transact_update(&self.table, usage_key(&file.owner), &update, None)
+        let names = change(&mut update, size, '-');
+        let (size, one) = (update.value(n(size)), update.value(n(1)));
+        let condition = format!("{} >= {size} AND {} >= {one}", names.bytes, names.files);
+        super::transact_update(&self.table, usage_key(owner), &update, Some(&condition))
     }
 
     /// The refusal of `file` by a quota: the usage it was refused at (from the cancelled
@@ -206,9 +219,7 @@ impl DynamoMetadataStore {
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(storage)?;
-        let mut update = expr::Update::default();
-        change(&mut update, removed.size, '-');
-        let release = super::transact_update(&self.table, usage_key(&owner), &update, None)?;
+        let release = self.release_of(&owner, removed.size)?;
         let writes = vec![
             TransactWriteItem::builder().condition_check(gone).build(),
             TransactWriteItem::builder().put(put).build(),
@@ -220,8 +231,12 @@ impl DynamoMetadataStore {
             match cancellation_reasons(&e) {
                 // The record is there, or its usage was given back before.
                 Some(reasons) if condition_failed(reasons, 0) || condition_failed(reasons, 1) => return Ok(false),
-                Some(_) => super::contended(attempt).await,
-                None => return Err(storage(e)),
+                Some(reasons) if condition_failed(reasons, 2) => {
+                    tracing::warn!(key = %removed.key, "an expired upload whose size was never counted in its owner's usage");
+                    return Ok(false);
+                }
+                Some(reasons) if super::lost_a_race(reasons) => super::contended(attempt).await,
+                _ => return Err(storage(e)),
             }
         }
         Err(Error::conflict("the usage kept changing; the stream will deliver the removal again"))
@@ -236,6 +251,25 @@ mod tests {
         let mut update = expr::Update::default();
         let names = change(&mut update, size, '+');
         fits(&mut update, &names, &default, size)
+    }
+
+    /// Every value the request names is used in its expressions (DynamoDB refuses unused ones).
+    #[test]
+    fn every_value_is_used() {
+        for (default, size) in [
+            (Quota { bytes: Some(10), files: Some(0) }, 5),
+            (Quota { bytes: Some(10), files: Some(3) }, 11),
+            (Quota { bytes: None, files: Some(3) }, 5),
+            (Quota::UNLIMITED, 5),
+        ] {
+            let mut update = expr::Update::default();
+            let names = change(&mut update, size, '+');
+            let condition = fits(&mut update, &names, &default, size);
+            let text = format!("{} {condition}", update.expression());
+            for placeholder in update.values.keys().chain(update.names.keys()) {
+                assert!(text.contains(placeholder.as_str()), "{default:?}: {placeholder} unused in {text}");
+            }
+        }
     }
 
     #[test]

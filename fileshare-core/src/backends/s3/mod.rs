@@ -81,6 +81,12 @@ impl S3FileStore {
         &self.bucket
     }
 
+    /// The origin presigned URLs point at (`https://{bucket}.s3.{region}.amazonaws.com` on AWS):
+    /// where browsers send uploads, for a page's Content-Security-Policy and the bucket's CORS.
+    pub fn url_origin(&self) -> &str {
+        &self.endpoint.base
+    }
+
     /// Creates the bucket unless it already exists and these credentials can use it (local servers
     /// and first runs; on AWS the infrastructure template creates it).
     pub async fn create_bucket_if_missing(&self) -> Result<()> {

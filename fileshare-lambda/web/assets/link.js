@@ -1,22 +1,15 @@
 // A share link's page: no account. Reads what the link hands out, asks for its password if it has
 // one (sent in a POST body, never in a URL), and downloads through the short-lived URL the link is
 // redeemed for. The token is the last part of this page's path; nothing is stored.
-"use strict";
 
-const $ = (id) => document.getElementById(id);
+import { $, formatSize } from "./ui.js";
+
 const token = decodeURIComponent(location.pathname.split("/").pop() || "");
+const dead = "This link does not exist, was revoked, has expired or has no downloads left.";
 
 function show(id, text) {
-  const el = $(id);
-  el.textContent = text;
-  el.hidden = !text;
-}
-
-function size(bytes) {
-  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-  let n = bytes, i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return i === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[i]}`;
+  $(id).textContent = text;
+  $(id).hidden = !text;
 }
 
 async function detail(response) {
@@ -28,8 +21,6 @@ async function detail(response) {
   }
 }
 
-const dead = "This link does not exist, was revoked, has expired or has no downloads left.";
-
 async function load() {
   const response = await fetch(`/links/${encodeURIComponent(token)}`);
   show("status", "");
@@ -37,7 +28,7 @@ async function load() {
   if (!response.ok) return show("error", await detail(response));
   const info = await response.json();
   $("file-name").textContent = info.name;
-  $("file-size").textContent = size(info.size);
+  $("file-size").textContent = formatSize(info.size);
   $("file-expires").textContent = info.expires_at ? new Date(info.expires_at).toLocaleString() : "never";
   $("file-left").textContent = info.downloads_left == null ? "unlimited" : String(info.downloads_left);
   $("password-field").hidden = !info.password_required;
@@ -48,8 +39,7 @@ async function load() {
 async function redeem(event) {
   event.preventDefault();
   show("error", "");
-  const password = $("link-password").value;
-  const body = $("password-field").hidden ? {} : { password };
+  const body = $("password-field").hidden ? {} : { password: $("link-password").value };
   const response = await fetch(`/links/${encodeURIComponent(token)}/redeem`, {
     method: "POST",
     headers: { "content-type": "application/json" },
