@@ -16,6 +16,7 @@ Everything else passes through to moto unchanged.
 """
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -70,6 +71,18 @@ def challenge(pool_name, user_id, password):
     block = base64.standard_b64encode(secrets.token_bytes(64)).decode()
     sent = {"SALT": salt, "SRP_B": f"{big_b:x}", "SECRET_BLOCK": block, "USER_ID_FOR_SRP": user_id}
     return sent, {"b": b, "B": big_b, "v": v, "pool_name": pool_name, "user_id": user_id}
+
+
+def is_cognito_timestamp(text):
+    """`Tue Mar 3 07:05:09 UTC 2026`, within five minutes of now: what Cognito accepts."""
+    try:
+        when = datetime.datetime.strptime(text, "%a %b %d %H:%M:%S UTC %Y").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return False
+    parts = text.split(" ")
+    if len(parts) != 6 or parts[2].startswith("0"):  # the day of the month has no leading zero
+        return False
+    return abs((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) < 300
 
 
 def expected_signature(kept, big_a_hex, block, timestamp):
@@ -159,7 +172,10 @@ class StandIn:
                 kept = self.logins.pop(block, None)
             if kept is None:
                 return refused("NotAuthorizedException", "Invalid session.")
-            want = expected_signature(kept, kept["A"], block, responses.get("TIMESTAMP", ""))
+            timestamp = responses.get("TIMESTAMP", "")
+            if not is_cognito_timestamp(timestamp):
+                return refused("InvalidParameterException", f"TIMESTAMP format is invalid: {timestamp!r}")
+            want = expected_signature(kept, kept["A"], block, timestamp)
             if want is None or not hmac.compare_digest(want, responses.get("PASSWORD_CLAIM_SIGNATURE", "")):
                 return refused("NotAuthorizedException", "Incorrect username or password.")
             login = {
@@ -249,6 +265,8 @@ def self_test():
         client = AWSSRP(username="someone", password=password, pool_id=pool_id, client_id="c", client=object())
         request = client.get_auth_params()
         answer = client.process_challenge(dict(sent, USERNAME=user_id), request)
+        if not is_cognito_timestamp(answer["TIMESTAMP"]):
+            sys.exit(f"self-test failed: pycognito's timestamp {answer['TIMESTAMP']!r} is refused")
         want = expected_signature(kept, request["SRP_A"], answer["PASSWORD_CLAIM_SECRET_BLOCK"], answer["TIMESTAMP"])
         if (want == answer["PASSWORD_CLAIM_SIGNATURE"]) != ok:
             sys.exit(f"self-test failed: password {'accepted' if not ok else 'refused'} ({password})")

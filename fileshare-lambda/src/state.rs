@@ -42,8 +42,9 @@ pub struct AppState {
     pub login_limiter: Arc<Limiter>,
     /// Login and sign-up attempts per client address.
     pub address_limiter: Arc<Limiter>,
-    /// Share-link requests (no account: info, redeem) per client address.
-    pub link_limiter: Arc<Limiter>,
+    /// Requests without an account — share links (info, redeem) and the web page's session
+    /// (start, refresh, logout) — per client address.
+    pub public_limiter: Arc<Limiter>,
     /// The service's public base URL, which share links point under. `None` behind API Gateway:
     /// there it is `https://` and the request's `Host` (the API's domain, or a custom one).
     pub public_url: Option<Arc<str>>,
@@ -161,7 +162,7 @@ impl AppState {
                 burst: config.login_rate.saturating_mul(4),
                 per_second: 4.0 * login / 900.0,
             })),
-            link_limiter: Arc::new(Limiter::new(Rate {
+            public_limiter: Arc::new(Limiter::new(Rate {
                 burst: (config.user_rate * USER_BURST_SECONDS) as u32,
                 per_second: config.user_rate,
             })),

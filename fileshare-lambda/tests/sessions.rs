@@ -68,9 +68,44 @@ async fn the_refresh_token_lives_in_an_http_only_cookie_that_refreshes_and_logs_
     let (status, _, set) = post(&api, "/auth/logout", Some(&next), json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(set.is_some_and(|s| s.contains("Max-Age=0")), "the cookie is cleared");
-    let (status, _, set) = post(&api, "/auth/refresh", Some(&next), json!({})).await;
+    let (status, _, _) = post(&api, "/auth/refresh", Some(&next), json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(set.is_some_and(|s| s.contains("Max-Age=0")), "a dead session's cookie goes");
+}
+
+/// A page refreshes every few minutes in every tab: that must never eat into the allowance of
+/// login attempts from the client's address (20 at once by default here).
+#[tokio::test]
+async fn refreshes_do_not_use_up_the_login_attempts() {
+    let server = start_embedded().await;
+    let api = Api::new(&server);
+    let mut token = login(&api).await["refresh_token"].as_str().expect("refresh token").to_owned();
+    for n in 0..30 {
+        let (status, body, set) = post(&api, "/auth/refresh", Some(&token), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "refresh {n}: {body}");
+        token = value(&set.expect("the next token")).to_owned();
+    }
+    login(&api).await; // and a login still gets in
+}
+
+/// Two tabs refreshing at once: one spends the token, the other is refused — and the refusal
+/// leaves the cookie alone, so the first one's answer (the next token) is what the browser keeps.
+#[tokio::test]
+async fn a_refresh_racing_another_keeps_the_session() {
+    let server = start_embedded().await;
+    let api = Api::new(&server);
+    let tokens = login(&api).await;
+    let refresh = tokens["refresh_token"].as_str().expect("refresh token");
+    let (first, second) = tokio::join!(
+        post(&api, "/auth/refresh", Some(refresh), json!({})),
+        post(&api, "/auth/refresh", Some(refresh), json!({}))
+    );
+    let statuses = [first.0, second.0];
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    for (status, _, set) in [first, second] {
+        if status != StatusCode::OK {
+            assert!(set.is_none(), "a refused refresh must not touch the cookie");
+        }
+    }
 }
 
 #[tokio::test]
@@ -106,6 +141,16 @@ async fn the_session_cannot_be_planted_read_or_spent_from_another_site() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
         assert!(set.is_none(), "{path}");
     }
+    // A second session cookie planted beside the real one voids both: no session.
+    let twins = api
+        .http
+        .post(format!("{}/auth/refresh", api.base))
+        .header(COOKIE, format!("fileshare_session={refresh}; fileshare_session=planted"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(twins.status(), StatusCode::UNAUTHORIZED);
     // No cookie, no token: nothing to refresh.
     let (status, problem, _) = post(&api, "/auth/refresh", None, json!({})).await;
     assert_eq!(

@@ -6,7 +6,8 @@
 //! where the address is verified: anyone may *type* someone else's address into their own profile,
 //! and a file shared "with ceo@corp.com" must never reach them. A user id (the `sub`) goes back to its username with one
 //! `ListUsers` filtered on `sub`. The function needs exactly `cognito-idp:AdminGetUser` and
-//! `cognito-idp:ListUsers` on its own pool (the template grants only those).
+//! `cognito-idp:ListUsers` on its own pool (the template grants only those). In a pool that signs
+//! people in by email, where an account's username is its `sub`, the name shown is the address.
 
 use crate::backends::aws_options::{aws_option_setters, AwsOptions};
 use crate::directory::UserDirectory;
@@ -155,6 +156,13 @@ impl UserDirectory for CognitoUserDirectory {
     }
 
     async fn display_name(&self, id: &UserId) -> Result<Option<String>> {
-        Ok(self.find_by("sub", id.as_str(), |_| true).await?.and_then(|user| user.username))
+        let Some(user) = self.find_by("sub", id.as_str(), |_| true).await? else { return Ok(None) };
+        // A pool that signs people in by email (`UsernameAttributes: [email]`, as the template's)
+        // names each account by its `sub`: there, the email address is the name people know.
+        let email = user.attributes().iter().find(|a| a.name() == "email").and_then(|a| a.value());
+        match user.username() {
+            Some(name) if name != id.as_str() => Ok(Some(name.to_owned())),
+            _ => Ok(email.or(user.username()).map(str::to_owned)),
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Cognito on a browser's behalf. The web page signs up and logs in with the user pool itself
-//! (SRP: the password never leaves the browser), then hands the API its refresh token, which the
-//! API keeps in an `HttpOnly` cookie and spends here — so no script on the page ever holds a token
-//! that outlives the access token's few minutes.
+//! (SRP: the password never leaves the browser), then at once hands the API the login's refresh
+//! token, which the API keeps in an `HttpOnly` cookie and spends here — so after a login no script
+//! on the page holds a token that outlives the access token's few minutes.
 //!
 //! `InitiateAuth` (`REFRESH_TOKEN_AUTH`) and `RevokeToken` are public operations of a user pool's
 //! app client without a secret: plain JSON over HTTPS, no AWS signature, no IAM permission.
@@ -97,9 +97,18 @@ impl CognitoTokens {
         let kind = answer["__type"].as_str().unwrap_or_default();
         let kind = kind.rsplit('#').next().unwrap_or(kind);
         match kind {
-            "NotAuthorizedException" | "UnauthorizedException" | "InvalidParameterException" => {
+            // The token, or the account, no longer logs in.
+            "NotAuthorizedException"
+            | "UserNotFoundException"
+            | "UserNotConfirmedException"
+            | "PasswordResetRequiredException" => {
                 Err(ApiError::Unauthorized("the session expired or was revoked; log in again".into()))
             }
+            "TooManyRequestsException" | "LimitExceededException" => {
+                Err(ApiError::TooManyRequests(Duration::from_secs(1)))
+            }
+            // Anything else (an app client that does not allow the flow, say) is the deployment's
+            // fault, not the session's: a 503 the alarms see, and the cookie stays.
             _ => Err(unavailable(format!("{action}: {status} {kind}"))),
         }
     }

@@ -103,7 +103,7 @@ pub async fn link_info(
     addr: ClientAddr,
     Path(raw): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    throttle_address(&state.link_limiter, &addr)?;
+    throttle_address(&state.public_limiter, &addr)?;
     let info = state.service.link_info(&token(&raw)?).await?;
     Ok(([(header::CACHE_CONTROL, NO_STORE)], Json(LinkInfoResponse::from(info))))
 }
@@ -120,7 +120,7 @@ pub async fn redeem_link(
     Path(raw): Path<String>,
     OptionalJson(body): OptionalJson<RedeemBody>,
 ) -> ApiResult<impl IntoResponse> {
-    throttle_address(&state.link_limiter, &addr)?;
+    throttle_address(&state.public_limiter, &addr)?;
     let url = state.service.redeem_link(&token(&raw)?, body.password.as_deref()).await?;
     Ok(([(header::CACHE_CONTROL, NO_STORE)], Json(DownloadResponse { url: url.url, expires_at: url.expires_at })))
 }
@@ -142,7 +142,7 @@ pub async fn open_link(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     if method == Method::HEAD {
-        throttle_address(&state.link_limiter, &addr)?;
+        throttle_address(&state.public_limiter, &addr)?;
         state.service.link_info(&token(&raw)?).await?;
         return Ok(([(header::CACHE_CONTROL, NO_STORE)], StatusCode::OK).into_response());
     }
@@ -153,7 +153,7 @@ pub async fn open_link(
     if let (true, Some(page)) = (wants_page, &state.web) {
         return Ok(page.link_page());
     }
-    throttle_address(&state.link_limiter, &addr)?;
+    throttle_address(&state.public_limiter, &addr)?;
     let url = state.service.redeem_link(&token(&raw)?, None).await?;
     Ok(([(header::CACHE_CONTROL, NO_STORE)], Redirect::to(&url.url)).into_response())
 }

@@ -1,6 +1,7 @@
 //! Sessions: refreshing and revoking, for clients that hold their refresh token (the CLI sends it in
-//! the body) and for the web page, whose refresh token the API keeps in a cookie the page's scripts
-//! cannot read (`HttpOnly`), sent only to `/auth` on this site (`SameSite=Strict`, `Path=/auth`).
+//! the body, with the built-in provider) and for the web page, whose refresh token the API keeps in
+//! a cookie the page's scripts cannot read (`HttpOnly`), sent only to this site
+//! (`SameSite=Strict`), and only by this host (`__Host-`, on HTTPS).
 //!
 //! Tokens come from the built-in identity provider or, on AWS, from Cognito, which the API asks on
 //! the page's behalf ([`CognitoTokens`]). Either way a page's access token lives in its memory
@@ -19,8 +20,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cookie::{Cookie, SameSite};
 
-/// The session cookie: the refresh token.
-const COOKIE: &str = "fileshare_session";
+/// The session cookie: the refresh token. On HTTPS a `__Host-` cookie: only this exact host may
+/// set it (with `Path=/` and `Secure`), so a sibling subdomain cannot plant one beside it.
+const SECURE_COOKIE: &str = "__Host-fileshare_session";
+/// Its name on a plain-HTTP local server, where `__Host-` (which needs `Secure`) cannot be had.
+const LOCAL_COOKIE: &str = "fileshare_session";
 /// The longest refresh token accepted into the cookie (Cognito's are JWEs of about 1.8 KB).
 const MAX_TOKEN_LEN: usize = 3072;
 
@@ -38,23 +42,32 @@ fn issuer(state: &AppState) -> ApiResult<Issuer<'_>> {
     }
 }
 
-/// The session cookie's refresh token, if the request carries one.
-fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
+fn secure(state: &AppState) -> bool {
+    state.web.as_ref().is_none_or(|page| page.secure_cookies)
+}
+
+/// The session cookie's refresh token, if the request carries exactly one. Two of that name (one
+/// planted beside the real one) are no session at all.
+fn session_token(secure: bool, headers: &HeaderMap) -> Option<String> {
+    let name = if secure { SECURE_COOKIE } else { LOCAL_COOKIE };
+    let mut found = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE)
-        .map(|c| c.value().to_owned())
+        .filter(|c| c.name() == name)
+        .map(|c| c.value().to_owned());
+    let token = found.next()?;
+    found.next().is_none().then_some(token)
 }
 
 /// `Set-Cookie` for `token` (or, with `None`, removing the cookie).
-fn set_cookie(state: &AppState, token: Option<&str>) -> HeaderValue {
-    let secure = state.web.as_ref().is_none_or(|page| page.secure_cookies);
-    let mut cookie = Cookie::build((COOKIE, token.unwrap_or_default().to_owned()))
-        .path("/auth")
+fn set_cookie(secure: bool, token: Option<&str>) -> HeaderValue {
+    // `__Host-` needs `Path=/`; locally the cookie goes to `/auth` only.
+    let (name, path) = if secure { (SECURE_COOKIE, "/") } else { (LOCAL_COOKIE, "/auth") };
+    let mut cookie = Cookie::build((name, token.unwrap_or_default().to_owned()))
+        .path(path)
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(secure)
@@ -83,17 +96,18 @@ pub async fn start(
     if state.web.is_none() {
         return Err(ApiError::NoRoute); // no page here: nobody needs a cookie
     }
-    throttle_address(&state.address_limiter, &addr)?;
+    throttle_address(&state.public_limiter, &addr)?;
     if !is_token_shaped(&body.refresh_token) {
         return Err(ApiError::BadRequest("refresh_token: not a refresh token".into()));
     }
-    let cookie = set_cookie(&state, Some(&body.refresh_token));
+    let cookie = set_cookie(secure(&state), Some(&body.refresh_token));
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
-/// New tokens. With `refresh_token` in the body: for that token (the built-in provider spends it:
-/// the answer carries the next one). Without: for the page's session cookie — the answer carries
-/// only the short-lived tokens, and the cookie the next refresh token.
+/// New tokens. With `refresh_token` in the body (clients that keep their own: the CLI, with the
+/// built-in provider): for that token, which the provider spends — the answer carries the next one.
+/// Without: for the page's session cookie — the answer carries only the short-lived tokens, and
+/// the cookie the next refresh token.
 #[utoipa::path(post, path = "/auth/refresh", request_body = RefreshBody, tag = "auth",
     responses((status = 200, body = SessionTokens, description = "new tokens; with `refresh_token` too when one was sent in the body"),
               (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem)))]
@@ -104,39 +118,27 @@ pub async fn refresh(
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> ApiResult<Response> {
     let issuer = issuer(&state)?;
-    throttle_address(&state.address_limiter, &addr)?;
+    throttle_address(&state.public_limiter, &addr)?;
     if let Some(token) = body.refresh_token {
-        return Ok(match issuer {
-            Issuer::Local(idp) => Json(idp.refresh(&token).await?).into_response(),
-            Issuer::Cognito(cognito) => Json(cognito.refresh(&token).await?).into_response(),
-        });
+        return match issuer {
+            Issuer::Local(idp) => Ok(Json(idp.refresh(&token).await?).into_response()),
+            // Clients of Cognito refresh with Cognito; the API is no relay for them.
+            Issuer::Cognito(_) => Err(ApiError::BadRequest("refresh_token: refresh with Cognito itself".into())),
+        };
     }
-    let Some(token) = session_token(&headers) else {
+    let Some(token) = session_token(secure(&state), &headers) else {
         return Err(ApiError::Unauthorized("no session; log in".into()));
     };
-    let refreshed = match issuer {
-        Issuer::Local(idp) => idp.refresh(&token).await.map(|tokens| {
-            let cookie = set_cookie(&state, Some(&tokens.refresh_token));
-            (Some(cookie), short_lived(tokens))
-        }),
-        Issuer::Cognito(cognito) => cognito.refresh(&token).await.map(|tokens| (None, tokens)),
-    };
-    match refreshed {
-        Ok((cookie, tokens)) => {
-            let mut response = Json(tokens).into_response();
-            if let Some(cookie) = cookie {
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
-            }
-            Ok(response)
+    // A refusal keeps the cookie: with the built-in provider, a second tab refreshing at the same
+    // moment is refused (its token was just spent) while the first one's answer sets the next.
+    Ok(match issuer {
+        Issuer::Local(idp) => {
+            let tokens = idp.refresh(&token).await?;
+            let cookie = set_cookie(secure(&state), Some(&tokens.refresh_token));
+            ([(header::SET_COOKIE, cookie)], Json(short_lived(tokens))).into_response()
         }
-        // A dead session's cookie goes too.
-        Err(e @ ApiError::Unauthorized(_)) => {
-            let mut response = e.into_response();
-            response.headers_mut().insert(header::SET_COOKIE, set_cookie(&state, None));
-            Ok(response)
-        }
-        Err(e) => Err(e),
-    }
+        Issuer::Cognito(cognito) => Json(cognito.refresh(&token).await?).into_response(),
+    })
 }
 
 fn short_lived(tokens: Tokens) -> SessionTokens {
@@ -148,8 +150,9 @@ fn short_lived(tokens: Tokens) -> SessionTokens {
     }
 }
 
-/// Log out: revokes the refresh token (the body's, or the session cookie's, which goes too) and the
-/// tokens it was refreshed into.
+/// Log out: revokes the refresh token (the body's, with the built-in provider; or the session
+/// cookie's) and, with the built-in provider, the tokens it was refreshed into. The cookie goes
+/// whatever else happens: this browser is logged out even when the revocation fails.
 #[utoipa::path(post, path = "/auth/logout", request_body = RefreshBody, tag = "auth",
     responses((status = 204, description = "revoked (or unknown already)"), (status = 400, body = Problem),
               (status = 429, body = Problem)))]
@@ -158,20 +161,32 @@ pub async fn log_out(
     addr: ClientAddr,
     headers: HeaderMap,
     ApiJson(body): ApiJson<RefreshBody>,
-) -> ApiResult<Response> {
-    let issuer = issuer(&state)?;
-    throttle_address(&state.address_limiter, &addr)?;
-    if let Some(token) = body.refresh_token.or_else(|| session_token(&headers)) {
-        match issuer {
-            Issuer::Local(idp) => idp.log_out(&token).await?,
-            Issuer::Cognito(cognito) => match cognito.revoke(&token).await {
+) -> Response {
+    let revoked = revoke(&state, &addr, &headers, body).await;
+    let mut response = match revoked {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
+    };
+    response.headers_mut().insert(header::SET_COOKIE, set_cookie(secure(&state), None));
+    response
+}
+
+async fn revoke(state: &AppState, addr: &ClientAddr, headers: &HeaderMap, body: RefreshBody) -> ApiResult<()> {
+    let issuer = issuer(state)?;
+    throttle_address(&state.public_limiter, addr)?;
+    match (issuer, body.refresh_token) {
+        (Issuer::Local(idp), Some(token)) => idp.log_out(&token).await,
+        (Issuer::Cognito(_), Some(_)) => Err(ApiError::BadRequest("refresh_token: revoke with Cognito itself".into())),
+        (issuer, None) => match (issuer, session_token(secure(state), headers)) {
+            (_, None) => Ok(()),
+            (Issuer::Local(idp), Some(token)) => idp.log_out(&token).await,
+            (Issuer::Cognito(cognito), Some(token)) => match cognito.revoke(&token).await {
                 // Unknown or revoked already: logged out either way.
-                Ok(()) | Err(ApiError::Unauthorized(_)) => {}
-                Err(e) => return Err(e),
+                Ok(()) | Err(ApiError::Unauthorized(_)) => Ok(()),
+                Err(e) => Err(e),
             },
-        }
+        },
     }
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, set_cookie(&state, None))]).into_response())
 }
 
 #[cfg(test)]
@@ -179,18 +194,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn on_https_the_cookie_is_the_hosts_own_and_a_planted_twin_voids_it() {
+        let set = set_cookie(true, Some("tok.en"));
+        let set = set.to_str().expect("ascii");
+        for part in ["__Host-fileshare_session=tok.en", "Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+            assert!(set.contains(part), "{part} in {set}");
+        }
+        let local = set_cookie(false, None);
+        let local = local.to_str().expect("ascii");
+        assert!(
+            local.starts_with("fileshare_session=;") && local.contains("Path=/auth") && local.contains("Max-Age=0")
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; __Host-fileshare_session=tok.en; b=2"));
+        assert_eq!(session_token(true, &headers).as_deref(), Some("tok.en"));
+        assert_eq!(session_token(false, &headers), None, "another name locally");
+        headers.append(header::COOKIE, HeaderValue::from_static("__Host-fileshare_session=planted"));
+        assert_eq!(session_token(true, &headers), None, "two of them: no session");
+    }
+
+    #[test]
     fn only_token_shaped_values_enter_the_cookie() {
         assert!(is_token_shaped("eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.abc-_DEF"));
         for bad in ["", "a b", "a;b", "a\r\nSet-Cookie: x", &"a".repeat(MAX_TOKEN_LEN + 1)] {
             assert!(!is_token_shaped(bad), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn the_cookie_is_read_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; fileshare_session=tok.en; b=2"));
-        assert_eq!(session_token(&headers).as_deref(), Some("tok.en"));
-        assert_eq!(session_token(&HeaderMap::new()), None);
     }
 }

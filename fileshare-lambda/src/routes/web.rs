@@ -62,6 +62,8 @@ pub enum PageIdentity {
 pub struct WebPage {
     csp: HeaderValue,
     index: Bytes,
+    /// `Strict-Transport-Security`, on HTTPS.
+    hsts: Option<HeaderValue>,
     /// Whether session cookies are `Secure`: everywhere but a plain-HTTP local server.
     pub secure_cookies: bool,
 }
@@ -95,7 +97,7 @@ impl WebPage {
         if let PageIdentity::Cognito { endpoint, .. } = identity {
             connect.extend(origin(endpoint));
         }
-        connect.extend(storage_origin.map(str::to_owned));
+        connect.extend(storage_origin.and_then(origin));
         let csp = format!(
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {}; \
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -108,6 +110,7 @@ impl WebPage {
             csp: HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("default-src 'none'")),
             index: Bytes::from(INDEX_HTML.replace(CONFIG_SLOT, &html_escape(&json))),
             secure_cookies: !plain_http,
+            hsts: (!plain_http).then(|| HeaderValue::from_static("max-age=31536000")),
         }
     }
 
@@ -122,8 +125,10 @@ impl WebPage {
     }
 
     /// One of the page's files, with the headers every one carries. `Referrer-Policy: no-referrer`
-    /// matters most for a link's page: its URL holds the link's token. Scripts and styles carry a
-    /// strong `ETag`, so a reload costs a 304.
+    /// matters most for a link's page: its URL holds the link's token. Scripts and styles (`etag`
+    /// given) are kept five minutes and then revalidated by their strong `ETag`: a page load within
+    /// that time asks for none of them (each is a Lambda invocation on AWS), and a deploy reaches
+    /// everyone within five minutes. HTML is always revalidated.
     fn file(&self, content_type: &'static str, body: Bytes, etag: Option<HeaderValue>) -> Response {
         let mut response = (
             [
@@ -132,13 +137,18 @@ impl WebPage {
                 (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
                 (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
                 (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             ],
             body,
         )
             .into_response();
+        let headers = response.headers_mut();
+        if let Some(hsts) = &self.hsts {
+            headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());
+        }
+        let cache = if etag.is_some() { super::caching::PUBLIC_SHORT } else { HeaderValue::from_static("no-cache") };
+        headers.insert(header::CACHE_CONTROL, cache);
         if let Some(etag) = etag {
-            response.headers_mut().insert(header::ETAG, etag);
+            headers.insert(header::ETAG, etag);
         }
         response
     }

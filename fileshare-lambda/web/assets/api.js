@@ -1,8 +1,8 @@
 // The API from the page. Where tokens live, and why:
 // - the access token (minutes) in this module's memory only: never in Web Storage, gone with the tab;
-// - the refresh token (days) in an HttpOnly, SameSite=Strict cookie the API sets for /auth only
-//   (`startSession`), which no script can read — so a script injected into the page could use the
-//   session while the page is open, but not carry it away.
+// - the refresh token (days) in an HttpOnly, SameSite=Strict cookie the API sets (`startSession`,
+//   right after a login), which no script can read — so a script injected into the page could use
+//   the session while the page is open, but not carry it away.
 // A reload, an expiry or a 401 costs one POST /auth/refresh, answered from that cookie. (Web Storage
 // holds one flag, no secret: whether this browser had a session, so a first visit asks nothing.)
 
@@ -37,7 +37,8 @@ export async function problem(response) {
   const text = await response.text();
   try {
     const body = JSON.parse(text);
-    const words = overQuota(body) || body.detail || body.title || `HTTP ${response.status}`;
+    // API Gateway's own refusals (its throttling, say) say `message`.
+    const words = overQuota(body) || body.detail || body.title || body.message || `HTTP ${response.status}`;
     return new ApiError(response.status, words, body.type);
   } catch {
     const message = /<Message>([^<]*)<\/Message>/.exec(text);

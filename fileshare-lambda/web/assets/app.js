@@ -2,11 +2,11 @@
 // time by the server (a <meta> tag), signing in with the built-in provider or Cognito (auth.js).
 // The Content-Security-Policy allows no inline script, and user data only ever becomes text.
 
-import { api, endSession, onSignedOut, resumeSession } from "./api.js";
+import { api, config, endSession, onSignedOut, resumeSession } from "./api.js";
 import { setUpAuth, showAuth } from "./auth.js";
 import { showFiles } from "./files.js";
 import { $, action, clearErrors, fail, formatSize, toast } from "./ui.js";
-import { uploadAll } from "./upload.js";
+import { cancelAll, uploadAll } from "./upload.js";
 
 /** The usage bar: bytes stored against the quota (pending uploads included), and the file count. */
 function showUsage({ usage, quota }) {
@@ -29,6 +29,8 @@ async function showApp() {
   const me = await api("GET", "/me");
   $("username").textContent = me.username || me.user_id;
   $("user-id").textContent = me.username || me.user_id;
+  // With Cognito, people are found by their email address (their sign-in name).
+  if (config.identity === "cognito") $("share-name-kind").textContent = "email address";
   showUsage(me);
   $("auth").hidden = true;
   $("app").hidden = false;
@@ -72,8 +74,13 @@ document.addEventListener("DOMContentLoaded", async () => {
     "click",
     action(async () => {
       // Logged out here at once, whatever the server says; then the session is revoked there.
+      cancelAll();
       showAuth();
-      await endSession();
+      try {
+        await endSession();
+      } catch (e) {
+        throw new Error(`Logged out on this device, but the server could not end the session: ${e.message}`);
+      }
       toast("Logged out.");
     }),
   );

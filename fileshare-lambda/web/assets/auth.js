@@ -9,7 +9,9 @@ import { $, action, toast } from "./ui.js";
 const usingCognito = config.identity === "cognito";
 
 function credentials() {
-  const username = $("auth-username").value.trim();
+  // Email addresses are matched as typed by Cognito: one spelling for everyone.
+  const typed = $("auth-username").value.trim();
+  const username = usingCognito ? typed.toLowerCase() : typed;
   const password = $("auth-password").value;
   if (!username || !password) {
     throw new Error(usingCognito ? "Enter your email address and a password." : "Enter a username and a password.");

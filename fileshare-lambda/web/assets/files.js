@@ -2,8 +2,8 @@
 // link, share with people by name, links, delete (after confirming).
 
 import { api } from "./api.js";
-import { announceCopy, createLink, linksPanel } from "./links.js";
-import { $, action, button, confirmDialog, disclosure, element, formatSize, toast } from "./ui.js";
+import { createLink, linksPanel } from "./links.js";
+import { $, action, button, confirmDialog, copyText, disclosure, element, formatSize, toast } from "./ui.js";
 
 /** Every page of a listing. */
 async function allFiles(scope) {
@@ -107,7 +107,9 @@ function ownedItem(file, changed) {
       button("Download", `Download ${file.name}`, () => download(file), "primary"),
       button("Copy link", `Copy link to ${file.name}`, async () => {
         const created = await createLink(file);
-        await announceCopy(created.url);
+        // Where the clipboard refuses (the click was a while ago), the link is shown to copy by hand.
+        if (!(await copyText(created.url))) toast(`Copy this link to ${file.name}, which lasts 7 days: ${created.url}`);
+        else toast("Link copied to the clipboard.");
       }),
       sharing.toggle,
       links.toggle,

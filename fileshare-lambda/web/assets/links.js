@@ -22,7 +22,7 @@ export async function createLink(file, { seconds = 7 * 86400, maxDownloads, pass
 }
 
 /** Copies a new link's URL, saying so (or, where the clipboard is not allowed, how to copy it). */
-export async function announceCopy(url, input) {
+async function announceCopy(url, input) {
   toast((await copyText(url, input)) ? "Link copied to the clipboard." : "Press Ctrl+C to copy the selected link.");
 }
 

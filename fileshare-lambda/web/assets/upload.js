@@ -28,9 +28,9 @@ class Upload {
     this.item = element("li", undefined, { class: "upload" });
     this.bar = element("progress", undefined, { max: String(file.size || 1), value: "0", "aria-label": `Uploading ${file.name}` });
     this.label = element("span", `${file.name}: starting`, { class: "upload-status" });
-    const cancel = element("button", "Cancel", { type: "button", class: "button small", "aria-label": `Cancel uploading ${file.name}` });
-    cancel.addEventListener("click", () => this.cancel());
-    this.item.append(element("span", file.name, { class: "upload-name" }), this.bar, this.label, cancel);
+    this.cancelButton = element("button", "Cancel", { type: "button", class: "button small", "aria-label": `Cancel uploading ${file.name}` });
+    this.cancelButton.addEventListener("click", () => this.cancel());
+    this.item.append(element("span", file.name, { class: "upload-name" }), this.bar, this.label, this.cancelButton);
   }
 
   progress(part, bytes) {
@@ -119,6 +119,8 @@ class Upload {
         parts = await this.sendParts(ticket.multipart.parts);
       }
       if (this.cancelled) throw new Cancelled();
+      // Past the point of no return: completing stores the file, cancelled or not.
+      this.cancelButton.disabled = true;
       this.label.textContent = "Finishing…";
       await api("POST", `/files/${ticket.file_id}/complete`, { parts });
     } catch (e) {
@@ -130,11 +132,20 @@ class Upload {
   }
 }
 
+/** The uploads under way, to cancel at logout. */
+const active = new Set();
+
+/** Cancels every upload under way (at logout: nothing goes on in a session that ended). */
+export function cancelAll() {
+  for (const upload of active) upload.cancel();
+}
+
 /** Uploads `files` one after another, each with its line in the list; `changed` runs after each
  * (the listing and the usage). Failures are reported in toasts; the other files still go. */
 export async function uploadAll(files, changed) {
   for (const file of files) {
     const upload = new Upload(file);
+    active.add(upload);
     $("uploads").append(upload.item);
     try {
       await upload.run();
@@ -142,8 +153,10 @@ export async function uploadAll(files, changed) {
     } catch (e) {
       toast(e instanceof Cancelled ? `Cancelled uploading ${file.name}.` : e.message, e instanceof Cancelled ? "ok" : "error");
     } finally {
+      active.delete(upload);
       upload.item.remove();
-      await changed();
+      // After a logout there is nothing to show (and no session to ask with).
+      if (!$("app").hidden) await changed();
     }
   }
 }
