@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+use fileshare_client::{env, DEFAULT_COGNITO_REGION, DEFAULT_ENDPOINT};
 use std::path::PathBuf;
 
 const EXIT_CODES: &str = "\
@@ -13,10 +14,10 @@ session expired, 4 not found, 5 forbidden, 6 network unreachable, 7 conflict (e.
 #[command(name = "fileshare", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// The API's base URL.
-    #[arg(long, env = "FILESHARE_ENDPOINT", default_value = "http://127.0.0.1:8080", global = true)]
+    #[arg(long, env = env::ENDPOINT, default_value = DEFAULT_ENDPOINT, global = true)]
     pub endpoint: String,
     /// Where sessions are stored (default: the user's config directory).
-    #[arg(long, env = "FILESHARE_CONFIG_DIR", global = true)]
+    #[arg(long, env = env::CONFIG_DIR, global = true)]
     pub config_dir: Option<PathBuf>,
     /// No progress bars.
     #[arg(long, short, global = true)]
@@ -55,7 +56,7 @@ pub enum Command {
         #[arg(long)]
         content_type: Option<String>,
         /// Upload files larger than this many bytes in parts.
-        #[arg(long, default_value_t = 64 * 1024 * 1024)]
+        #[arg(long, default_value_t = fileshare_client::DEFAULT_MULTIPART_THRESHOLD)]
         multipart_threshold: u64,
     },
     /// List your files and the files shared with you.
@@ -177,12 +178,12 @@ pub struct Credentials {
 #[derive(Debug, Args)]
 pub struct Cognito {
     /// The app client id (the stack's UserPoolClientId output).
-    #[arg(long, env = "FILESHARE_COGNITO_CLIENT_ID")]
+    #[arg(long, env = env::COGNITO_CLIENT_ID)]
     pub cognito_client_id: Option<String>,
     /// The user pool's region.
-    #[arg(long, env = "FILESHARE_COGNITO_REGION", default_value = "us-east-1")]
+    #[arg(long, env = env::COGNITO_REGION, default_value = DEFAULT_COGNITO_REGION)]
     pub cognito_region: String,
     /// A Cognito-compatible endpoint instead of AWS's (tests).
-    #[arg(long, env = "FILESHARE_COGNITO_ENDPOINT", hide = true)]
+    #[arg(long, env = env::COGNITO_ENDPOINT, hide = true)]
     pub cognito_endpoint: Option<String>,
 }

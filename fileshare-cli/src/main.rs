@@ -1,30 +1,25 @@
-//! `fileshare`: the command-line client of the fileshare HTTP API. It speaks only the public API
-//! (and presigned storage URLs), so it works the same against the local service and AWS.
+//! `fileshare`: the command-line client of the fileshare HTTP API, a thin front over
+//! `fileshare-client` (argument parsing, prompts, progress bars, tables, exit codes). It works the
+//! same against the local service and AWS.
 
 mod cli;
-mod client;
-mod download;
 mod error;
-mod identity;
 mod links;
 mod listing;
 mod progress;
-mod session;
-mod transfer;
-mod upload;
 mod usage;
 
 use clap::Parser;
 use cli::{Cli, Cognito, Command, Credentials, LinkCommand};
-use client::{api_path, Api};
 use error::{CliError, Result};
-use identity::Identity;
-use reqwest::Method;
-use serde_json::json;
-use session::{Provider, SessionStore};
+use fileshare_client::{
+    Client, Destination, DownloadOptions, LinkBody, LinkRef, Provider, Scope, SessionStore, SignUp, UploadOptions,
+    UploadSource, UserRef,
+};
+use progress::Bar;
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -41,13 +36,7 @@ async fn main() -> ExitCode {
 fn provider(cognito: &Cognito) -> Provider {
     match &cognito.cognito_client_id {
         None => Provider::Local,
-        Some(client_id) => Provider::Cognito {
-            client_id: client_id.clone(),
-            endpoint: cognito
-                .cognito_endpoint
-                .clone()
-                .unwrap_or_else(|| format!("https://cognito-idp.{}.amazonaws.com/", cognito.cognito_region)),
-        },
+        Some(client_id) => Provider::cognito(client_id, &cognito.cognito_region, cognito.cognito_endpoint.clone()),
     }
 }
 
@@ -62,7 +51,7 @@ fn password(credentials: &Credentials) -> Result<String> {
 /// A password from the first line of stdin.
 fn read_password_line() -> Result<String> {
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).map_err(CliError::io("stdin"))?;
+    std::io::stdin().read_line(&mut line).map_err(|e| CliError::Usage(format!("stdin: {e}")))?;
     non_empty(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
@@ -71,7 +60,7 @@ fn prompt_password(prompt: &str) -> Result<String> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage("no terminal to ask for the password; pass --password-stdin".into()));
     }
-    non_empty(rpassword::prompt_password(prompt).map_err(CliError::io("terminal"))?)
+    non_empty(rpassword::prompt_password(prompt).map_err(|e| CliError::Usage(format!("terminal: {e}")))?)
 }
 
 fn non_empty(password: String) -> Result<String> {
@@ -81,155 +70,166 @@ fn non_empty(password: String) -> Result<String> {
     Ok(password)
 }
 
-/// The body that names the user of `share`: by id, or by name for the service to resolve.
-fn user_body(user: &str, by_id: bool) -> serde_json::Value {
+/// The user a command names: by name, or by id with `--id`.
+fn user_ref(user: &str, by_id: bool) -> UserRef {
     if by_id {
-        json!({"user_id": user})
+        UserRef::Id(user.to_owned())
     } else {
-        json!({"user": user})
+        UserRef::Name(user.to_owned())
     }
 }
 
-async fn run(cli: Cli) -> Result<()> {
-    let endpoint = cli.endpoint.trim_end_matches('/').to_owned();
+/// Where a download goes: `-o -` is stdout, `-o PATH` a file or directory, nothing the current
+/// directory (under the file's own name).
+fn destination(output: Option<PathBuf>) -> Destination {
+    match output {
+        Some(path) if path.as_os_str() == "-" => Destination::Writer(Box::new(tokio::io::stdout())),
+        Some(path) => Destination::Path(path),
+        None => Destination::path("."),
+    }
+}
+
+fn download_options(force: bool, bar: &Bar) -> DownloadOptions {
+    DownloadOptions { overwrite: force, progress: bar.progress() }
+}
+
+fn saved(path: Option<PathBuf>) {
+    if let Some(path) = path {
+        eprintln!("saved {}", path.strip_prefix(".").unwrap_or(&path).display());
+    }
+}
+
+fn client(cli: &Cli, provider: Provider) -> Result<Client> {
     let store = SessionStore::new(cli.config_dir.clone())?;
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .read_timeout(Duration::from_secs(120))
+    Ok(Client::builder(&cli.endpoint)
+        .provider(provider)
+        .session_store(store)
         .user_agent(concat!("fileshare-cli/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| CliError::Usage(format!("HTTP client: {e}")))?;
-    let identity = Identity::new(&http, &endpoint);
-    let api = || Api::new(http.clone(), endpoint.clone(), store.clone());
-    match cli.command {
+        .build()?)
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let to_stdout = |output: &Option<PathBuf>| output.as_deref() == Some(Path::new("-"));
+    match &cli.command {
         Command::Signup(credentials) => {
-            let provider = provider(&credentials.cognito);
-            let password = password(&credentials)?;
-            match identity.sign_up(&provider, &credentials.username, &password).await? {
-                Some(user_id) => println!("created {} ({user_id}); now run `fileshare login`", credentials.username),
-                None => {
+            let password = password(credentials)?;
+            let client = client(&cli, provider(&credentials.cognito))?;
+            match client.sign_up(&credentials.username, &password).await? {
+                SignUp::Created { user_id } => {
+                    println!("created {} ({user_id}); now run `fileshare login`", credentials.username)
+                }
+                SignUp::ConfirmationNeeded => {
                     println!("created {}; confirm it with the e-mailed code: `fileshare confirm`", credentials.username)
                 }
             }
         }
         Command::Confirm { username, code, cognito } => {
-            identity.confirm(&provider(&cognito), &username, &code).await?;
+            client(&cli, provider(cognito))?.confirm_sign_up(username, code).await?;
             println!("confirmed {username}; now run `fileshare login`");
         }
         Command::Login(credentials) => {
-            let password = password(&credentials)?;
-            let session = identity.log_in(provider(&credentials.cognito), &credentials.username, &password).await?;
-            store.save(&endpoint, &session)?;
-            println!("logged in to {endpoint} as {} ({})", session.username, session.user_id);
+            let password = password(credentials)?;
+            let client = client(&cli, provider(&credentials.cognito))?;
+            let session = client.log_in(&credentials.username, &password).await?;
+            println!("logged in to {} as {} ({})", client.endpoint(), session.username, session.user_id);
         }
-        Command::Logout => {
-            let Some(session) = store.load(&endpoint)? else {
-                println!("was not logged in");
-                return Ok(());
-            };
-            // Forget the session here first: whatever the provider says, this machine is logged out.
-            store.remove(&endpoint)?;
-            identity.log_out(&session).await.map_err(|e| {
-                CliError::Rejected(format!("logged out here, but the refresh token could not be revoked: {e}"))
-            })?;
-            println!("logged out; the session's refresh token is revoked");
-        }
+        Command::Logout => match client(&cli, Provider::Local)?.log_out().await {
+            Ok(false) => println!("was not logged in"),
+            Ok(true) => println!("logged out; the session's refresh token is revoked"),
+            Err(e) => return Err(CliError::NotRevoked(e)),
+        },
         Command::Whoami => {
-            let mut api = api()?;
-            let me = api.call(Method::GET, "/me", None).await?;
-            let user_id = me["user_id"].as_str().unwrap_or_default();
-            let username = me["username"].as_str().unwrap_or(&api.session().username).to_owned();
-            println!("{username} ({user_id}) at {endpoint}");
-            if let Some(usage) = usage::describe(&me) {
-                println!("using {usage}");
-            }
+            let client = client(&cli, Provider::Local)?;
+            let me = client.me().await?;
+            let username = me.username.clone().or(client.session().map(|s| s.username)).unwrap_or_default();
+            println!("{username} ({}) at {}", me.user_id, client.endpoint());
+            println!("using {}", usage::describe(&me));
         }
         Command::Upload { files, content_type, multipart_threshold } => {
-            let mut api = api()?;
-            let options = upload::UploadOptions { content_type, multipart_threshold, quiet: cli.quiet };
+            let client = client(&cli, Provider::Local)?;
             for path in files {
-                let file = upload::upload(&mut api, &path, &options).await?;
-                println!(
-                    "{}  {}",
-                    file["file_id"].as_str().unwrap_or_default(),
-                    file["name"].as_str().unwrap_or_default()
-                );
+                let bar = Bar::new(cli.quiet);
+                let options = UploadOptions {
+                    content_type: content_type.clone(),
+                    multipart_threshold: *multipart_threshold,
+                    progress: bar.progress(),
+                    ..UploadOptions::default()
+                };
+                let uploaded = client.upload(UploadSource::path(path), &options).await;
+                bar.finish();
+                let file = uploaded?;
+                println!("{}  {}", file.file_id, file.name);
             }
         }
         Command::Ls { shared, owned, json } => {
-            let scope = if shared {
-                "shared"
-            } else if owned {
-                "owned"
-            } else {
-                "all"
+            let scope = match (shared, owned) {
+                (true, _) => Scope::Shared,
+                (_, true) => Scope::Owned,
+                _ => Scope::All,
             };
-            let files = listing::all_files(&mut api()?, scope).await?;
-            if json {
+            let files = client(&cli, Provider::Local)?.list_all(scope).await?;
+            if *json {
                 println!("{}", serde_json::to_string_pretty(&files).unwrap_or_default());
             } else {
                 print!("{}", listing::table(&files));
             }
         }
         Command::Share { file_id, user, id, until } => {
-            let mut body = user_body(&user, id);
-            body["expires_at"] = json!(until);
-            let share = api()?.call(Method::POST, &api_path(&["files", &file_id, "share"]), Some(&body)).await?;
-            let name = share["username"].as_str().unwrap_or(&user);
-            println!("shared {file_id} with {name} ({})", share["user_id"].as_str().unwrap_or_default());
+            let share = client(&cli, Provider::Local)?.share(file_id, &user_ref(user, *id), *until).await?;
+            let name = share.username.as_deref().unwrap_or(user);
+            println!("shared {file_id} with {name} ({})", share.user_id);
         }
         Command::Unshare { file_id, user, id } => {
-            let mut api = api()?;
-            let user_id = if id {
-                user.clone()
-            } else {
-                // The owner's view of the file names its grantees: find this one's id there.
-                let file = api.call(Method::GET, &api_path(&["files", &file_id]), None).await?;
-                let shares = file["shared_with"].as_array().cloned().unwrap_or_default();
-                let found =
-                    shares.iter().find(|s| s["username"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&user)));
-                let found = found.and_then(|s| s["user_id"].as_str()).map(str::to_owned);
-                found.ok_or_else(|| CliError::NotFound(format!("{file_id} is not shared with {user}")))?
-            };
-            api.call(Method::DELETE, &api_path(&["files", &file_id, "share", &user_id]), None).await?;
+            client(&cli, Provider::Local)?.unshare(file_id, &user_ref(user, *id)).await?;
             println!("stopped sharing {file_id} with {user}");
         }
         Command::Link(LinkCommand::Create { file_id, expires, max_downloads, password_stdin }) => {
-            let password = if password_stdin { Some(read_password_line()?) } else { None };
-            let options = links::NewLink { expires, max_downloads, password };
-            let created = links::create(&mut api()?, &file_id, options).await?;
-            println!("{}", created["url"].as_str().unwrap_or_default());
-            eprintln!("link {} — anyone with the link above can download the file", links::describe(&created));
+            let password = if *password_stdin { Some(read_password_line()?) } else { None };
+            let expires_at = expires.map(|lifetime| chrono::Utc::now() + lifetime);
+            let body = LinkBody { expires_at, password, max_downloads: *max_downloads };
+            let created = client(&cli, Provider::Local)?.create_link(file_id, &body).await?;
+            println!("{}", created.url);
+            eprintln!("link {} — anyone with the link above can download the file", links::describe(&created.link));
         }
         Command::Link(LinkCommand::Ls { file_id, json }) => {
-            let found = links::list(&mut api()?, &file_id).await?;
-            if json {
+            let found = client(&cli, Provider::Local)?.list_links(file_id).await?;
+            if *json {
                 println!("{}", serde_json::to_string_pretty(&found).unwrap_or_default());
             } else {
                 print!("{}", links::table(&found));
             }
         }
         Command::Link(LinkCommand::Rm { link_id }) => {
-            links::revoke(&mut api()?, &link_id).await?;
+            client(&cli, Provider::Local)?.revoke_link(link_id).await?;
             println!("revoked {link_id}");
         }
         Command::Get { link_url, output, force, password_stdin } => {
-            let source = if password_stdin { links::PasswordSource::Stdin } else { links::PasswordSource::Prompt };
-            match links::get(&http, &link_url, output, force, cli.quiet, source).await? {
-                download::Output::File(path) => eprintln!("saved {}", path.display()),
-                download::Output::Stdout => {}
-            }
+            let link: LinkRef = link_url.parse()?;
+            let client = client(&cli, Provider::Local)?;
+            let info = client.link_info(&link).await?;
+            let password = match (info.password_required, password_stdin) {
+                (false, _) => None,
+                (true, true) => Some(read_password_line()?),
+                (true, false) => Some(prompt_password("Link password: ")?),
+            };
+            let bar = Bar::new(cli.quiet || to_stdout(output));
+            let options = download_options(*force, &bar);
+            let got =
+                client.download_link(&link, &info, password.as_deref(), destination(output.clone()), &options).await;
+            bar.finish();
+            saved(got?);
         }
         Command::Download { file_id, output, force } => {
-            match download::download(&mut api()?, &file_id, output, force, cli.quiet).await? {
-                download::Output::File(path) => eprintln!("saved {}", path.display()),
-                download::Output::Stdout => {}
-            }
+            let bar = Bar::new(cli.quiet || to_stdout(output));
+            let options = download_options(*force, &bar);
+            let got = client(&cli, Provider::Local)?.download(file_id, destination(output.clone()), &options).await;
+            bar.finish();
+            saved(got?);
         }
         Command::Rm { file_ids } => {
-            let mut api = api()?;
+            let client = client(&cli, Provider::Local)?;
             for file_id in file_ids {
-                api.call(Method::DELETE, &api_path(&["files", &file_id]), None).await?;
+                client.delete_file(file_id).await?;
                 println!("deleted {file_id}");
             }
         }

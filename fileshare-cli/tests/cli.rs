@@ -9,7 +9,7 @@ use std::path::Path;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_upload_list_share_download_unshare_delete() {
     let service = start_service().await;
-    let (mut alice, mut bob) = (User::at(&service.endpoint, "alice"), User::at(&service.endpoint, "bob"));
+    let (mut alice, mut bob) = (User::at(&service.base, "alice"), User::at(&service.base, "bob"));
     alice.sign_up_and_log_in().await;
     bob.sign_up_and_log_in().await;
     #[cfg(unix)]
@@ -20,7 +20,7 @@ async fn two_users_upload_list_share_download_unshare_delete() {
     }
     let whoami = alice.ok(&["whoami"]).await;
     let mut whoami = whoami.lines();
-    assert_eq!(whoami.next(), Some(format!("{} ({}) at {}", alice.name, alice.id, service.endpoint).as_str()));
+    assert_eq!(whoami.next(), Some(format!("{} ({}) at {}", alice.name, alice.id, service.base).as_str()));
     assert_eq!(whoami.next(), Some("using 0 B of 10.00 GiB (0%) in 0 of 10000 files"));
 
     // A 20 MiB file goes in parts (threshold 10 MiB, parts of 8 MiB), a small one in one PUT.
@@ -75,7 +75,7 @@ async fn two_users_upload_list_share_download_unshare_delete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_tokens_are_refreshed_transparently() {
     let service = start_service().await;
-    let mut alice = User::at(&service.endpoint, "alice");
+    let mut alice = User::at(&service.base, "alice");
     alice.sign_up_and_log_in().await;
     let first = alice.credentials()["access_token"].clone();
 
@@ -101,7 +101,7 @@ async fn expired_tokens_are_refreshed_transparently() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_logged_out_and_network_down_fail_clearly() {
     let service = start_service().await;
-    let mut alice = User::at(&service.endpoint, "alice");
+    let mut alice = User::at(&service.base, "alice");
     alice.sign_up_and_log_in().await;
     let name = alice.name.clone();
 
@@ -112,7 +112,7 @@ async fn wrong_password_logged_out_and_network_down_fail_clearly() {
     assert!(alice.ok(&["logout"]).await.contains("refresh token is revoked"));
     assert!(alice.fails(&["ls"], 3).await.contains("not logged in"));
     let refreshed = reqwest::Client::new()
-        .post(format!("{}/auth/refresh", service.endpoint))
+        .post(format!("{}/auth/refresh", service.base))
         .json(&serde_json::json!({"refresh_token": refresh_token}))
         .send()
         .await
@@ -138,7 +138,7 @@ async fn unreachable_storage_errors_never_show_signed_urls() {
     // Presigned URLs point at a port nobody listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let service = start_service_with(|c| c.public_url = format!("http://127.0.0.1:{port}")).await;
-    let mut alice = User::at(&service.endpoint, "alice");
+    let mut alice = User::at(&service.base, "alice");
     alice.sign_up_and_log_in().await;
     std::fs::write(alice.path("a.txt"), b"hello").expect("write");
     let stderr = alice.fails(&["upload", "a.txt"], 6).await;
@@ -153,7 +153,7 @@ async fn uploads_over_quota_are_refused_in_words() {
     let service =
         start_service_with(|c| c.limits.quota = fileshare_core::Quota { bytes: Some(MIB as u64), files: Some(2) })
             .await;
-    let mut alice = User::at(&service.endpoint, "alice");
+    let mut alice = User::at(&service.base, "alice");
     alice.sign_up_and_log_in().await;
     std::fs::write(alice.path("half.bin"), pattern(MIB / 2, 1)).expect("write");
     std::fs::write(alice.path("big.bin"), pattern(MIB, 2)).expect("write");
@@ -169,16 +169,16 @@ async fn uploads_over_quota_are_refused_in_words() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn share_links_from_the_command_line() {
     let service = start_service().await;
-    let mut alice = User::at(&service.endpoint, "alice");
+    let mut alice = User::at(&service.base, "alice");
     alice.sign_up_and_log_in().await;
     // Someone with no account at all: no session, a different machine.
-    let stranger = User::at(&service.endpoint, "stranger");
+    let stranger = User::at(&service.base, "stranger");
     std::fs::write(alice.path("report.txt"), b"the quarterly report").expect("write");
     let id = ids(&alice.ok(&["upload", "report.txt"]).await)[0].clone();
 
     let url = alice.ok(&["link", "create", &id, "--max-downloads", "2", "--expires", "7d"]).await;
     let url = url.trim();
-    assert!(url.starts_with(&format!("{}/l/", service.endpoint)), "{url}");
+    assert!(url.starts_with(&format!("{}/l/", service.base)), "{url}");
     stranger.ok(&["get", url]).await;
     assert_eq!(std::fs::read(stranger.path("report.txt")).expect("got"), b"the quarterly report");
     assert_eq!(stranger.ok(&["get", url, "-o", "-"]).await, "the quarterly report");

@@ -28,7 +28,7 @@ async fn cognito_login_refresh_and_transfers_through_s3() {
     })
     .await;
 
-    let mut alice = User::at(&service.endpoint, "alice");
+    let mut alice = User::at(&service.base, "alice");
     alice.env = vec![
         ("FILESHARE_COGNITO_CLIENT_ID".into(), client.clone()),
         ("FILESHARE_COGNITO_ENDPOINT".into(), format!("{moto}/")),

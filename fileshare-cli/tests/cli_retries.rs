@@ -4,102 +4,18 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
-use axum::response::Response;
-use common::{ids, pattern, start_service_with, User, MIB};
+use common::{ids, pattern, User, MIB};
 use fileshare_core::backends::SqliteMetadataStore;
-use std::sync::{Arc, Mutex};
+use fileshare_lambda::testing::{Fault, FlakyProxy, TestService};
+use std::sync::Arc;
 
 /// What identifies a single (whole-file) upload's PUT: parts' queries start with `uploadId`.
 const SINGLE: &str = "?X-Fileshare-Size=";
 
-/// How a planned failure happens.
-#[derive(Clone, Copy, PartialEq)]
-enum Fault {
-    /// Answered without reaching storage.
-    Refuse,
-    /// Storage got the request and stored it; the answer was lost on the way back.
-    LoseAnswer,
-}
-
-/// Forwards everything to `upstream`, except requests matching a planned failure.
-struct Flaky {
-    upstream: String,
-    http: reqwest::Client,
-    /// (method, a substring of path and query, status to answer, how), each used once.
-    failures: Mutex<Vec<(Method, String, StatusCode, Fault)>>,
-    /// Every storage transfer seen: "METHOD path?query".
-    transfers: Mutex<Vec<String>>,
-}
-
-impl Flaky {
-    fn fail(&self, method: Method, needle: &str, status: StatusCode, times: usize) {
-        self.plan(method, needle, status, Fault::Refuse, times);
-    }
-
-    fn plan(&self, method: Method, needle: &str, status: StatusCode, fault: Fault, times: usize) {
-        let mut failures = self.failures.lock().expect("lock");
-        failures.extend(std::iter::repeat_n((method, needle.to_owned(), status, fault), times));
-    }
-
-    fn transfers_matching(&self, method: &str, needle: &str) -> usize {
-        let transfers = self.transfers.lock().expect("lock");
-        transfers.iter().filter(|t| t.starts_with(method) && t.contains(needle)).count()
-    }
-}
-
-async fn forward(State(flaky): State<Arc<Flaky>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let target = parts.uri.path_and_query().map(ToString::to_string).unwrap_or_default();
-    // Read the whole body first, as storage does before it answers.
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    if target.starts_with("/blobs") {
-        flaky.transfers.lock().expect("lock").push(format!("{} {target}", parts.method));
-    }
-    let planned = {
-        let mut failures = flaky.failures.lock().expect("lock");
-        let found = failures.iter().position(|(m, needle, ..)| *m == parts.method && target.contains(needle.as_str()));
-        found.map(|i| {
-            let (.., status, fault) = failures.remove(i);
-            (status, fault)
-        })
-    };
-    let injected = |status| Response::builder().status(status).body(Body::from("injected failure")).expect("response");
-    if let Some((status, Fault::Refuse)) = planned {
-        return injected(status);
-    }
-    let mut upstream = flaky.http.request(parts.method, format!("{}{target}", flaky.upstream)).body(bytes);
-    for (name, value) in &parts.headers {
-        if name != axum::http::header::HOST {
-            upstream = upstream.header(name, value);
-        }
-    }
-    let answer = upstream.send().await.expect("upstream answers");
-    if let Some((status, Fault::LoseAnswer)) = planned {
-        return injected(status);
-    }
-    let mut response = Response::builder().status(answer.status());
-    for (name, value) in answer.headers() {
-        response = response.header(name, value);
-    }
-    response.body(Body::from(answer.bytes().await.expect("upstream body"))).expect("response")
-}
-
-async fn setup() -> (common::Service, Arc<Flaky>, User) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let proxy_url = format!("http://{}", listener.local_addr().expect("addr"));
-    let service = start_service_with(|config| config.public_url = proxy_url.clone()).await;
-    let flaky = Arc::new(Flaky {
-        upstream: service.endpoint.clone(),
-        http: reqwest::Client::new(),
-        failures: Mutex::default(),
-        transfers: Mutex::default(),
-    });
-    let app = axum::Router::new().fallback(forward).with_state(flaky.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let mut alice = User::at(&proxy_url, "alice");
+async fn setup() -> (TestService, Arc<FlakyProxy>, User) {
+    let (service, flaky) = FlakyProxy::start(|config| config.user_rate = 1000.0).await;
+    let mut alice = User::at(&flaky.base, "alice");
     alice.sign_up_and_log_in().await;
     (service, flaky, alice)
 }

@@ -2,8 +2,8 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use fileshare_api::{Problem, ProblemType, QuotaFigures};
 use fileshare_core::Error as CoreError;
-use serde::Serialize;
 use std::time::Duration;
 
 /// Everything a request can fail with.
@@ -41,52 +41,33 @@ pub enum ApiError {
     },
 }
 
-/// The problem document.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Problem {
-    /// A URI naming the problem type.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// A short, human-readable summary of the type.
-    pub title: String,
-    /// The HTTP status.
-    pub status: u16,
-    /// What went wrong with this request.
-    pub detail: String,
-    /// `quota-exceeded` only: the usage, the quota and the refused size (documented as
-    /// `QuotaFigures` on the routes that can answer it).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    #[schema(ignore)]
-    pub figures: Option<crate::routes::QuotaFigures>,
-}
-
 impl ApiError {
-    fn status_and_title(&self) -> (StatusCode, &'static str) {
+    fn status_and_type(&self) -> (StatusCode, ProblemType) {
         match self {
             ApiError::Core(e) => match e {
-                CoreError::NotFound { .. } => (StatusCode::NOT_FOUND, "not-found"),
-                CoreError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
-                CoreError::InvalidInput { .. } => (StatusCode::BAD_REQUEST, "invalid-input"),
-                CoreError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
-                CoreError::AlreadyExists { .. } => (StatusCode::PRECONDITION_FAILED, "already-exists"),
-                CoreError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+                CoreError::NotFound { .. } => (StatusCode::NOT_FOUND, ProblemType::NotFound),
+                CoreError::Forbidden { .. } => (StatusCode::FORBIDDEN, ProblemType::Forbidden),
+                CoreError::InvalidInput { .. } => (StatusCode::BAD_REQUEST, ProblemType::InvalidInput),
+                CoreError::Conflict { .. } => (StatusCode::CONFLICT, ProblemType::Conflict),
+                CoreError::AlreadyExists { .. } => (StatusCode::PRECONDITION_FAILED, ProblemType::AlreadyExists),
+                CoreError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ProblemType::TooLarge),
                 CoreError::UnsupportedContentType { .. } => {
-                    (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-content-type")
+                    (StatusCode::UNSUPPORTED_MEDIA_TYPE, ProblemType::UnsupportedContentType)
                 }
-                CoreError::WrongPassword => (StatusCode::FORBIDDEN, "link-password"),
-                CoreError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts"),
+                CoreError::WrongPassword => (StatusCode::FORBIDDEN, ProblemType::LinkPassword),
+                CoreError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, ProblemType::TooManyAttempts),
                 // Refused for this caller's account, not for the request's form: what Google
                 // Drive and others answer; 507 would tell clients the server is at fault.
-                CoreError::QuotaExceeded { .. } => (StatusCode::FORBIDDEN, "quota-exceeded"),
-                _ => (StatusCode::SERVICE_UNAVAILABLE, "storage-unavailable"),
+                CoreError::QuotaExceeded { .. } => (StatusCode::FORBIDDEN, ProblemType::QuotaExceeded),
+                _ => (StatusCode::SERVICE_UNAVAILABLE, ProblemType::StorageUnavailable),
             },
-            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid-input"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::UnknownUser(_) => (StatusCode::NOT_FOUND, "unknown-user"),
-            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests"),
-            ApiError::NoRoute => (StatusCode::NOT_FOUND, "not-found"),
-            ApiError::Http { status, .. } => (*status, http_title(*status)),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, ProblemType::Unauthorized),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, ProblemType::InvalidInput),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, ProblemType::Conflict),
+            ApiError::UnknownUser(_) => (StatusCode::NOT_FOUND, ProblemType::UnknownUser),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, ProblemType::TooManyRequests),
+            ApiError::NoRoute => (StatusCode::NOT_FOUND, ProblemType::NotFound),
+            ApiError::Http { status, .. } => (*status, http_type(*status)),
         }
     }
 }
@@ -103,23 +84,23 @@ impl ApiError {
 }
 
 /// The problem type of a status the HTTP stack answers with.
-fn http_title(status: StatusCode) -> &'static str {
+fn http_type(status: StatusCode) -> ProblemType {
     match status {
-        StatusCode::BAD_REQUEST => "invalid-input",
-        StatusCode::NOT_FOUND => "not-found",
-        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
-        StatusCode::REQUEST_TIMEOUT => "request-timeout",
-        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-content-type",
-        StatusCode::UNPROCESSABLE_ENTITY => "invalid-input",
-        s if s.is_server_error() => "server-error",
-        _ => "request-refused",
+        StatusCode::BAD_REQUEST => ProblemType::InvalidInput,
+        StatusCode::NOT_FOUND => ProblemType::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ProblemType::MethodNotAllowed,
+        StatusCode::REQUEST_TIMEOUT => ProblemType::RequestTimeout,
+        StatusCode::PAYLOAD_TOO_LARGE => ProblemType::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemType::UnsupportedContentType,
+        StatusCode::UNPROCESSABLE_ENTITY => ProblemType::InvalidInput,
+        s if s.is_server_error() => ProblemType::ServerError,
+        _ => ProblemType::RequestRefused,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, title) = self.status_and_title();
+        let (status, problem_type) = self.status_and_type();
         let detail = match &self {
             // Storage failures are logged, not shown: they can name buckets, tables and hosts.
             ApiError::Core(CoreError::Storage { .. }) => {
@@ -130,22 +111,14 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let figures = match &self {
-            ApiError::Core(CoreError::QuotaExceeded { usage, quota, size }) => {
-                Some(crate::routes::QuotaFigures { usage: (*usage).into(), quota: (*quota).into(), size: *size })
-            }
+            ApiError::Core(e) => QuotaFigures::of(e),
             _ => None,
         };
-        let problem = Problem {
-            kind: format!("https://fileshare.dev/problems/{title}"),
-            title: title.into(),
-            status: status.as_u16(),
-            detail,
-            figures,
-        };
+        let problem = Problem { figures, ..Problem::new(problem_type, status.as_u16(), detail) };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(fileshare_api::PROBLEM_CONTENT_TYPE));
         match &self {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -14,7 +14,8 @@
 //!
 //! Feature `aws` (default): the S3 + DynamoDB backends and the events function. Without it the
 //! server runs on the embedded default only and builds without the AWS SDK (what `./scripts/run`
-//! does unless AWS is configured).
+//! does unless AWS is configured). Feature `testing`: the service on a free port and a
+//! failure-injecting proxy, for tests of this crate and of its clients.
 
 pub mod admin;
 pub mod auth;
@@ -30,6 +31,8 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod sweeper;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod throttle;
 
 pub use config::ServiceConfig;

@@ -13,12 +13,7 @@ use tokio::process::Command;
 pub const PASSWORD: &str = "correct-Horse-battery-9";
 pub const MIB: usize = 1024 * 1024;
 
-pub struct Service {
-    pub endpoint: String,
-    /// The service's data directory (embedded files and SQLite).
-    pub data: TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
+pub use fileshare_lambda::testing::TestService as Service;
 
 /// The local service on the embedded default.
 pub async fn start_service() -> Service {
@@ -27,20 +22,11 @@ pub async fn start_service() -> Service {
 
 /// The service with its configuration adjusted first (storage, identity provider).
 pub async fn start_service_with(adjust: impl FnOnce(&mut ServiceConfig)) -> Service {
-    let data = tempfile::tempdir().expect("tempdir");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let mut config = ServiceConfig::embedded(data.path(), addr);
-    config.user_rate = 1000.0;
-    adjust(&mut config);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (_, serve) = fileshare_lambda::server::serve_on(listener, &config, async {
-        let _ = stopped.await;
+    fileshare_lambda::testing::start_embedded_with(|config| {
+        config.user_rate = 1000.0;
+        adjust(config);
     })
     .await
-    .expect("service starts");
-    tokio::spawn(serve);
-    Service { endpoint: format!("http://{addr}"), data, _stop: stop }
 }
 
 /// One person at a terminal-less shell: their own config directory and working directory.

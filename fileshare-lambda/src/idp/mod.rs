@@ -12,7 +12,7 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, Header};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 pub use users::REUSE_GRACE_SECS;
@@ -25,31 +25,8 @@ pub const REFRESH_TTL_SECS: i64 = 30 * 24 * 3600;
 /// The app client id local tokens are issued for.
 pub const LOCAL_CLIENT_ID: &str = "fileshare-local";
 
-/// Tokens returned by login and refresh.
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Tokens {
-    /// Send as `Authorization: Bearer …` to the API.
-    pub access_token: String,
-    /// The user's identity (not accepted by the API).
-    pub id_token: String,
-    /// Exchange at `/auth/refresh` for new tokens.
-    pub refresh_token: String,
-    /// Seconds until the access token expires.
-    pub expires_in: i64,
-    /// Always `Bearer`.
-    pub token_type: String,
-}
-
-impl std::fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
-            .field("access_token", &"<redacted>")
-            .field("id_token", &"<redacted>")
-            .field("refresh_token", &"<redacted>")
-            .field("expires_in", &self.expires_in)
-            .finish_non_exhaustive()
-    }
-}
+/// Tokens returned by login and refresh: the wire type.
+pub use fileshare_api::Tokens;
 
 #[derive(Serialize)]
 struct TokenClaims<'a> {

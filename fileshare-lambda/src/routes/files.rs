@@ -2,10 +2,9 @@
 //! Every handler authenticates with [`Caller`] and hands the decision to `FileShare`.
 
 use super::caching::{entity_tag, NO_STORE};
-use super::dto::*;
 use super::extract::{ApiJson, ApiQuery, OptionalJson};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::metrics;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -13,8 +12,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use fileshare_api::*;
 use fileshare_core::store::CompletedPart;
-use fileshare_core::{Access, FileId, ListRequest, UploadRequest, UploadTarget, UserId};
+use fileshare_core::{FileId, ListRequest, UserId};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -36,22 +36,8 @@ pub async fn create_upload(
     caller: Caller,
     ApiJson(body): ApiJson<UploadBody>,
 ) -> ApiResult<(StatusCode, Json<UploadResponse>)> {
-    let request =
-        UploadRequest { name: body.name, size: body.size, content_type: body.content_type, multipart: body.multipart };
-    let ticket = state.service.create_upload(&caller.user, request).await?;
-    let (upload, multipart) = match ticket.target {
-        UploadTarget::Single(upload) => {
-            (Some(UploadView { method: "PUT", url: upload.url, headers: upload.headers }), None)
-        }
-        UploadTarget::Multipart { upload_id, part_size, parts } => {
-            let parts =
-                parts.into_iter().map(|p| PartView { part_number: p.part_number, size: p.size, url: p.url }).collect();
-            (None, Some(MultipartView { upload_id, part_size, parts }))
-        }
-    };
-    let response =
-        UploadResponse { file_id: ticket.file.id.to_string(), upload, multipart, expires_at: ticket.expires_at };
-    Ok((StatusCode::CREATED, Json(response)))
+    let ticket = state.service.create_upload(&caller.user, body.into()).await?;
+    Ok((StatusCode::CREATED, Json(ticket.into())))
 }
 
 /// Confirm an upload: the bytes must be there, with the declared size. A multipart upload lists
@@ -95,7 +81,7 @@ pub async fn list_files(
         Some(Err(ticket)) => Some(ticket),
         None => None,
     };
-    let scope = params.scope.as_deref().unwrap_or("all").parse()?;
+    let scope = params.scope.unwrap_or_default().into();
     let page = state
         .service
         .list_files(&caller.user, ListRequest { scope, limit: params.limit, cursor: params.cursor })
@@ -105,13 +91,12 @@ pub async fn list_files(
         .items
         .iter()
         .filter_map(|entry| match &entry.access {
-            Access::Grantee { share } => share.expires_at,
-            Access::Owner => None,
+            fileshare_core::Access::Grantee { share } => share.expires_at,
+            fileshare_core::Access::Owner => None,
         })
         .min();
-    let mut files: Vec<FileView> = page.items.into_iter().map(FileView::from).collect();
-    name_users(&state, &mut files).await;
-    let response = ListResponse { files, next_cursor: page.next_cursor.map(|c| c.to_string()) };
+    let mut response = ListResponse::from(page);
+    name_users(&state, &mut response.files).await;
     // Our own types always serialise; were one not to, it is a bug: a bare 500, made a problem
     // document by the router's layers.
     let Ok(body) = serde_json::to_vec(&response) else { return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response()) };
@@ -159,7 +144,7 @@ pub async fn download_url(
     let ttl = params.expires_in.map(Duration::from_secs);
     let url = state.service.download_url(&caller.user, &file_id(&id)?, ttl).await?;
     // A fresh credential each time: never kept, never revalidated.
-    Ok(([(header::CACHE_CONTROL, NO_STORE)], Json(DownloadResponse { url: url.url, expires_at: url.expires_at })))
+    Ok(([(header::CACHE_CONTROL, NO_STORE)], Json(DownloadResponse::from(url))))
 }
 
 /// Share a file (owner only), with a user named by id or by name (`{"user": "bob"}`). Sharing

@@ -7,11 +7,10 @@
 //! as it does for everyone. The client address is the connection's peer, or, behind a proxy listed
 //! in `FILESHARE_TRUSTED_PROXIES`, the address that proxy puts in `X-Forwarded-For`.
 
-use super::dto::{CredentialsBody, MeResponse, SignupResponse};
 use super::extract::ApiJson;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::idp::{LocalIdentityProvider, Tokens};
+use crate::error::{ApiError, ApiResult};
+use crate::idp::LocalIdentityProvider;
 use crate::state::AppState;
 use crate::throttle::Limiter;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -19,6 +18,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use fileshare_api::{CredentialsBody, MeResponse, Problem, SignupResponse, Tokens};
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

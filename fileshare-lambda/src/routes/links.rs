@@ -7,18 +7,17 @@
 //! deleted) answers the same 404, so links cannot be probed.
 
 use super::caching::NO_STORE;
-use super::dto::DownloadResponse;
 use super::extract::{ApiJson, OptionalJson};
 use super::identity::{throttle_address, ClientAddr};
-use super::link_dto::*;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use fileshare_core::{FileId, LinkId, LinkOptions, LinkToken};
+use fileshare_api::*;
+use fileshare_core::{FileId, LinkId, LinkToken};
 
 fn token(raw: &str) -> ApiResult<LinkToken> {
     // A malformed token is just another link that does not exist: the same 404, no hint.
@@ -54,9 +53,7 @@ pub async fn create_link(
     ApiJson(body): ApiJson<LinkBody>,
 ) -> ApiResult<impl IntoResponse> {
     let id: FileId = id.parse()?;
-    let options =
-        LinkOptions { expires_at: body.expires_at, password: body.password, max_downloads: body.max_downloads };
-    let created = state.service.create_link(&caller.user, &id, options).await?;
+    let created = state.service.create_link(&caller.user, &id, body.into()).await?;
     let token = created.token.reveal();
     let url = format!("{}/l/{token}", public_base(&state, &headers)?);
     let response = CreatedLinkResponse { link: created.link.into(), token, url };
@@ -122,7 +119,7 @@ pub async fn redeem_link(
 ) -> ApiResult<impl IntoResponse> {
     throttle_address(&state.public_limiter, &addr)?;
     let url = state.service.redeem_link(&token(&raw)?, body.password.as_deref()).await?;
-    Ok(([(header::CACHE_CONTROL, NO_STORE)], Json(DownloadResponse { url: url.url, expires_at: url.expires_at })))
+    Ok(([(header::CACHE_CONTROL, NO_STORE)], Json(DownloadResponse::from(url))))
 }
 
 /// The link to hand out. A browser gets the link's page (name, size, password prompt, download

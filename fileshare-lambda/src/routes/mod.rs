@@ -2,23 +2,17 @@
 
 mod blobs;
 mod caching;
-mod dto;
 mod extract;
 mod files;
 mod identity;
-mod link_dto;
 mod links;
 mod meta;
 mod openapi;
 mod problems;
 mod session;
-mod usage_dto;
 mod web;
 
-pub use dto::*;
-pub use link_dto::*;
 pub use openapi::{document as openapi_document, ApiDoc};
-pub use usage_dto::*;
 pub use web::{PageIdentity, WebPage};
 
 use crate::metrics;

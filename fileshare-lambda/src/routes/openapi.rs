@@ -8,12 +8,12 @@
 //! - a file id and a user id have one shape everywhere ([`FILE_ID_PATTERN`], [`USER_ID_PATTERN`]):
 //!   the `id` and `user_id` path parameters and every `user_id` property; so have a link's id and
 //!   token ([`LINK_ID_PATTERN`], [`LINK_TOKEN_PATTERN`]);
-//! - an upload over quota is a problem with the figures ([`QuotaFigures`](super::QuotaFigures));
+//! - an upload over quota is a problem with the figures ([`QuotaFigures`](fileshare_api::QuotaFigures));
 //! - a new upload's `file_id` links to every operation on that file (OpenAPI links), so clients and
 //!   stateful testers can follow an upload to its completion, download, share and delete; a new
 //!   share link's token and id link to its redemption and revocation.
 
-use crate::error::Problem;
+use fileshare_api::{Problem, QuotaFigures};
 use serde_json::{json, Map, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -50,7 +50,7 @@ impl Modify for BearerAuth {
         super::links::create_link, super::links::list_links, super::links::revoke_link, super::links::link_info,
         super::links::redeem_link, super::links::open_link,
     ),
-    components(schemas(Problem, super::QuotaFigures)),
+    components(schemas(Problem, QuotaFigures)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

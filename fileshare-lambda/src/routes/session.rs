@@ -7,18 +7,18 @@
 //! the page's behalf ([`CognitoTokens`]). Either way a page's access token lives in its memory
 //! only, for minutes; a reload or an expiry costs one `POST /auth/refresh`.
 
-use super::dto::{RefreshBody, SessionBody};
 use super::extract::ApiJson;
 use super::identity::{throttle_address, ClientAddr};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::idp::cognito::{CognitoTokens, SessionTokens};
-use crate::idp::{LocalIdentityProvider, Tokens, REFRESH_TTL_SECS};
+use crate::error::{ApiError, ApiResult};
+use crate::idp::cognito::CognitoTokens;
+use crate::idp::{LocalIdentityProvider, REFRESH_TTL_SECS};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cookie::{Cookie, SameSite};
+use fileshare_api::{Problem, RefreshBody, SessionBody, SessionTokens, Tokens};
 
 /// The session cookie: the refresh token. On HTTPS a `__Host-` cookie: only this exact host may
 /// set it (with `Path=/` and `Secure`), so a sibling subdomain cannot plant one beside it.

@@ -1,51 +1,10 @@
 //! A real server on 127.0.0.1 for each test, and a small client of its HTTP API.
-#![allow(dead_code)] // each test file uses a different part of this
+#![allow(dead_code, unused_imports)] // each test file uses a different part of this
 
-use fileshare_lambda::ServiceConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tempfile::TempDir;
-use tokio::sync::oneshot;
 
-/// A running local server; stops when dropped.
-pub struct Server {
-    pub base: String,
-    pub data: TempDir,
-    _stop: oneshot::Sender<()>,
-}
-
-/// Starts a server on the embedded default (built-in identity provider) on a free port.
-pub async fn start_embedded() -> Server {
-    start_embedded_with(|_| {}).await
-}
-
-/// Like [`start_embedded`], with the configuration adjusted first.
-pub async fn start_embedded_with(adjust: impl FnOnce(&mut ServiceConfig)) -> Server {
-    let data = tempfile::tempdir().expect("tempdir");
-    let mut config = ServiceConfig::embedded(data.path(), "127.0.0.1:0".parse().expect("addr"));
-    adjust(&mut config);
-    start(config, data).await
-}
-
-/// Starts a server with `config` (its `bind` port 0 is replaced by a free port).
-pub async fn start(mut config: ServiceConfig, data: TempDir) -> Server {
-    // Presigned URLs must name the real port: bind first (and keep the listener), then build the
-    // service for that address.
-    let listener = tokio::net::TcpListener::bind(config.bind).await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    config.bind = addr;
-    if config.public_url.ends_with(":0") {
-        config.public_url = format!("http://{addr}");
-    }
-    let (stop, stopped) = oneshot::channel::<()>();
-    let (_, serve) = fileshare_lambda::server::serve_on(listener, &config, async {
-        let _ = stopped.await;
-    })
-    .await
-    .expect("server starts");
-    tokio::spawn(serve);
-    Server { base: format!("http://{addr}"), data, _stop: stop }
-}
+pub use fileshare_lambda::testing::{start, start_embedded, start_embedded_with, TestService as Server};
 
 /// A user of the API.
 #[derive(Clone)]

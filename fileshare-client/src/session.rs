@@ -1,21 +1,23 @@
-//! Stored sessions: one per API endpoint, in `credentials.json` under the user's config directory
-//! (`$FILESHARE_CONFIG_DIR`, else e.g. `~/.config/fileshare`). The file holds refresh tokens, so it is
-//! created 0600 in a 0700 directory and replaced atomically (temp file + rename): a crash mid-write
-//! never leaves it truncated.
+//! Sessions, and where they are kept: one per API endpoint, in `credentials.json` under a config
+//! directory (the `fileshare` CLI's: `$FILESHARE_CONFIG_DIR`, else e.g. `~/.config/fileshare`), so
+//! that the CLI and programs share a login. The file holds refresh tokens, so it is created 0600 in
+//! a 0700 directory and replaced atomically (temp file + rename): a crash mid-write never leaves it
+//! truncated.
 
-use crate::error::{CliError, Result};
+use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Who issues this session's tokens, so that refresh goes back to the same place.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Who issues a session's tokens, so that refresh goes back to the same place.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Provider {
     /// The service's built-in identity provider (`/auth/*`).
+    #[default]
     Local,
-    /// A Cognito user pool app client (USER_PASSWORD_AUTH).
+    /// A Cognito user pool app client (`USER_PASSWORD_AUTH`).
     Cognito {
         /// The app client id.
         client_id: String,
@@ -54,6 +56,14 @@ impl std::fmt::Debug for Session {
     }
 }
 
+impl Provider {
+    /// A Cognito app client in `region`, at AWS's endpoint unless `endpoint` names another.
+    pub fn cognito(client_id: impl Into<String>, region: &str, endpoint: Option<String>) -> Self {
+        let endpoint = endpoint.unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com/"));
+        Provider::Cognito { client_id: client_id.into(), endpoint }
+    }
+}
+
 /// The credentials file.
 #[derive(Clone, Debug)]
 pub struct SessionStore {
@@ -61,12 +71,12 @@ pub struct SessionStore {
 }
 
 impl SessionStore {
-    /// The store in `dir`, or in the default config directory.
+    /// The store in `dir`, or (`None`) in the user's config directory, where the CLI keeps it.
     pub fn new(dir: Option<PathBuf>) -> Result<Self> {
         let dir = match dir {
             Some(dir) => dir,
             None => dirs::config_dir()
-                .ok_or_else(|| CliError::Usage("no config directory; set FILESHARE_CONFIG_DIR".into()))?
+                .ok_or_else(|| Error::InvalidInput("no config directory; set FILESHARE_CONFIG_DIR".into()))?
                 .join("fileshare"),
         };
         Ok(Self { dir })
@@ -81,26 +91,26 @@ impl SessionStore {
         let path = self.path();
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                CliError::Usage(format!(
+                Error::InvalidInput(format!(
                     "{} is not a credentials file ({e}); delete it and log in again",
                     path.display()
                 ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(CliError::io(path)(e)),
+            Err(e) => Err(Error::io(path)(e)),
         }
     }
 
     fn write_all(&self, sessions: &BTreeMap<String, Session>) -> Result<()> {
         create_private_dir(&self.dir)?;
-        let json = serde_json::to_vec_pretty(sessions).map_err(|e| CliError::Usage(e.to_string()))?;
+        let json = serde_json::to_vec_pretty(sessions).map_err(|e| Error::InvalidInput(e.to_string()))?;
         let mut builder = tempfile::Builder::new();
         builder.prefix(".credentials");
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
-        let mut file = builder.tempfile_in(&self.dir).map_err(CliError::io(&self.dir))?;
-        file.write_all(&json).and_then(|()| file.as_file().sync_all()).map_err(CliError::io(file.path()))?;
-        file.persist(self.path()).map_err(|e| CliError::io(self.path())(e.error))?;
+        let mut file = builder.tempfile_in(&self.dir).map_err(Error::io(&self.dir))?;
+        file.write_all(&json).and_then(|()| file.as_file().sync_all()).map_err(Error::io(file.path()))?;
+        file.persist(self.path()).map_err(|e| Error::io(self.path())(e.error))?;
         Ok(())
     }
 
@@ -132,7 +142,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(CliError::io(dir))
+    builder.create(dir).map_err(Error::io(dir))
 }
 
 #[cfg(test)]
@@ -182,7 +192,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = SessionStore::new(Some(dir.path().to_owned())).expect("store");
         std::fs::write(store.path(), b"{not json").expect("write");
-        assert!(matches!(store.save("http://a", &session("alice")), Err(CliError::Usage(_))));
+        assert!(matches!(store.save("http://a", &session("alice")), Err(Error::InvalidInput(_))));
         assert_eq!(std::fs::read(store.path()).expect("read"), b"{not json");
     }
 }

@@ -1,11 +1,10 @@
-//! JSON bodies of usage and quotas: in `GET /me`, and in the problem an upload over quota gets.
+//! Usage and quotas: in `GET /me`, and in the problem an upload over quota gets.
 
-use fileshare_core::{Quota, Usage};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
 
 /// What a user stores: every file they own, pending uploads by their declared size.
-#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsageBody {
     /// Bytes.
     pub bytes: u64,
@@ -13,14 +12,9 @@ pub struct UsageBody {
     pub files: u64,
 }
 
-impl From<Usage> for UsageBody {
-    fn from(usage: Usage) -> Self {
-        Self { bytes: usage.bytes, files: usage.files }
-    }
-}
-
 /// What a user may store; `null` is no limit.
-#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuotaBody {
     /// Most bytes.
     pub bytes: Option<u64>,
@@ -28,14 +22,9 @@ pub struct QuotaBody {
     pub files: Option<u64>,
 }
 
-impl From<Quota> for QuotaBody {
-    fn from(quota: Quota) -> Self {
-        Self { bytes: quota.bytes, files: quota.files }
-    }
-}
-
 /// The figures of a `quota-exceeded` problem, beside its `type`, `title`, `status` and `detail`.
-#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuotaFigures {
     /// What the caller stores already.
     pub usage: UsageBody,
