@@ -96,6 +96,22 @@ impl Default for UploadOptions {
     }
 }
 
+/// An upload between its request and its end: dropped unfinished (the caller cancelled it —
+/// dropped the future, pressed Ctrl-C in Python), it deletes the pending file in the background,
+/// as a failed upload does in the foreground.
+struct Pending<'a> {
+    client: Option<Client>,
+    file_id: &'a str,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        let (Some(client), Ok(runtime)) = (self.client.take(), tokio::runtime::Handle::try_current()) else { return };
+        let file_id = self.file_id.to_owned();
+        runtime.spawn(async move { client.delete_file(&file_id).await });
+    }
+}
+
 /// Where the bytes come from, once the source is checked.
 enum Payload {
     File(Arc<Path>),
@@ -175,6 +191,7 @@ impl Client {
         let multipart = size > options.multipart_threshold || (streamed && size > READER_SINGLE_MAX);
         let body = UploadBody { name: name.clone(), size, content_type, multipart };
         let ticket = self.create_upload(&body).await?;
+        let mut pending = Pending { client: Some(self.clone()), file_id: &ticket.file_id };
         let meter = Meter::new(options.progress.clone(), &name, size);
         let sent = match (ticket.upload, ticket.multipart) {
             (Some(single), _) => {
@@ -189,6 +206,7 @@ impl Client {
             Ok(body) => self.complete_upload(&ticket.file_id, &body).await,
             Err(e) => Err(e),
         };
+        pending.client = None;
         if completion.is_err() {
             // Leave nothing half-done behind: the pending record, its bytes or parts. The
             // service would expire them; this frees the quota they hold at once.

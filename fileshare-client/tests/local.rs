@@ -209,3 +209,33 @@ async fn sessions_refresh_once_for_many_calls_and_follow_the_store() {
     assert!(matches!(missing, Err(Error::NotLoggedIn { .. })), "{missing:?}");
     assert_eq!(kind(nobody.me().await), ErrorKind::Unauthenticated);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_dropped_midway_leaves_nothing_behind() {
+    let service = start_embedded().await;
+    let (alice, _) = signed_in(&service.base, "alice").await;
+    let (started, bytes_moving) = tokio::sync::oneshot::channel();
+    let started = std::sync::Mutex::new(Some(started));
+    let progress = fileshare_client::Progress::new(move |p| {
+        if p.done > 0 {
+            if let Some(started) = started.lock().expect("lock").take() {
+                let _ = started.send(());
+            }
+        }
+    });
+    let options =
+        UploadOptions { multipart_threshold: 8 * MIB as u64, progress: Some(progress), ..UploadOptions::default() };
+    let upload = alice.upload(UploadSource::bytes("big.bin", pattern(64 * MIB, 3)), &options);
+    tokio::select! {
+        done = upload => panic!("finished before it could be dropped: {done:?}"),
+        _ = bytes_moving => {} // dropped here, mid-transfer
+    }
+    for _ in 0..50 {
+        let me = alice.me().await.expect("me");
+        if me.usage.files == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the dropped upload's pending file is still there");
+}

@@ -3,7 +3,7 @@
 
 use crate::bridge::{run, spawn};
 use crate::core::{Core, Transfer};
-use crate::errors::{invalid, to_py};
+use crate::errors::{invalid, ToPyErr};
 use crate::quota::Quota;
 use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
 use bytes::Bytes;
@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Bytes handed back to Python as `bytes` (a `Vec<u8>` would become a list).
-pub struct Blob(Bytes);
+pub struct Blob(pub Bytes);
 
 impl<'py> IntoPyObject<'py> for Blob {
     type Target = PyBytes;
@@ -36,7 +36,7 @@ fn size_arg(size: i128) -> PyResult<u64> {
     if size < 1 {
         return Err(invalid("size", "must be at least 1 byte"));
     }
-    u64::try_from(size).map_err(|_| to_py(fileshare_core::Error::TooLarge { size: u64::MAX, max: u64::MAX }))
+    u64::try_from(size).map_err(|_| fileshare_core::Error::TooLarge { size: u64::MAX, max: u64::MAX }.to_py())
 }
 
 fn positive(field: &'static str, value: i64) -> PyResult<u64> {

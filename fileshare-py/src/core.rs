@@ -7,6 +7,7 @@
 use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use fileshare_api::{FileView, ListResponse};
 use fileshare_core::backends::{collect_body, Download, LocalFileStore, MemoryFileStore};
 use fileshare_core::{
     Error, FileId, FileShare, FileStore, ListRequest, MetadataStore, Result, UploadRequest, UploadTarget, UserId,
@@ -145,7 +146,8 @@ impl Core {
     }
 
     pub async fn complete_upload(&self, owner: String, file_id: String) -> Result<FileInfo> {
-        Ok(FileInfo::owned(self.service.complete_upload(&user(&owner)?, &file(&file_id)?, &[]).await?))
+        let file = self.service.complete_upload(&user(&owner)?, &file(&file_id)?, &[]).await?;
+        Ok(FileInfo(FileView::owned(file)))
     }
 
     pub async fn put_bytes(
@@ -156,11 +158,12 @@ impl Core {
         content_type: Option<String>,
     ) -> Result<FileInfo> {
         let content_type = content_type.unwrap_or_else(|| guess_content_type(&name).to_owned());
-        Ok(FileInfo::owned(self.service.put_bytes(&user(&owner)?, &name, &content_type, data).await?))
+        let file = self.service.put_bytes(&user(&owner)?, &name, &content_type, data).await?;
+        Ok(FileInfo(FileView::owned(file)))
     }
 
     pub async fn get_file(&self, viewer: String, file_id: String) -> Result<FileInfo> {
-        Ok(self.service.get_file(&user(&viewer)?, &file(&file_id)?).await?.into())
+        Ok(FileInfo(self.service.get_file(&user(&viewer)?, &file(&file_id)?).await?.into()))
     }
 
     pub async fn list_files(
@@ -172,10 +175,7 @@ impl Core {
     ) -> Result<Page> {
         let request = ListRequest { scope: scope.parse()?, limit: Some(limit), cursor };
         let page = self.service.list_files(&user(&viewer)?, request).await?;
-        Ok(Page {
-            files: page.items.into_iter().map(FileInfo::from).collect(),
-            next_cursor: page.next_cursor.map(|c| c.to_string()),
-        })
+        Ok(ListResponse::from(page).into())
     }
 
     pub async fn download_url(&self, viewer: String, file_id: String, expires_in: u64) -> Result<String> {
@@ -195,7 +195,8 @@ impl Core {
         with_user: String,
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<ShareInfo> {
-        Ok(self.service.share(&user(&owner)?, &file(&file_id)?, &user(&with_user)?, expires_at).await?.into())
+        let share = self.service.share(&user(&owner)?, &file(&file_id)?, &user(&with_user)?, expires_at).await?;
+        Ok(ShareInfo(share.into()))
     }
 
     pub async fn unshare(&self, owner: String, file_id: String, with_user: String) -> Result<()> {

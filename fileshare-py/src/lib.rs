@@ -1,12 +1,14 @@
 //! `fileshare._fileshare`: the native module behind the `fileshare` Python package.
 //!
 //! The same Rust logic as the service — `FileShare` over the memory, embedded (disk + SQLite) or AWS
-//! (S3 + DynamoDB) backends — as Python classes. One tokio runtime serves every call; blocking
+//! (S3 + DynamoDB) backends — as Python classes; and `Client`, a client of a running service over
+//! the Rust client library. One tokio runtime serves every call; blocking
 //! methods release the GIL while they wait; async ones return asyncio futures ([`bridge`]); errors
 //! become the exceptions of `fileshare._errors`.
 
 mod bridge;
 mod classes;
+mod client;
 mod core;
 mod errors;
 mod links;
@@ -30,6 +32,10 @@ fn _fileshare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<links::LinkDetails>()?;
     m.add_class::<quota::Quota>()?;
     m.add_class::<quota::Usage>()?;
+    m.add_class::<client::Client>()?;
+    m.add_class::<client::AsyncClient>()?;
+    m.add_class::<client::Session>()?;
+    m.add_class::<client::Account>()?;
     m.add_function(wrap_pyfunction!(bridge::drain, m)?)?;
     Ok(())
 }

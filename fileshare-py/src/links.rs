@@ -8,50 +8,62 @@ use crate::classes::{aware, AsyncFileShare, FileShare};
 use crate::core::Core;
 use crate::errors::invalid;
 use chrono::{DateTime, Utc};
-use fileshare_core::{LinkId, LinkInfo, LinkOptions, LinkToken, Result, ShareLink, UserId};
+use fileshare_api::{CreatedLinkResponse, LinkInfoResponse, LinkView};
+use fileshare_core::{LinkId, LinkOptions, LinkToken, Result, UserId};
 use pyo3::prelude::*;
 
 /// A share link as its owner sees it (never its token).
-#[pyclass(frozen, get_all, module = "fileshare")]
+#[pyclass(frozen, module = "fileshare")]
 #[derive(Clone)]
-pub struct Link {
-    /// The link's id: ``{file_id}-{16 hex digits}``.
-    pub link_id: String,
-    /// The file it hands out.
-    pub file_id: String,
-    /// When it was made.
-    pub created_at: DateTime<Utc>,
-    /// When it stops working, if ever.
-    pub expires_at: Option<DateTime<Utc>>,
-    /// How many downloads it hands out, if limited.
-    pub max_downloads: Option<u32>,
-    /// Downloads handed out so far.
-    pub downloads: u32,
-    /// Whether redeeming needs a password.
-    pub password_required: bool,
-}
+pub struct Link(pub LinkView);
 
 #[pymethods]
 impl Link {
-    fn __repr__(&self) -> String {
-        format!(
-            "Link(link_id={:?}, downloads={}, max_downloads={:?})",
-            self.link_id, self.downloads, self.max_downloads
-        )
+    /// The link's id: ``{file_id}-{16 hex digits}``.
+    #[getter]
+    fn link_id(&self) -> &str {
+        &self.0.link_id
     }
-}
 
-impl From<ShareLink> for Link {
-    fn from(l: ShareLink) -> Self {
-        Self {
-            link_id: l.id.to_string(),
-            file_id: l.file_id().to_string(),
-            created_at: l.created_at,
-            expires_at: l.expires_at,
-            max_downloads: l.max_downloads,
-            downloads: l.downloads,
-            password_required: l.password_hash.is_some(),
-        }
+    /// The file it hands out.
+    #[getter]
+    fn file_id(&self) -> &str {
+        &self.0.file_id
+    }
+
+    /// When it was made.
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it stops working, if ever.
+    #[getter]
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+
+    /// How many downloads it hands out, if limited.
+    #[getter]
+    fn max_downloads(&self) -> Option<u32> {
+        self.0.max_downloads
+    }
+
+    /// Downloads handed out so far.
+    #[getter]
+    fn downloads(&self) -> u32 {
+        self.0.downloads
+    }
+
+    /// Whether redeeming needs a password.
+    #[getter]
+    fn password_required(&self) -> bool {
+        self.0.password_required
+    }
+
+    fn __repr__(&self) -> String {
+        let l = &self.0;
+        format!("Link(link_id={:?}, downloads={}, max_downloads={:?})", l.link_id, l.downloads, l.max_downloads)
     }
 }
 
@@ -63,53 +75,75 @@ pub struct CreatedLink {
     pub link: Link,
     /// The secret token (``{link_id}.{secret}``): whoever holds it may download the file.
     pub token: String,
+    /// The link to hand out (from a :class:`Client`; the in-process service has no address).
+    pub url: Option<String>,
 }
 
 #[pymethods]
 impl CreatedLink {
     fn __repr__(&self) -> String {
-        format!("CreatedLink(link_id={:?}, token=<secret>)", self.link.link_id)
+        format!("CreatedLink(link_id={:?}, token=<secret>)", self.link.0.link_id)
+    }
+}
+
+impl From<CreatedLinkResponse> for CreatedLink {
+    fn from(created: CreatedLinkResponse) -> Self {
+        Self { link: Link(created.link), token: created.token, url: Some(created.url) }
     }
 }
 
 /// What anyone holding a link may see before redeeming it.
-#[pyclass(frozen, get_all, module = "fileshare")]
+#[pyclass(frozen, module = "fileshare")]
 #[derive(Clone)]
-pub struct LinkDetails {
-    /// The link's id.
-    pub link_id: String,
-    /// The file's name.
-    pub name: String,
-    /// The file's size in bytes.
-    pub size: u64,
-    /// The file's content type.
-    pub content_type: String,
-    /// When the link stops working, if ever.
-    pub expires_at: Option<DateTime<Utc>>,
-    /// Whether redeeming needs a password.
-    pub password_required: bool,
-    /// Downloads left, if limited.
-    pub downloads_left: Option<u32>,
-}
+pub struct LinkDetails(pub LinkInfoResponse);
 
 #[pymethods]
 impl LinkDetails {
-    fn __repr__(&self) -> String {
-        format!("LinkDetails(name={:?}, size={}, password_required={})", self.name, self.size, self.password_required)
+    /// The link's id.
+    #[getter]
+    fn link_id(&self) -> &str {
+        &self.0.link_id
     }
-}
 
-impl From<LinkInfo> for LinkDetails {
-    fn from(i: LinkInfo) -> Self {
-        Self {
-            link_id: i.link_id.to_string(),
-            name: i.name.to_string(),
-            size: i.size,
-            content_type: i.content_type.to_string(),
-            expires_at: i.expires_at,
-            password_required: i.password_required,
-            downloads_left: i.downloads_left,
-        }
+    /// The file's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The file's size in bytes.
+    #[getter]
+    fn size(&self) -> u64 {
+        self.0.size
+    }
+
+    /// The file's content type.
+    #[getter]
+    fn content_type(&self) -> &str {
+        &self.0.content_type
+    }
+
+    /// When the link stops working, if ever.
+    #[getter]
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+
+    /// Whether redeeming needs a password.
+    #[getter]
+    fn password_required(&self) -> bool {
+        self.0.password_required
+    }
+
+    /// Downloads left, if limited.
+    #[getter]
+    fn downloads_left(&self) -> Option<u32> {
+        self.0.downloads_left
+    }
+
+    fn __repr__(&self) -> String {
+        let i = &self.0;
+        format!("LinkDetails(name={:?}, size={}, password_required={})", i.name, i.size, i.password_required)
     }
 }
 
@@ -124,12 +158,12 @@ fn max_downloads(value: Option<i64>) -> PyResult<Option<u32>> {
 impl Core {
     async fn create_link(&self, owner: String, file_id: String, options: LinkOptions) -> Result<CreatedLink> {
         let created = self.service.create_link(&UserId::new(owner)?, &file_id.parse()?, options).await?;
-        Ok(CreatedLink { link: created.link.into(), token: created.token.reveal() })
+        Ok(CreatedLink { link: Link(created.link.into()), token: created.token.reveal(), url: None })
     }
 
     async fn list_links(&self, owner: String, file_id: String) -> Result<Vec<Link>> {
         let links = self.service.list_links(&UserId::new(owner)?, &file_id.parse()?).await?;
-        Ok(links.into_iter().map(Link::from).collect())
+        Ok(links.into_iter().map(|link| Link(link.into())).collect())
     }
 
     async fn revoke_link(&self, owner: String, link_id: String) -> Result<()> {
@@ -137,7 +171,7 @@ impl Core {
     }
 
     async fn link_info(&self, token: String) -> Result<LinkDetails> {
-        Ok(self.service.link_info(&token.parse::<LinkToken>()?).await?.into())
+        Ok(LinkDetails(self.service.link_info(&token.parse::<LinkToken>()?).await?.into()))
     }
 
     async fn redeem_link(&self, token: String, password: Option<String>) -> Result<String> {

@@ -32,7 +32,7 @@ impl Quota {
         Ok(Self { bytes: limit("bytes", bytes)?, files: limit("files", files)? })
     }
 
-    fn __repr__(&self) -> String {
+    pub(crate) fn __repr__(&self) -> String {
         let show = |v: Option<u64>| v.map_or_else(|| "None".to_owned(), |v| v.to_string());
         format!("Quota(bytes={}, files={})", show(self.bytes), show(self.files))
     }

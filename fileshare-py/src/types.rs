@@ -1,115 +1,148 @@
-//! The values the bindings return: plain, immutable Python objects.
+//! The values the bindings return: plain, immutable Python objects over the API's wire types, the
+//! same whether they come from the in-process service or from a client of a running one.
 
 use chrono::{DateTime, Utc};
-use fileshare_core::{Access, FileDetails, FileEntry, FileRecord, Share};
+use fileshare_api::{FileView, ListResponse, ShareView};
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
 
 /// A file as its viewer may see it.
-#[pyclass(frozen, get_all, module = "fileshare")]
+#[pyclass(frozen, module = "fileshare")]
 #[derive(Clone)]
-pub struct FileInfo {
-    /// Server-generated id.
-    pub file_id: String,
-    /// The owner's user id.
-    pub owner: String,
-    /// Display name.
-    pub name: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// Content type.
-    pub content_type: String,
-    /// ``"pending"`` or ``"available"``.
-    pub status: String,
-    /// When the upload was requested (aware UTC datetime).
-    pub created_at: DateTime<Utc>,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// ``"owner"`` or ``"grantee"``.
-    pub access: String,
-    /// Who the file is shared with (the owner's view of one file; otherwise ``None``).
-    pub shared_with: Option<Vec<ShareInfo>>,
-}
+pub struct FileInfo(pub FileView);
 
 #[pymethods]
 impl FileInfo {
+    /// Server-generated id.
+    #[getter]
+    fn file_id(&self) -> &str {
+        &self.0.file_id
+    }
+
+    /// The owner's user id.
+    #[getter]
+    fn owner(&self) -> &str {
+        &self.0.owner
+    }
+
+    /// The owner's username, where the service knows it (from a :class:`Client`).
+    #[getter]
+    fn owner_name(&self) -> Option<&str> {
+        self.0.owner_name.as_deref()
+    }
+
+    /// Display name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Size in bytes.
+    #[getter]
+    fn size(&self) -> u64 {
+        self.0.size
+    }
+
+    /// Content type.
+    #[getter]
+    fn content_type(&self) -> &str {
+        &self.0.content_type
+    }
+
+    /// ``"pending"`` or ``"available"``.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.0.status.as_str()
+    }
+
+    /// When the upload was requested (aware UTC datetime).
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record last changed.
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// ``"owner"`` or ``"grantee"``.
+    #[getter]
+    fn access(&self) -> &'static str {
+        self.0.access.as_str()
+    }
+
+    /// Who the file is shared with (the owner's view of one file; otherwise ``None``).
+    #[getter]
+    fn shared_with(&self) -> Option<Vec<ShareInfo>> {
+        self.0.shared_with.as_ref().map(|shares| shares.iter().cloned().map(ShareInfo).collect())
+    }
+
+    /// For a grantee: when their access ends, if it does.
+    #[getter]
+    fn share_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.share_expires_at
+    }
+
     fn __repr__(&self) -> String {
+        let f = &self.0;
         format!(
             "FileInfo(file_id={:?}, name={:?}, size={}, status={:?}, access={:?})",
-            self.file_id, self.name, self.size, self.status, self.access
+            f.file_id,
+            f.name,
+            f.size,
+            f.status.as_str(),
+            f.access.as_str()
         )
-    }
-}
-
-impl FileInfo {
-    pub fn new(file: FileRecord, access: &Access, shared_with: Option<Vec<Share>>) -> Self {
-        Self {
-            file_id: file.id.to_string(),
-            owner: file.owner.to_string(),
-            name: file.name.to_string(),
-            size: file.size,
-            content_type: file.content_type.to_string(),
-            status: file.status.as_str().to_owned(),
-            created_at: file.created_at,
-            updated_at: file.updated_at,
-            access: match access {
-                Access::Owner => "owner",
-                Access::Grantee { .. } => "grantee",
-            }
-            .to_owned(),
-            shared_with: shared_with.map(|s| s.into_iter().map(ShareInfo::from).collect()),
-        }
-    }
-
-    pub fn owned(file: FileRecord) -> Self {
-        Self::new(file, &Access::Owner, None)
-    }
-}
-
-impl From<FileDetails> for FileInfo {
-    fn from(d: FileDetails) -> Self {
-        Self::new(d.file, &d.access, d.shared_with)
-    }
-}
-
-impl From<FileEntry> for FileInfo {
-    fn from(e: FileEntry) -> Self {
-        Self::new(e.file, &e.access, None)
     }
 }
 
 /// A share of a file.
-#[pyclass(frozen, get_all, module = "fileshare")]
+#[pyclass(frozen, module = "fileshare")]
 #[derive(Clone)]
-pub struct ShareInfo {
-    /// Who it is shared with.
-    pub user_id: String,
-    /// What they may do (``"read"``).
-    pub permission: String,
-    /// When it was first shared.
-    pub created_at: DateTime<Utc>,
-    /// When access ends, if it does.
-    pub expires_at: Option<DateTime<Utc>>,
-}
+pub struct ShareInfo(pub ShareView);
 
 #[pymethods]
 impl ShareInfo {
+    /// Who it is shared with.
+    #[getter]
+    fn user_id(&self) -> &str {
+        &self.0.user_id
+    }
+
+    /// Their username, where the service knows it (from a :class:`Client`).
+    #[getter]
+    fn username(&self) -> Option<&str> {
+        self.0.username.as_deref()
+    }
+
+    /// What they may do (``"read"``).
+    #[getter]
+    fn permission(&self) -> &'static str {
+        self.0.permission.as_str()
+    }
+
+    /// When it was first shared.
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When access ends, if it does.
+    #[getter]
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+
     fn __repr__(&self) -> String {
+        let s = &self.0;
         format!(
             "ShareInfo(user_id={:?}, permission={:?}, expires_at={:?})",
-            self.user_id, self.permission, self.expires_at
+            s.user_id,
+            s.permission.as_str(),
+            s.expires_at
         )
-    }
-}
-
-impl From<Share> for ShareInfo {
-    fn from(s: Share) -> Self {
-        Self {
-            user_id: s.grantee.to_string(),
-            permission: s.permission.as_str().to_owned(),
-            created_at: s.created_at,
-            expires_at: s.expires_at,
-        }
     }
 }
 
@@ -149,5 +182,11 @@ pub struct Page {
 impl Page {
     fn __repr__(&self) -> String {
         format!("Page(files=[{} files], next_cursor={:?})", self.files.len(), self.next_cursor)
+    }
+}
+
+impl From<ListResponse> for Page {
+    fn from(page: ListResponse) -> Self {
+        Self { files: page.files.into_iter().map(FileInfo).collect(), next_cursor: page.next_cursor }
     }
 }

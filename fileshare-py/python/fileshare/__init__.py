@@ -1,5 +1,10 @@
 """fileshare: upload, share, list, download and delete files — the Rust library, from Python.
 
+Two ways in. :class:`FileShare` (and :class:`AsyncFileShare`) *is* the service, in this process,
+over memory, local disk + SQLite, or S3 + DynamoDB — the first argument of each call is the acting
+user. :class:`Client` (and :class:`AsyncClient`) is a client of a running service, local or on AWS,
+logged in as one user.
+
 >>> import fileshare
 >>> fs = fileshare.FileShare.memory()
 >>> info = fs.put_bytes("alice", "hello.txt", b"hello")
@@ -12,12 +17,15 @@ b'hello'
 import atexit
 
 from ._errors import (
+    AuthenticationError,
     Conflict,
+    DestinationExists,
     FileShareError,
     Forbidden,
     InvalidInput,
     NotFound,
     QuotaExceeded,
+    RateLimited,
     StorageError,
     TooLarge,
     TooManyAttempts,
@@ -26,7 +34,10 @@ from ._errors import (
     WrongPassword,
 )
 from ._fileshare import (
+    Account,
+    AsyncClient,
     AsyncFileShare,
+    Client,
     CreatedLink,
     FileInfo,
     FileIterator,
@@ -35,6 +46,7 @@ from ._fileshare import (
     LinkDetails,
     Page,
     Quota,
+    Session,
     ShareInfo,
     UploadTicket,
     Usage,
@@ -45,9 +57,14 @@ from ._fileshare import (
 atexit.register(drain)
 
 __all__ = [
+    "Account",
+    "AsyncClient",
     "AsyncFileShare",
+    "AuthenticationError",
+    "Client",
     "Conflict",
     "CreatedLink",
+    "DestinationExists",
     "FileInfo",
     "FileIterator",
     "FileShare",
@@ -60,6 +77,8 @@ __all__ = [
     "Page",
     "Quota",
     "QuotaExceeded",
+    "RateLimited",
+    "Session",
     "ShareInfo",
     "StorageError",
     "TooLarge",

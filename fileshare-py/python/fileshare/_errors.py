@@ -1,10 +1,17 @@
 """The exceptions of fileshare: one base class, one subclass per thing a caller can act on."""
 
+from typing import Optional
+
 from ._fileshare import Quota
 
 
 class FileShareError(Exception):
-    """Base class of every error fileshare raises."""
+    """Base class of every error fileshare raises about the service (a :class:`fileshare.Client`'s
+    local files raise the built-in ``OSError`` s, as ``open()`` does). Raised from a refusal of a
+    running service, it carries the HTTP ``status`` and the ``problem_type`` (e.g. ``"not-found"``)."""
+
+    status: int
+    problem_type: str
 
 
 class NotFound(FileShareError):
@@ -21,6 +28,15 @@ class InvalidInput(FileShareError, ValueError):
 
 class Conflict(FileShareError):
     """The request conflicts with the current state (e.g. completing before the bytes arrived)."""
+
+
+class DestinationExists(Conflict, FileExistsError):
+    """A download's destination exists, and ``overwrite`` was not asked for; nothing was written."""
+
+
+class AuthenticationError(FileShareError):
+    """Not logged in, wrong credentials, or a session that has ended (its refresh token expired or
+    was revoked): log in again."""
 
 
 class TooLarge(FileShareError):
@@ -58,3 +74,10 @@ class StorageError(FileShareError):
 class TransientError(StorageError):
     """Storage or the network failed in a way that may pass (HTTP 5xx, 408, 429, timeouts, refused
     connections): trying again may succeed."""
+
+
+class RateLimited(TransientError):
+    """The service rations this caller for now; ``retry_after`` is how many seconds to wait, where
+    the service said."""
+
+    retry_after: Optional[float]
