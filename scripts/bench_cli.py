@@ -37,12 +37,12 @@ def peak_rss(pid):
     return None
 
 
-def measure(cli, env, args, stdin=None):
-    """Runs the CLI; returns (seconds, peak RSS in bytes, stdout). Peak RSS is sampled every 2 ms
-    until exit; it only grows, so the last sample is the peak up to the final 2 ms."""
+def measure_process(args, env, stdin=None):
+    """Runs a process to completion; returns (seconds, peak RSS in bytes, stdout). Peak RSS is sampled
+    every 2 ms until exit; it only grows, so the last sample is the peak up to the final 2 ms."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        process = subprocess.Popen([cli, "--quiet", *args], env=env, stdin=subprocess.PIPE, stdout=out)
+        process = subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=out)
         process.stdin.write((stdin or "").encode())
         process.stdin.close()
         peak = 0
@@ -51,9 +51,14 @@ def measure(cli, env, args, stdin=None):
             time.sleep(0.002)
         seconds = time.perf_counter() - start
         if process.returncode != 0:
-            sys.exit(f"fileshare {' '.join(args)} failed with {process.returncode}")
+            sys.exit(f"{' '.join(map(str, args[:4]))} failed with {process.returncode}")
         out.seek(0)
         return seconds, peak, out.read().decode()
+
+
+def measure(cli, env, args, stdin=None):
+    """The CLI (without progress bars) run by measure_process."""
+    return measure_process([cli, "--quiet", *args], env, stdin)
 
 
 def write_file(path, size):

@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{ids, pattern, start_service_with, User, MIB};
-use fileshare_core::testing::aws_rig::{endpoints, moto_cognito, moto_user_pool, prepared_location};
-use fileshare_lambda::config::{Identity, Storage};
+use common::{ids, pattern, User, MIB};
+use fileshare_core::testing::aws_rig::moto_cognito;
+use fileshare_lambda::testing::start_on_aws_rig;
 use serde_json::{json, Value};
 
 const NAME: &str = "fileshare-cli-e2e";
@@ -14,19 +14,8 @@ const PASSWORD: &str = "Cognito-Password-1!";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cognito_login_refresh_and_transfers_through_s3() {
-    let Some(rig) = endpoints() else { return };
-    let location = prepared_location(NAME, &rig).await;
-    let moto = rig.moto;
-    let (pool, client) = moto_user_pool(&moto, NAME).await;
-    let service = start_service_with(|config| {
-        config.storage = Storage::Aws(location);
-        config.identity = Identity::External {
-            jwks_url: format!("{moto}/{pool}/.well-known/jwks.json"),
-            issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}"),
-            client_id: client.clone(),
-        };
-    })
-    .await;
+    let Some(aws) = start_on_aws_rig(NAME).await else { return };
+    let (service, moto, pool, client) = (aws.service, aws.rig.moto, aws.pool, aws.client_id);
 
     let mut alice = User::at(&service.base, "alice");
     alice.env = vec![

@@ -89,7 +89,8 @@ pub(crate) struct Attempt {
 }
 
 impl Attempt {
-    fn count(&self, bytes: u64) {
+    /// Counts `bytes` moved by this try.
+    pub(crate) fn count(&self, bytes: u64) {
         self.sent.fetch_add(bytes, Ordering::Relaxed);
         self.meter.add(bytes);
     }

@@ -176,7 +176,7 @@ impl Client {
     /// in parallel. Each PUT is tried again after a transient failure. If the upload fails for
     /// good, the pending file is deleted.
     pub async fn upload(&self, source: UploadSource, options: &UploadOptions) -> Result<FileView> {
-        // Nobody's upload fails for that reason before anything is read.
+        // "Not logged in" comes first, before any file is read.
         self.access_token().await?;
         let (source_name, size, payload) = prepare(source).await?;
         let name =

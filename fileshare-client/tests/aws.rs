@@ -5,14 +5,16 @@
 
 mod common;
 
+use axum::http::{Method, StatusCode};
 use common::{pattern, unique, MIB};
 use fileshare_client::{
     Client, Destination, DownloadOptions, Error, ErrorKind, LinkBody, LinkRef, Provider, SessionStore, SignUp,
     UploadOptions, UploadSource,
 };
-use fileshare_core::testing::aws_rig::{endpoints, moto_cognito, moto_user_pool, prepared_location};
-use fileshare_lambda::config::{Identity, Storage};
-use fileshare_lambda::testing::start_embedded_with;
+use fileshare_core::backends::AwsLocation;
+use fileshare_core::testing::aws_rig::moto_cognito;
+use fileshare_lambda::config::Storage;
+use fileshare_lambda::testing::{start_embedded_with, start_on_aws_rig, Fault, FlakyProxy};
 use serde_json::json;
 
 const NAME: &str = "fileshare-client-e2e";
@@ -20,18 +22,8 @@ const PASSWORD: &str = "Cognito-Password-1!";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cognito_login_refresh_multipart_to_s3_links_and_logout() {
-    let Some(rig) = endpoints() else { return };
-    let location = prepared_location(NAME, &rig).await;
-    let (pool, client_id) = moto_user_pool(&rig.moto, NAME).await;
-    let service = start_embedded_with(|config| {
-        config.storage = Storage::Aws(location);
-        config.identity = Identity::External {
-            jwks_url: format!("{}/{pool}/.well-known/jwks.json", rig.moto),
-            issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}"),
-            client_id: client_id.clone(),
-        };
-    })
-    .await;
+    let Some(aws) = start_on_aws_rig(NAME).await else { return };
+    let (service, rig, pool, client_id) = (aws.service, aws.rig, aws.pool, aws.client_id);
     let config = tempfile::tempdir().expect("config");
     let store = SessionStore::new(Some(config.path().to_owned())).expect("store");
     let provider = Provider::cognito(&client_id, "us-east-1", Some(format!("{}/", rig.cognito)));
@@ -93,4 +85,36 @@ async fn cognito_login_refresh_multipart_to_s3_links_and_logout() {
     store.save(&service.base, &fileshare_client::Session { expires_at: 0, ..refreshed }).expect("save");
     let revived = build().me().await;
     assert!(matches!(revived, Err(Error::SessionExpired { .. })), "{revived:?}");
+}
+
+/// A large download from S3 comes in ranges, several at once: a range that fails, or whose
+/// connection breaks midway, is fetched again, and the file arrives whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ranged_downloads_from_s3_fetch_a_failed_range_again() {
+    let Some(rig) = fileshare_core::testing::aws_rig::endpoints() else { return };
+    let location = fileshare_core::testing::aws_rig::prepared_location("fileshare-client-ranges", &rig).await;
+    // Storage behind a proxy that fails on purpose: the service presigns URLs to it.
+    let proxy = FlakyProxy::in_front_of(&rig.s3).await;
+    let location = AwsLocation { s3_endpoint: Some(proxy.base.clone()), ..location };
+    let service = start_embedded_with(|config| config.storage = Storage::Aws(location)).await;
+    let (alice, _) = common::signed_in(&service.base, "alice").await;
+
+    let data = pattern(5 * 8 * MIB + 3, 9); // six ranges: five of 8 MiB, one of 3 bytes
+    let file = alice.upload(UploadSource::bytes("big.bin", data.clone()), &UploadOptions::default()).await;
+    let file = file.expect("upload");
+    let second = format!("range=bytes={}-", 8 * MIB);
+    let fourth = format!("range=bytes={}-", 3 * 8 * MIB);
+    proxy.fail(Method::GET, &second, StatusCode::SERVICE_UNAVAILABLE, 1);
+    proxy.plan(Method::GET, &fourth, StatusCode::OK, Fault::Truncate, 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (progress, reports) = common::recorder();
+    let options = DownloadOptions { progress: Some(progress), ..DownloadOptions::default() };
+    let path = alice.download(&file.file_id, Destination::path(dir.path()), &options).await.expect("download");
+    assert!(std::fs::read(path.expect("path")).expect("read") == data, "the ranges, in place");
+    assert_eq!(proxy.transfers_matching("GET", "range=bytes=0-0"), 1, "one probe");
+    assert_eq!(proxy.transfers_matching("GET", &second), 2, "a failed range, fetched again");
+    assert_eq!(proxy.transfers_matching("GET", &fourth), 2, "a cut range, fetched again");
+    assert_eq!(proxy.transfers_matching("GET", "range=bytes="), 1 + 6 + 2);
+    let reports = reports.lock().expect("lock").clone();
+    assert_eq!(reports.last(), Some(&(data.len() as u64, data.len() as u64)), "counted once");
 }

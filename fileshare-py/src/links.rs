@@ -7,6 +7,7 @@ use crate::bridge::{run, spawn};
 use crate::classes::{aware, AsyncFileShare, FileShare};
 use crate::core::Core;
 use crate::errors::invalid;
+use crate::types::properties;
 use chrono::{DateTime, Utc};
 use fileshare_api::{CreatedLinkResponse, LinkInfoResponse, LinkView};
 use fileshare_core::{LinkId, LinkOptions, LinkToken, Result, UserId};
@@ -17,50 +18,25 @@ use pyo3::prelude::*;
 #[derive(Clone)]
 pub struct Link(pub LinkView);
 
+properties!(Link {
+    /// The link's id: ``{file_id}-{16 hex digits}``.
+    link_id: &str = |v| &v.link_id;
+    /// The file it hands out.
+    file_id: &str = |v| &v.file_id;
+    /// When it was made.
+    created_at: DateTime<Utc> = |v| v.created_at;
+    /// When it stops working, if ever.
+    expires_at: Option<DateTime<Utc>> = |v| v.expires_at;
+    /// How many downloads it hands out, if limited.
+    max_downloads: Option<u32> = |v| v.max_downloads;
+    /// Downloads handed out so far.
+    downloads: u32 = |v| v.downloads;
+    /// Whether redeeming needs a password.
+    password_required: bool = |v| v.password_required;
+});
+
 #[pymethods]
 impl Link {
-    /// The link's id: ``{file_id}-{16 hex digits}``.
-    #[getter]
-    fn link_id(&self) -> &str {
-        &self.0.link_id
-    }
-
-    /// The file it hands out.
-    #[getter]
-    fn file_id(&self) -> &str {
-        &self.0.file_id
-    }
-
-    /// When it was made.
-    #[getter]
-    fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When it stops working, if ever.
-    #[getter]
-    fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.expires_at
-    }
-
-    /// How many downloads it hands out, if limited.
-    #[getter]
-    fn max_downloads(&self) -> Option<u32> {
-        self.0.max_downloads
-    }
-
-    /// Downloads handed out so far.
-    #[getter]
-    fn downloads(&self) -> u32 {
-        self.0.downloads
-    }
-
-    /// Whether redeeming needs a password.
-    #[getter]
-    fn password_required(&self) -> bool {
-        self.0.password_required
-    }
-
     fn __repr__(&self) -> String {
         let l = &self.0;
         format!("Link(link_id={:?}, downloads={}, max_downloads={:?})", l.link_id, l.downloads, l.max_downloads)
@@ -97,50 +73,25 @@ impl From<CreatedLinkResponse> for CreatedLink {
 #[derive(Clone)]
 pub struct LinkDetails(pub LinkInfoResponse);
 
+properties!(LinkDetails {
+    /// The link's id.
+    link_id: &str = |v| &v.link_id;
+    /// The file's name.
+    name: &str = |v| &v.name;
+    /// The file's size in bytes.
+    size: u64 = |v| v.size;
+    /// The file's content type.
+    content_type: &str = |v| &v.content_type;
+    /// When the link stops working, if ever.
+    expires_at: Option<DateTime<Utc>> = |v| v.expires_at;
+    /// Whether redeeming needs a password.
+    password_required: bool = |v| v.password_required;
+    /// Downloads left, if limited.
+    downloads_left: Option<u32> = |v| v.downloads_left;
+});
+
 #[pymethods]
 impl LinkDetails {
-    /// The link's id.
-    #[getter]
-    fn link_id(&self) -> &str {
-        &self.0.link_id
-    }
-
-    /// The file's name.
-    #[getter]
-    fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// The file's size in bytes.
-    #[getter]
-    fn size(&self) -> u64 {
-        self.0.size
-    }
-
-    /// The file's content type.
-    #[getter]
-    fn content_type(&self) -> &str {
-        &self.0.content_type
-    }
-
-    /// When the link stops working, if ever.
-    #[getter]
-    fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.expires_at
-    }
-
-    /// Whether redeeming needs a password.
-    #[getter]
-    fn password_required(&self) -> bool {
-        self.0.password_required
-    }
-
-    /// Downloads left, if limited.
-    #[getter]
-    fn downloads_left(&self) -> Option<u32> {
-        self.0.downloads_left
-    }
-
     fn __repr__(&self) -> String {
         let i = &self.0;
         format!("LinkDetails(name={:?}, size={}, password_required={})", i.name, i.size, i.password_required)

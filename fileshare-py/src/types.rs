@@ -6,94 +6,65 @@ use fileshare_api::{FileView, ListResponse, ShareView};
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
 
+/// Read-only properties of a Python class over a wire type (`self.0`): each `name: Type = value`,
+/// where `value` reads the wire value `v`, with its documentation.
+macro_rules! properties {
+    ($class:ident { $( $(#[doc = $doc:literal])* $name:ident: $ty:ty = |$v:ident| $get:expr; )* }) => {
+        #[pymethods]
+        impl $class {
+            $(
+                $(#[doc = $doc])*
+                #[getter]
+                fn $name(&self) -> $ty {
+                    let $v = &self.0;
+                    $get
+                }
+            )*
+        }
+    };
+}
+pub(crate) use properties;
+
 /// A file as its viewer may see it.
 #[pyclass(frozen, module = "fileshare")]
 #[derive(Clone)]
 pub struct FileInfo(pub FileView);
 
+properties!(FileInfo {
+    /// Server-generated id.
+    file_id: &str = |v| &v.file_id;
+    /// The owner's user id.
+    owner: &str = |v| &v.owner;
+    /// The owner's username, where the service knows it (from a :class:`Client`).
+    owner_name: Option<&str> = |v| v.owner_name.as_deref();
+    /// Display name.
+    name: &str = |v| &v.name;
+    /// Size in bytes.
+    size: u64 = |v| v.size;
+    /// Content type.
+    content_type: &str = |v| &v.content_type;
+    /// ``"pending"`` or ``"available"``.
+    status: &'static str = |v| v.status.as_str();
+    /// When the upload was requested (aware UTC datetime).
+    created_at: DateTime<Utc> = |v| v.created_at;
+    /// When the record last changed.
+    updated_at: DateTime<Utc> = |v| v.updated_at;
+    /// ``"owner"`` or ``"grantee"``.
+    access: &'static str = |v| v.access.as_str();
+    /// Who the file is shared with (the owner's view of one file; otherwise ``None``).
+    shared_with: Option<Vec<ShareInfo>> = |v| v.shared_with.as_ref().map(|s| s.iter().cloned().map(ShareInfo).collect());
+    /// For a grantee: when their access ends, if it does.
+    share_expires_at: Option<DateTime<Utc>> = |v| v.share_expires_at;
+});
+
 #[pymethods]
 impl FileInfo {
-    /// Server-generated id.
-    #[getter]
-    fn file_id(&self) -> &str {
-        &self.0.file_id
-    }
-
-    /// The owner's user id.
-    #[getter]
-    fn owner(&self) -> &str {
-        &self.0.owner
-    }
-
-    /// The owner's username, where the service knows it (from a :class:`Client`).
-    #[getter]
-    fn owner_name(&self) -> Option<&str> {
-        self.0.owner_name.as_deref()
-    }
-
-    /// Display name.
-    #[getter]
-    fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// Size in bytes.
-    #[getter]
-    fn size(&self) -> u64 {
-        self.0.size
-    }
-
-    /// Content type.
-    #[getter]
-    fn content_type(&self) -> &str {
-        &self.0.content_type
-    }
-
-    /// ``"pending"`` or ``"available"``.
-    #[getter]
-    fn status(&self) -> &'static str {
-        self.0.status.as_str()
-    }
-
-    /// When the upload was requested (aware UTC datetime).
-    #[getter]
-    fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When the record last changed.
-    #[getter]
-    fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-
-    /// ``"owner"`` or ``"grantee"``.
-    #[getter]
-    fn access(&self) -> &'static str {
-        self.0.access.as_str()
-    }
-
-    /// Who the file is shared with (the owner's view of one file; otherwise ``None``).
-    #[getter]
-    fn shared_with(&self) -> Option<Vec<ShareInfo>> {
-        self.0.shared_with.as_ref().map(|shares| shares.iter().cloned().map(ShareInfo).collect())
-    }
-
-    /// For a grantee: when their access ends, if it does.
-    #[getter]
-    fn share_expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.share_expires_at
-    }
-
     fn __repr__(&self) -> String {
         let f = &self.0;
+        let (status, access) = (f.status.as_str(), f.access.as_str());
         format!(
-            "FileInfo(file_id={:?}, name={:?}, size={}, status={:?}, access={:?})",
-            f.file_id,
-            f.name,
-            f.size,
-            f.status.as_str(),
-            f.access.as_str()
+            "FileInfo(file_id={:?}, name={:?}, size={}, status={status:?}, access={access:?})",
+            f.file_id, f.name, f.size
         )
     }
 }
@@ -103,38 +74,21 @@ impl FileInfo {
 #[derive(Clone)]
 pub struct ShareInfo(pub ShareView);
 
+properties!(ShareInfo {
+    /// Who it is shared with.
+    user_id: &str = |v| &v.user_id;
+    /// Their username, where the service knows it (from a :class:`Client`).
+    username: Option<&str> = |v| v.username.as_deref();
+    /// What they may do (``"read"``).
+    permission: &'static str = |v| v.permission.as_str();
+    /// When it was first shared.
+    created_at: DateTime<Utc> = |v| v.created_at;
+    /// When access ends, if it does.
+    expires_at: Option<DateTime<Utc>> = |v| v.expires_at;
+});
+
 #[pymethods]
 impl ShareInfo {
-    /// Who it is shared with.
-    #[getter]
-    fn user_id(&self) -> &str {
-        &self.0.user_id
-    }
-
-    /// Their username, where the service knows it (from a :class:`Client`).
-    #[getter]
-    fn username(&self) -> Option<&str> {
-        self.0.username.as_deref()
-    }
-
-    /// What they may do (``"read"``).
-    #[getter]
-    fn permission(&self) -> &'static str {
-        self.0.permission.as_str()
-    }
-
-    /// When it was first shared.
-    #[getter]
-    fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When access ends, if it does.
-    #[getter]
-    fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.expires_at
-    }
-
     fn __repr__(&self) -> String {
         let s = &self.0;
         format!(

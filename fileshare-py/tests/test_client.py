@@ -5,6 +5,7 @@ import asyncio
 import datetime
 import io
 import os
+import signal
 import stat
 import threading
 import time
@@ -137,6 +138,22 @@ def test_a_progress_callback_that_raises_stops_the_upload_and_leaves_nothing(log
     while alice.me().used_files and time.monotonic() < deadline:
         time.sleep(0.1)
     assert alice.me().used_files == 0, "the stopped upload's pending file was deleted"
+
+
+def test_ctrl_c_stops_a_transfer_and_leaves_nothing(login):
+    alice = login("alice")
+    huge = pattern(512 * MIB)
+    seen = []
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        alice.upload(huge, name="huge.bin", multipart_threshold=8 * MIB, progress=lambda done, total: seen.append(done))
+    assert 0 < max(seen) < len(huge), "interrupted mid-transfer"
+    assert time.monotonic() - started < 10, "stopped promptly"
+    deadline = time.monotonic() + 5
+    while alice.me().used_files and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert alice.me().used_files == 0
 
 
 def test_transfers_release_the_gil(login):

@@ -1,7 +1,8 @@
-//! A proxy in front of the service that fails on purpose: planned requests are refused before they
-//! reach the service, or reach it and lose their answer on the way back. Presigned URLs point at
-//! the proxy (the service's public URL is the proxy's), so every API call and every transfer passes
-//! through it.
+//! A proxy that fails on purpose, in front of the service or of S3: planned requests are refused
+//! before they reach it, reach it and lose their answer on the way back, or get only half of it.
+//! Presigned URLs point at the proxy (the service's public URL, or its S3 endpoint, is the proxy's),
+//! so every transfer passes through it. It keeps the `Host` a request was sent with, so that S3's
+//! signatures, which cover it, still hold.
 
 use super::{start_embedded_with, TestService};
 use axum::body::Body;
@@ -17,6 +18,8 @@ pub enum Fault {
     Refuse,
     /// The service got the request and acted on it; the answer was lost on the way back.
     LoseAnswer,
+    /// The answer's status and headers arrive, then half its body, then the connection breaks.
+    Truncate,
 }
 
 /// The proxy's plan and what it saw.
@@ -25,36 +28,46 @@ pub struct FlakyProxy {
     pub base: String,
     upstream: String,
     http: reqwest::Client,
-    /// (method, a substring of path and query, status to answer, how), each used once.
+    /// (method, a substring of the request's target, status to answer, how), each used once.
     failures: Mutex<Vec<(Method, String, StatusCode, Fault)>>,
-    /// Every storage transfer seen: "METHOD path?query".
+    /// Every request seen: "METHOD target".
     transfers: Mutex<Vec<String>>,
 }
 
 impl FlakyProxy {
     /// The embedded service behind a new proxy, its configuration adjusted first.
     pub async fn start(adjust: impl FnOnce(&mut crate::ServiceConfig)) -> (TestService, Arc<FlakyProxy>) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (listener, base) = listen().await;
         let service = start_embedded_with(|config| {
             config.public_url = base.clone();
             adjust(config);
         })
         .await;
+        let proxy = Self::serve(listener, base, &service.base);
+        (service, proxy)
+    }
+
+    /// A new proxy in front of `upstream` (an S3 endpoint, say).
+    pub async fn in_front_of(upstream: &str) -> Arc<FlakyProxy> {
+        let (listener, base) = listen().await;
+        Self::serve(listener, base, upstream)
+    }
+
+    fn serve(listener: tokio::net::TcpListener, base: String, upstream: &str) -> Arc<FlakyProxy> {
         let proxy = Arc::new(FlakyProxy {
             base,
-            upstream: service.base.clone(),
+            upstream: upstream.trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
             failures: Mutex::default(),
             transfers: Mutex::default(),
         });
         let app = axum::Router::new().fallback(forward).with_state(proxy.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
-        (service, proxy)
+        proxy
     }
 
-    /// The next `times` requests of `method` whose path and query contain `needle` are refused
-    /// with `status`.
+    /// The next `times` requests of `method` whose target contains `needle` are refused with
+    /// `status`. A request's target is its path and query, and ` range=…` if it asks for a range.
     pub fn fail(&self, method: Method, needle: &str, status: StatusCode, times: usize) {
         self.plan(method, needle, status, Fault::Refuse, times);
     }
@@ -65,21 +78,30 @@ impl FlakyProxy {
         failures.extend(std::iter::repeat_n((method, needle.to_owned(), status, fault), times));
     }
 
-    /// How many storage transfers of `method` whose path and query contain `needle` were seen.
+    /// How many requests of `method` whose target contains `needle` were seen.
     pub fn transfers_matching(&self, method: &str, needle: &str) -> usize {
         let transfers = self.transfers.lock().expect("lock");
         transfers.iter().filter(|t| t.starts_with(method) && t.contains(needle)).count()
     }
 }
 
+async fn listen() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    (listener, base)
+}
+
 async fn forward(State(proxy): State<Arc<FlakyProxy>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let target = parts.uri.path_and_query().map(ToString::to_string).unwrap_or_default();
+    let path = parts.uri.path_and_query().map(ToString::to_string).unwrap_or_default();
+    let range = parts.headers.get(header::RANGE).and_then(|r| r.to_str().ok());
+    let target = match range {
+        Some(range) => format!("{path} range={range}"),
+        None => path.clone(),
+    };
     // Read the whole body first, as storage does before it answers.
     let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    if target.starts_with("/blobs") {
-        proxy.transfers.lock().expect("lock").push(format!("{} {target}", parts.method));
-    }
+    proxy.transfers.lock().expect("lock").push(format!("{} {target}", parts.method));
     let planned = {
         let mut failures = proxy.failures.lock().expect("lock");
         let found = failures.iter().position(|(m, needle, ..)| *m == parts.method && target.contains(needle.as_str()));
@@ -92,11 +114,9 @@ async fn forward(State(proxy): State<Arc<FlakyProxy>>, request: Request) -> Resp
     if let Some((status, Fault::Refuse)) = planned {
         return injected(status);
     }
-    let mut upstream = proxy.http.request(parts.method, format!("{}{target}", proxy.upstream)).body(bytes);
+    let mut upstream = proxy.http.request(parts.method, format!("{}{path}", proxy.upstream)).body(bytes);
     for (name, value) in &parts.headers {
-        if name != header::HOST {
-            upstream = upstream.header(name, value);
-        }
+        upstream = upstream.header(name, value);
     }
     let answer = upstream.send().await.expect("upstream answers");
     if let Some((status, Fault::LoseAnswer)) = planned {
@@ -106,5 +126,12 @@ async fn forward(State(proxy): State<Arc<FlakyProxy>>, request: Request) -> Resp
     for (name, value) in answer.headers() {
         response = response.header(name, value);
     }
-    response.body(Body::from(answer.bytes().await.expect("upstream body"))).expect("response")
+    let body = answer.bytes().await.expect("upstream body");
+    if let Some((_, Fault::Truncate)) = planned {
+        // The declared length stays: the client sees the connection end early.
+        let half = body.slice(..body.len() / 2);
+        let cut = futures::stream::iter([Ok(half), Err(std::io::Error::other("connection cut"))]);
+        return response.body(Body::from_stream(cut)).expect("response");
+    }
+    response.body(Body::from(body)).expect("response")
 }

@@ -50,3 +50,38 @@ pub async fn start(mut config: ServiceConfig, data: TempDir) -> TestService {
     tokio::spawn(serve);
     TestService { base: format!("http://{addr}"), data, _stop: stop }
 }
+
+/// The service as deployed on AWS, on the test rig ([`start_on_aws_rig`]).
+#[cfg(feature = "aws")]
+pub struct AwsRigService {
+    /// The service.
+    pub service: TestService,
+    /// The rig's endpoints (S3, DynamoDB, moto, the Cognito stand-in).
+    pub rig: fileshare_core::testing::aws_rig::Endpoints,
+    /// The user pool whose tokens the service accepts.
+    pub pool: String,
+    /// Its app client (no secret; password, SRP and refresh logins).
+    pub client_id: String,
+}
+
+/// The service as deployed on AWS, on the test rig: S3 and DynamoDB (a bucket and a table named
+/// `name`) and a new Cognito user pool on moto, whose tokens it verifies. `None` when the rig is
+/// not configured (and the test should skip; `FILESHARE_TEST_REQUIRE_AWS=1` makes that a failure).
+#[cfg(feature = "aws")]
+pub async fn start_on_aws_rig(name: &str) -> Option<AwsRigService> {
+    use crate::config::{Identity, Storage};
+    use fileshare_core::testing::aws_rig::{endpoints, moto_user_pool, prepared_location};
+    let rig = endpoints()?;
+    let location = prepared_location(name, &rig).await;
+    let (pool, client_id) = moto_user_pool(&rig.moto, name).await;
+    let service = start_embedded_with(|config| {
+        config.storage = Storage::Aws(location);
+        config.identity = Identity::External {
+            jwks_url: format!("{}/{pool}/.well-known/jwks.json", rig.moto),
+            issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}"),
+            client_id: client_id.clone(),
+        };
+    })
+    .await;
+    Some(AwsRigService { service, rig, pool, client_id })
+}

@@ -12,7 +12,7 @@ use crate::bridge::{run, spawn};
 use crate::errors::ToPyErr;
 use crate::links::{CreatedLink, Link, LinkDetails};
 use crate::quota::Quota;
-use crate::types::{FileInfo, Page, ShareInfo};
+use crate::types::{properties, FileInfo, Page, ShareInfo};
 use args::{Aware, ScopeArg, Source};
 use chrono::{DateTime, Utc};
 use fileshare_client::{Client as RustClient, MeResponse, Provider, SessionInfo, SessionStore};
@@ -55,26 +55,17 @@ impl ToPyErr for Failure {
 #[pyclass(frozen, module = "fileshare")]
 pub struct Session(SessionInfo);
 
+properties!(Session {
+    /// The name logged in with.
+    username: &str = |v| &v.username;
+    /// The user id: what the service knows them by.
+    user_id: &str = |v| &v.user_id;
+    /// When the current access token expires (it is refreshed automatically).
+    expires_at: Option<DateTime<Utc>> = |v| v.expires_at;
+});
+
 #[pymethods]
 impl Session {
-    /// The name logged in with.
-    #[getter]
-    fn username(&self) -> &str {
-        &self.0.username
-    }
-
-    /// The user id: what the service knows them by.
-    #[getter]
-    fn user_id(&self) -> &str {
-        &self.0.user_id
-    }
-
-    /// When the current access token expires (it is refreshed automatically).
-    #[getter]
-    fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.expires_at
-    }
-
     fn __repr__(&self) -> String {
         format!("Session(username={:?}, user_id={:?})", self.0.username, self.0.user_id)
     }
@@ -84,71 +75,26 @@ impl Session {
 #[pyclass(frozen, module = "fileshare")]
 pub struct Account(MeResponse);
 
+properties!(Account {
+    /// The caller's user id.
+    user_id: &str = |v| &v.user_id;
+    /// The caller's username, where the service knows it: what others share files with.
+    username: Option<&str> = |v| v.username.as_deref();
+    /// Bytes stored (pending uploads by their declared size).
+    used_bytes: u64 = |v| v.usage.bytes;
+    /// Files stored.
+    used_files: u64 = |v| v.usage.files;
+    /// The quota in force: uploads beyond it raise :class:`QuotaExceeded`.
+    quota: Quota = |v| fileshare_core::Quota::from(v.quota).into();
+});
+
 #[pymethods]
 impl Account {
-    /// The caller's user id.
-    #[getter]
-    fn user_id(&self) -> &str {
-        &self.0.user_id
-    }
-
-    /// The caller's username, where the service knows it: what others share files with.
-    #[getter]
-    fn username(&self) -> Option<&str> {
-        self.0.username.as_deref()
-    }
-
-    /// Bytes stored (pending uploads by their declared size).
-    #[getter]
-    fn used_bytes(&self) -> u64 {
-        self.0.usage.bytes
-    }
-
-    /// Files stored.
-    #[getter]
-    fn used_files(&self) -> u64 {
-        self.0.usage.files
-    }
-
-    /// The quota in force: uploads beyond it raise :class:`QuotaExceeded`.
-    #[getter]
-    fn quota(&self) -> Quota {
-        fileshare_core::Quota::from(self.0.quota).into()
-    }
-
     fn __repr__(&self) -> String {
-        let (me, quota) = (&self.0, fileshare_core::Quota::from(self.0.quota));
-        format!(
-            "Account(user_id={:?}, used_bytes={}, used_files={}, quota={})",
-            me.user_id,
-            me.usage.bytes,
-            me.usage.files,
-            Quota::from(quota).__repr__()
-        )
+        let (me, quota) = (&self.0, Quota::from(fileshare_core::Quota::from(self.0.quota)));
+        let (bytes, files) = (me.usage.bytes, me.usage.files);
+        format!("Account(user_id={:?}, used_bytes={bytes}, used_files={files}, quota={})", me.user_id, quota.__repr__())
     }
-}
-
-/// The Rust client for the constructors' arguments.
-#[allow(clippy::too_many_arguments)]
-fn build(
-    endpoint: &str,
-    config_dir: Option<PathBuf>,
-    cognito_client_id: Option<String>,
-    cognito_region: &str,
-    cognito_endpoint: Option<String>,
-    parallel_parts: usize,
-    attempts: u32,
-) -> PyResult<Arc<Ops>> {
-    let provider = match cognito_client_id {
-        Some(client_id) => Provider::cognito(client_id, cognito_region, cognito_endpoint),
-        None => Provider::Local,
-    };
-    let mut builder =
-        RustClient::builder(endpoint).provider(provider).parallel_parts(parallel_parts).transfer_attempts(attempts);
-    if let Some(dir) = config_dir {
-        builder = builder.session_store(SessionStore::new(Some(dir)).map_err(ToPyErr::to_py)?);
-    }
-    finish(builder)
 }
 
 fn finish(builder: fileshare_client::ClientBuilder) -> PyResult<Arc<Ops>> {
@@ -200,16 +146,18 @@ macro_rules! constructors {
                 parallel_parts: usize,
                 attempts: u32,
             ) -> PyResult<Self> {
-                let ops = build(
-                    endpoint,
-                    config_dir,
-                    cognito_client_id,
-                    cognito_region,
-                    cognito_endpoint,
-                    parallel_parts,
-                    attempts,
-                )?;
-                Ok(Self { ops })
+                let provider = match cognito_client_id {
+                    Some(client_id) => Provider::cognito(client_id, cognito_region, cognito_endpoint),
+                    None => Provider::Local,
+                };
+                let mut builder = RustClient::builder(endpoint)
+                    .provider(provider)
+                    .parallel_parts(parallel_parts)
+                    .transfer_attempts(attempts);
+                if let Some(dir) = config_dir {
+                    builder = builder.session_store(SessionStore::new(Some(dir)).map_err(ToPyErr::to_py)?);
+                }
+                Ok(Self { ops: finish(builder)? })
             }
 
             /// The client the environment describes, as the ``fileshare`` CLI reads it:

@@ -82,9 +82,8 @@ impl Ops {
     ) -> Result<PathBuf> {
         let watch = Watch::new(progress);
         let options = DownloadOptions { overwrite, progress: watch.progress() };
-        let saved = watch
-            .guard(async { Ok(self.client.download(&file_id, here_or(destination), &options).await?) })
-            .await?;
+        let saved =
+            watch.guard(async { Ok(self.client.download(&file_id, here_or(destination), &options).await?) }).await?;
         Ok(saved.unwrap_or_default())
     }
 
