@@ -70,15 +70,6 @@ fn non_empty(password: String) -> Result<String> {
     Ok(password)
 }
 
-/// The user a command names: by name, or by id with `--id`.
-fn user_ref(user: &str, by_id: bool) -> UserRef {
-    if by_id {
-        UserRef::Id(user.to_owned())
-    } else {
-        UserRef::Name(user.to_owned())
-    }
-}
-
 /// Where a download goes: `-o -` is stdout, `-o PATH` a file or directory, nothing the current
 /// directory (under the file's own name).
 fn destination(output: Option<PathBuf>) -> Destination {
@@ -175,12 +166,12 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Share { file_id, user, id, until } => {
-            let share = client(&cli, Provider::Local)?.share(file_id, &user_ref(user, *id), *until).await?;
+            let share = client(&cli, Provider::Local)?.share(file_id, &UserRef::new(user, *id), *until).await?;
             let name = share.username.as_deref().unwrap_or(user);
             println!("shared {file_id} with {name} ({})", share.user_id);
         }
         Command::Unshare { file_id, user, id } => {
-            client(&cli, Provider::Local)?.unshare(file_id, &user_ref(user, *id)).await?;
+            client(&cli, Provider::Local)?.unshare(file_id, &UserRef::new(user, *id)).await?;
             println!("stopped sharing {file_id} with {user}");
         }
         Command::Link(LinkCommand::Create { file_id, expires, max_downloads, password_stdin }) => {

@@ -5,8 +5,7 @@
 use crate::error::{Error, Result};
 use crate::http;
 use crate::identity::Identity;
-use crate::session::{Provider, Session, SessionStore};
-use chrono::{DateTime, Utc};
+use crate::session::{Provider, Session, SessionInfo, SessionStore, SignUp};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -43,39 +42,6 @@ pub(crate) struct TransferSettings {
     pub parallel_parts: usize,
     /// Tries per transfer (a whole upload or one part) before giving up.
     pub attempts: u32,
-}
-
-/// Who is logged in (no tokens).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionInfo {
-    /// The name logged in with.
-    pub username: String,
-    /// The user id: what the API knows them by.
-    pub user_id: String,
-    /// When the current access token expires (refreshed automatically).
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-impl From<&Session> for SessionInfo {
-    fn from(s: &Session) -> Self {
-        Self {
-            username: s.username.clone(),
-            user_id: s.user_id.clone(),
-            expires_at: DateTime::from_timestamp(s.expires_at, 0),
-        }
-    }
-}
-
-/// What signing up did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SignUp {
-    /// The account exists and can log in (the built-in provider).
-    Created {
-        /// Its user id.
-        user_id: String,
-    },
-    /// The account waits for the code its owner was sent ([`Client::confirm_sign_up`]; Cognito).
-    ConfirmationNeeded,
 }
 
 /// Builds a [`Client`].
@@ -271,6 +237,8 @@ impl Client {
     /// Logs out: forgets the session here first (whatever the provider then says, this client
     /// is logged out), then revokes its refresh token. Returns whether there was a session.
     pub async fn log_out(&self) -> Result<bool> {
+        // Not while a refresh is under way: it would keep its new session after this one is gone.
+        let _no_refresh = self.inner.refreshing.lock().await;
         let Some(session) = self.lock().take() else { return Ok(false) };
         if let Some(store) = &self.inner.store {
             store.remove(&self.inner.endpoint)?;
@@ -313,17 +281,20 @@ impl Client {
         self.current().ok_or_else(|| Error::NotLoggedIn { endpoint: self.inner.endpoint.clone() })
     }
 
+    /// Keeps `session` in memory, then in the store. Memory first: once the provider has issued
+    /// it, it is the only session that works (the refresh token before it may be spent), so a
+    /// store that cannot be written must not lose it.
     fn keep(&self, session: Session) -> Result<()> {
+        *self.lock() = Some(session.clone());
         if let Some(store) = &self.inner.store {
             store.save(&self.inner.endpoint, &session)?;
         }
-        *self.lock() = Some(session);
         Ok(())
     }
 
     async fn token(&self) -> Result<String> {
         let session = self.logged_in()?;
-        if session.expires_at - Utc::now().timestamp() < REFRESH_MARGIN_SECS {
+        if session.expires_within(REFRESH_MARGIN_SECS) {
             return self.refreshed(None).await;
         }
         Ok(session.access_token)
@@ -331,21 +302,39 @@ impl Client {
 
     /// A refreshed access token. `stale`: the token the API just refused, if that is why — a
     /// concurrent call may have replaced it already, and then that one is the answer.
+    ///
+    /// The refresh runs in a task of its own, so that a caller that gives up (a timeout, Ctrl-C,
+    /// a cancelled task) cannot stop it between the provider's answer and keeping the session:
+    /// the refresh token it presented may be spent by then, and the new one would be lost.
     async fn refreshed(&self, stale: Option<&str>) -> Result<String> {
+        let client = self.clone();
+        let stale = stale.map(str::to_owned);
+        match tokio::spawn(async move { client.refresh_now(stale.as_deref()).await }).await {
+            Ok(token) => token,
+            Err(stopped) if stopped.is_panic() => std::panic::resume_unwind(stopped.into_panic()),
+            Err(_) => {
+                Err(Error::Network { url: self.inner.endpoint.clone(), reason: "the runtime is shutting down".into() })
+            }
+        }
+    }
+
+    async fn refresh_now(&self, stale: Option<&str>) -> Result<String> {
         let _one_at_a_time = self.inner.refreshing.lock().await;
         let mut current = self.logged_in()?;
         // Another process sharing the store (the CLI, another program) may have refreshed first:
         // its session is newer than ours, and ours is spent — presenting a spent refresh token to
-        // the built-in provider revokes the whole login.
+        // the built-in provider revokes the whole login. An older one stored (a write that lost a
+        // race) is left alone: it is the spent one.
         let stored = self.inner.store.as_ref().map(|store| store.load(&self.inner.endpoint)).transpose()?.flatten();
-        if let Some(stored) =
-            stored.filter(|s| s.user_id == current.user_id && s.refresh_token != current.refresh_token)
-        {
+        if let Some(stored) = stored.filter(|s| {
+            s.user_id == current.user_id
+                && s.refresh_token != current.refresh_token
+                && s.expires_at > current.expires_at
+        }) {
             *self.lock() = Some(stored.clone());
             current = stored;
         }
-        let fresh = current.expires_at - Utc::now().timestamp() >= REFRESH_MARGIN_SECS;
-        if fresh && stale.is_none_or(|stale| current.access_token != stale) {
+        if !current.expires_within(REFRESH_MARGIN_SECS) && stale.is_none_or(|stale| current.access_token != stale) {
             return Ok(current.access_token);
         }
         let session = self.identity().refresh(&current).await?;

@@ -9,6 +9,9 @@
 use crate::error::{Error, Result};
 use serde_json::{json, Value};
 
+/// The most of an answer read: Cognito's are a few kilobytes (tokens, a challenge, an error).
+const ANSWER_LIMIT: usize = 1024 * 1024;
+
 /// One app client of one user pool.
 #[derive(Clone, Debug)]
 pub struct UserPoolClient {
@@ -106,8 +109,10 @@ impl UserPoolClient {
             .await
             .map_err(|e| Error::network(&self.endpoint, &e))?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| Error::network(&self.endpoint, &e))?;
-        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let body =
+            crate::http::bounded(response, ANSWER_LIMIT).await.map_err(|e| Error::network(&self.endpoint, &e))?;
+        let body = body.ok_or_else(|| Error::UnexpectedResponse(format!("Cognito {action}: an answer over 1 MiB")))?;
+        let answer: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         if status.is_success() {
             return Ok(answer);
         }

@@ -256,15 +256,34 @@ fn identity_kind(code: &str) -> ErrorKind {
     }
 }
 
-/// `text` with the query of every URL in it cut: what is left says where, not with which signature.
+/// `text` with what every URL in it carries as a secret cut: the query (a presigned URL's
+/// signature, credential and security token) and a share link's token. What is left says where.
 pub(crate) fn redact(text: &str) -> String {
     text.split(' ')
-        .map(|word| match word.split_once('?') {
-            Some((base, _)) if base.contains("://") => format!("{base}?<signed query redacted>"),
-            _ => word.to_owned(),
+        .map(|word| {
+            if !word.contains("://") {
+                return word.to_owned();
+            }
+            match word.split_once('?') {
+                Some((base, _)) => format!("{}?<signed query redacted>", hide_link_token(base)),
+                None => hide_link_token(word),
+            }
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `url` without the token of a share link (`…/links/{token}…`, `…/l/{token}`): whoever reads an
+/// error message or a log must not be able to download the file.
+fn hide_link_token(url: &str) -> String {
+    for marker in ["/links/", "/l/"] {
+        if let Some(at) = url.find(marker) {
+            let start = at + marker.len();
+            let end = url[start..].find(['/', ')']).map_or(url.len(), |i| start + i);
+            return format!("{}<link token>{}", &url[..start], &url[end..]);
+        }
+    }
+    url.to_owned()
 }
 
 /// The client's result type.
@@ -275,12 +294,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signed_urls_are_redacted() {
+    fn signed_urls_and_link_tokens_are_redacted() {
         let url = "http://127.0.0.1:9000/b/files/u/f?X-Amz-Credential=AKID%2F20260101&X-Amz-Security-Token=SECRET&X-Amz-Signature=abc";
         let message = redact(&format!("error sending request for url ({url})"));
         assert!(!message.contains("SECRET") && !message.contains("abc") && !message.contains("AKID"), "{message}");
         assert!(message.contains("http://127.0.0.1:9000/b/files/u/f"), "{message}");
         assert_eq!(redact("connection refused"), "connection refused");
+        let link = redact("error sending request for url (https://x.example/api/links/ID.SECRET/redeem)");
+        assert_eq!(link, "error sending request for url (https://x.example/api/links/<link token>/redeem)");
+        assert_eq!(redact("404 from http://h/l/ID.SECRET"), "404 from http://h/l/<link token>");
     }
 
     #[test]

@@ -21,6 +21,18 @@ pub enum UserRef {
     Id(String),
 }
 
+impl UserRef {
+    /// `user`: a user id if `by_id`, else a name — as a command's `--id` flag or an `id=True`
+    /// argument says.
+    pub fn new(user: impl Into<String>, by_id: bool) -> Self {
+        if by_id {
+            UserRef::Id(user.into())
+        } else {
+            UserRef::Name(user.into())
+        }
+    }
+}
+
 impl From<&str> for UserRef {
     /// A name.
     fn from(name: &str) -> Self {

@@ -1,7 +1,8 @@
-//! Reading answers: the API's JSON, its problem documents, storage's refusals; and building API
-//! paths from values a user typed.
+//! Reading answers: the API's JSON, its problem documents, storage's refusals — each read up to a
+//! limit, since a share link can name any host and what answers there decides what arrives; and
+//! building API paths from values a user typed.
 
-use crate::error::{Error, Result};
+use crate::error::{redact, Error, Result};
 use fileshare_api::Problem;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::Response;
@@ -22,13 +23,45 @@ pub fn api_path(segments: &[&str]) -> String {
     segments.iter().map(|segment| format!("/{}", utf8_percent_encode(segment, SEGMENT))).collect()
 }
 
+/// The most of a successful JSON answer read (a page of a thousand files is well under 1 MiB).
+const JSON_LIMIT: usize = 16 * 1024 * 1024;
+/// The most of a refusal read: problem documents and storage's XML errors are short.
+const REFUSAL_LIMIT: usize = 64 * 1024;
+/// The most of a refusal's own words kept in an error.
+const DETAIL_CHARS: usize = 300;
+
+/// The body of `response`, up to `limit` bytes: `Ok(None)` if it is longer (the rest is never read).
+pub(crate) async fn bounded(mut response: Response, limit: usize) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
 /// The JSON body of a successful API answer, or the refusal its problem document explains.
 pub(crate) async fn json<T: DeserializeOwned>(response: Response, url: &str) -> Result<T> {
     if !response.status().is_success() {
         return Err(refusal(response, url).await);
     }
-    let text = response.text().await.map_err(|e| Error::network(url, &e))?;
-    serde_json::from_str(&text).map_err(|e| Error::UnexpectedResponse(format!("{url}: {e}")))
+    let body = bounded(response, JSON_LIMIT).await.map_err(|e| Error::network(url, &e))?;
+    let body = body.ok_or_else(|| Error::UnexpectedResponse(format!("{}: an answer over 16 MiB", redact(url))))?;
+    serde_json::from_slice(&body).map_err(|e| Error::UnexpectedResponse(format!("{}: {e}", redact(url))))
+}
+
+/// A refusal's body, as text: as much as [`REFUSAL_LIMIT`] allows, empty if it is longer or
+/// cannot be read (the status still says what happened).
+async fn refusal_text(response: Response) -> String {
+    let body = bounded(response, REFUSAL_LIMIT).await.ok().flatten().unwrap_or_default();
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+/// `text`, cut to [`DETAIL_CHARS`] characters.
+fn short(text: &str) -> String {
+    text.trim().chars().take(DETAIL_CHARS).collect()
 }
 
 /// Success with nothing to read (204), or the refusal.
@@ -49,11 +82,11 @@ pub(crate) async fn refusal(response: Response, url: &str) -> Error {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .map(Duration::from_secs);
-    let text = response.text().await.unwrap_or_default();
-    let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| {
-        let detail = match text.trim() {
-            "" => format!("{status} from {}", crate::error::redact(url)),
-            said => said.chars().take(300).collect(),
+    let text = refusal_text(response).await;
+    let mut problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| {
+        let detail = match short(&text) {
+            said if said.is_empty() => format!("{status} from {}", redact(url)),
+            said => said,
         };
         Problem {
             kind: "about:blank".into(),
@@ -63,15 +96,17 @@ pub(crate) async fn refusal(response: Response, url: &str) -> Error {
             figures: None,
         }
     });
+    problem.detail = short(&problem.detail);
+    problem.title = short(&problem.title);
     Error::Api { problem: Box::new(problem), retry_after }
 }
 
 /// A refusal from storage (a presigned URL): S3 explains in XML, the embedded store in JSON.
 pub(crate) async fn storage_refusal(response: Response) -> Error {
     let status = response.status();
-    let text = response.text().await.unwrap_or_default();
+    let text = refusal_text(response).await;
     let problem = serde_json::from_str::<Problem>(&text).ok().map(|p| p.detail);
     let xml_message = text.split_once("<Message>").and_then(|(_, rest)| rest.split_once("</Message>")).map(|(m, _)| m);
-    let detail = problem.as_deref().or(xml_message).unwrap_or("no explanation").to_owned();
+    let detail = short(problem.as_deref().or(xml_message).unwrap_or("no explanation"));
     Error::Storage { status: status.as_u16(), detail }
 }

@@ -42,13 +42,13 @@ mod session;
 mod transfer;
 mod upload;
 
-pub use client::{env, Client, ClientBuilder, SessionInfo, SignUp, DEFAULT_COGNITO_REGION, DEFAULT_ENDPOINT};
+pub use client::{env, Client, ClientBuilder, DEFAULT_COGNITO_REGION, DEFAULT_ENDPOINT};
 pub use download::{Destination, DownloadOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use files::UserRef;
 pub use fileshare_api::*;
 pub use http::api_path;
 pub use links::LinkRef;
-pub use session::{Provider, Session, SessionStore};
+pub use session::{Provider, Session, SessionInfo, SessionStore, SignUp};
 pub use transfer::{Progress, TransferProgress};
 pub use upload::{UploadOptions, UploadSource, DEFAULT_MULTIPART_THRESHOLD};

@@ -122,8 +122,8 @@ impl Client {
         options: &DownloadOptions,
     ) -> Result<Option<PathBuf>> {
         let destination = resolve(destination, &info.name, options.overwrite)?;
-        let url = self.redeem_link(link, password).await?.url;
-        self.save(&url, &Incoming { name: &info.name, size: info.size }, destination, options).await
+        let answer = self.redeem_link(link, password).await?;
+        self.save_redeemed(answer, &Incoming { name: &info.name, size: info.size }, destination, options).await
     }
 }
 

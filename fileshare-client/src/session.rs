@@ -5,6 +5,7 @@
 //! truncated.
 
 use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -56,12 +57,53 @@ impl std::fmt::Debug for Session {
     }
 }
 
+impl Session {
+    /// Whether the access token expires within `secs` seconds from now. Its expiry is the token's
+    /// own `exp`, which the provider chose: any number, so no arithmetic on it may overflow.
+    pub(crate) fn expires_within(&self, secs: i64) -> bool {
+        self.expires_at.saturating_sub(Utc::now().timestamp()) < secs
+    }
+}
+
 impl Provider {
     /// A Cognito app client in `region`, at AWS's endpoint unless `endpoint` names another.
     pub fn cognito(client_id: impl Into<String>, region: &str, endpoint: Option<String>) -> Self {
         let endpoint = endpoint.unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com/"));
         Provider::Cognito { client_id: client_id.into(), endpoint }
     }
+}
+
+/// Who is logged in (no tokens).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The name logged in with.
+    pub username: String,
+    /// The user id: what the API knows them by.
+    pub user_id: String,
+    /// When the current access token expires (refreshed automatically).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Session> for SessionInfo {
+    fn from(s: &Session) -> Self {
+        Self {
+            username: s.username.clone(),
+            user_id: s.user_id.clone(),
+            expires_at: DateTime::from_timestamp(s.expires_at, 0),
+        }
+    }
+}
+
+/// What signing up did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignUp {
+    /// The account exists and can log in (the built-in provider).
+    Created {
+        /// Its user id.
+        user_id: String,
+    },
+    /// The account waits for the code its owner was sent ([`Client::confirm_sign_up`]; Cognito).
+    ConfirmationNeeded,
 }
 
 /// The credentials file.
@@ -158,6 +200,14 @@ mod tests {
             expires_at: 0,
             provider: Provider::Local,
         }
+    }
+
+    #[test]
+    fn any_expiry_a_provider_sends_is_taken_without_overflow() {
+        let at = |expires_at| Session { expires_at, ..session("alice") };
+        assert!(at(i64::MIN).expires_within(60), "long expired");
+        assert!(!at(i64::MAX).expires_within(60), "never expires");
+        assert!(at(Utc::now().timestamp() + 30).expires_within(60));
     }
 
     #[test]

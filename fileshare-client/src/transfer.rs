@@ -86,6 +86,7 @@ impl Meter {
 pub(crate) struct Attempt {
     meter: Arc<Meter>,
     sent: Arc<AtomicU64>,
+    retry: bool,
 }
 
 impl Attempt {
@@ -93,6 +94,11 @@ impl Attempt {
     pub(crate) fn count(&self, bytes: u64) {
         self.sent.fetch_add(bytes, Ordering::Relaxed);
         self.meter.add(bytes);
+    }
+
+    /// Whether an earlier try of this transfer failed.
+    pub(crate) fn is_retry(&self) -> bool {
+        self.retry
     }
 
     fn take_back(&self) {
@@ -142,7 +148,7 @@ where
 {
     let mut tries = 1;
     loop {
-        let attempt = Attempt { meter: meter.clone(), sent: Arc::default() };
+        let attempt = Attempt { meter: meter.clone(), sent: Arc::default(), retry: tries > 1 };
         match send(attempt.clone()).await {
             Ok(value) => return Ok(value),
             Err(Failure::Transient(_)) if tries < attempts => {

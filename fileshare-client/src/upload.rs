@@ -5,7 +5,7 @@
 //! pending record or stray bytes are left behind.
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::transfer::{accepted, bytes_body, file_body, unreachable, with_retries, Attempt, Failure, Meter, Progress};
 use bytes::{Bytes, BytesMut};
 use fileshare_api::{CompleteBody, FileView, PartEtag, PartView, UploadBody, UploadView};
@@ -22,6 +22,9 @@ pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
 /// The most a reader's bytes are held in memory for a single upload (so that a retry can send
 /// them again); a larger reader goes in parts, each held while it is sent.
 const READER_SINGLE_MAX: u64 = 8 * 1024 * 1024;
+
+/// The largest part storage takes (S3's limit): a plan asking for more is not followed.
+const MAX_PART: u64 = 5 * 1024 * 1024 * 1024;
 
 /// What to upload.
 pub enum UploadSource {
@@ -158,6 +161,23 @@ async fn prepare(source: UploadSource) -> Result<(Option<String>, u64, Payload)>
     })
 }
 
+/// Refuses a multipart plan that does not cover `size` bytes in parts 1, 2, … of sizes storage
+/// takes: the client would send the wrong bytes, or, reading a stream, hold a part of any size the
+/// service names in memory.
+fn check_plan(plan: &[PartView], size: u64) -> Result<()> {
+    let numbered = plan.iter().zip(1..).all(|(part, number)| part.part_number == number);
+    let sized = plan.iter().all(|part| part.size > 0 && part.size <= MAX_PART);
+    let total = plan.iter().try_fold(0u64, |total, part| total.checked_add(part.size));
+    if numbered && sized && total == Some(size) {
+        Ok(())
+    } else {
+        Err(Error::UnexpectedResponse(format!(
+            "the upload plan's {} parts do not make a file of {size} bytes",
+            plan.len()
+        )))
+    }
+}
+
 /// Reads exactly `len` bytes of `reader`.
 async fn read_exactly(reader: &mut (dyn AsyncRead + Send + Unpin), len: u64) -> Result<Bytes> {
     let capacity = usize::try_from(len).map_err(|_| Error::InvalidInput("a part larger than memory".into()))?;
@@ -198,12 +218,12 @@ impl Client {
                 self.send_single(&single, payload, size, &meter).await.map(|()| CompleteBody::default())
             }
             (None, Some(plan)) => {
-                self.send_parts(plan.parts, payload, &meter).await.map(|parts| CompleteBody { parts })
+                self.send_parts(plan.parts, payload, size, &meter).await.map(|parts| CompleteBody { parts })
             }
             (None, None) => Err(Error::UnexpectedResponse("the upload ticket has neither a URL nor parts".into())),
         };
         let completion = match sent {
-            Ok(body) => self.complete_upload(&ticket.file_id, &body).await,
+            Ok(body) => self.complete(&ticket.file_id, &body, &meter).await,
             Err(e) => Err(e),
         };
         pending.client = None;
@@ -215,6 +235,18 @@ impl Client {
         completion
     }
 
+    /// Completes the upload, again after a transient failure: completing is idempotent, and an
+    /// answer lost on the way back must not get a file that is whole deleted as a failure.
+    async fn complete(&self, file_id: &str, body: &CompleteBody, meter: &Arc<Meter>) -> Result<FileView> {
+        with_retries(meter, self.transfers().attempts, |_| async {
+            self.complete_upload(file_id, body).await.map_err(|e| match e.kind() {
+                ErrorKind::Transient => Failure::Transient(e),
+                _ => Failure::Fatal(e),
+            })
+        })
+        .await
+    }
+
     async fn send_single(&self, single: &UploadView, payload: Payload, size: u64, meter: &Arc<Meter>) -> Result<()> {
         let chunk = match payload {
             Payload::File(path) => Chunk::File { path, offset: 0 },
@@ -222,16 +254,18 @@ impl Client {
             // Held in memory, so that a retry can send it again (it is small: READER_SINGLE_MAX).
             Payload::Stream(mut reader) => Chunk::Memory(read_exactly(&mut *reader, size).await?),
         };
-        with_retries(meter, self.transfers().attempts, |attempt| async {
+        let chunk = &chunk;
+        with_retries(meter, self.transfers().attempts, |attempt| async move {
+            let retry = attempt.is_retry();
             let mut request = self.http().put(&single.url).header(reqwest::header::CONTENT_LENGTH, size);
             for (name, value) in &single.headers {
                 request = request.header(name, value);
             }
             let body = chunk.body(size, attempt).await?;
             let response = request.body(body).send().await.map_err(unreachable(&single.url))?;
-            // 412: the bytes are there already — an earlier try landed but its answer was lost.
-            // An upload URL stores once, so they are ours; completing checks their size.
-            if response.status() == reqwest::StatusCode::PRECONDITION_FAILED {
+            // 412 on a retry: the bytes are there already — an earlier try landed but its answer
+            // was lost. An upload URL stores once, so they are ours; completing checks their size.
+            if response.status() == reqwest::StatusCode::PRECONDITION_FAILED && retry {
                 return Ok(());
             }
             accepted(response).await.map(drop)
@@ -239,7 +273,14 @@ impl Client {
         .await
     }
 
-    async fn send_parts(&self, plan: Vec<PartView>, payload: Payload, meter: &Arc<Meter>) -> Result<Vec<PartEtag>> {
+    async fn send_parts(
+        &self,
+        plan: Vec<PartView>,
+        payload: Payload,
+        size: u64,
+        meter: &Arc<Meter>,
+    ) -> Result<Vec<PartEtag>> {
+        check_plan(&plan, size)?;
         let mut offset = 0;
         let placed: Vec<(PartView, u64)> = plan
             .into_iter()

@@ -14,8 +14,11 @@ use fileshare_client::{
 use fileshare_core::backends::AwsLocation;
 use fileshare_core::testing::aws_rig::moto_cognito;
 use fileshare_lambda::config::Storage;
-use fileshare_lambda::testing::{start_embedded_with, start_on_aws_rig, Fault, FlakyProxy};
+use fileshare_lambda::testing::{start_embedded_with, start_on_aws_rig, Fault, FlakyProxy, TestService};
+use fileshare_lambda::ServiceConfig;
 use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
 
 const NAME: &str = "fileshare-client-e2e";
 const PASSWORD: &str = "Cognito-Password-1!";
@@ -91,12 +94,7 @@ async fn cognito_login_refresh_multipart_to_s3_links_and_logout() {
 /// connection breaks midway, is fetched again, and the file arrives whole.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ranged_downloads_from_s3_fetch_a_failed_range_again() {
-    let Some(rig) = fileshare_core::testing::aws_rig::endpoints() else { return };
-    let location = fileshare_core::testing::aws_rig::prepared_location("fileshare-client-ranges", &rig).await;
-    // Storage behind a proxy that fails on purpose: the service presigns URLs to it.
-    let proxy = FlakyProxy::in_front_of(&rig.s3).await;
-    let location = AwsLocation { s3_endpoint: Some(proxy.base.clone()), ..location };
-    let service = start_embedded_with(|config| config.storage = Storage::Aws(location)).await;
+    let Some((service, proxy)) = on_s3_behind_proxy("fileshare-client-ranges", |_| {}).await else { return };
     let (alice, _) = common::signed_in(&service.base, "alice").await;
 
     let data = pattern(5 * 8 * MIB + 3, 9); // six ranges: five of 8 MiB, one of 3 bytes
@@ -117,4 +115,64 @@ async fn ranged_downloads_from_s3_fetch_a_failed_range_again() {
     assert_eq!(proxy.transfers_matching("GET", "range=bytes="), 1 + 6 + 2);
     let reports = reports.lock().expect("lock").clone();
     assert_eq!(reports.last(), Some(&(data.len() as u64, data.len() as u64)), "counted once");
+}
+
+/// A download that outlives its URL (storage checks a URL's expiry when each request starts) asks
+/// the API for a fresh one: before a range starts once the URL is about to lapse, and after storage
+/// refused a range that arrived too late. A share link's URL cannot be renewed without counting a
+/// download: its file comes in one GET, which storage lets run past the expiry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_outlive_their_urls() {
+    let ttl = Duration::from_secs(3);
+    let adjust = |config: &mut ServiceConfig| {
+        config.limits.download_url_ttl = ttl;
+        config.limits.link_download_url_ttl = ttl;
+    };
+    let Some((service, proxy)) = on_s3_behind_proxy("fileshare-client-expiry", adjust).await else { return };
+    let (alice, _) = common::signed_in(&service.base, "alice").await;
+    let data = pattern(3 * 8 * MIB + 5, 4); // four ranges
+    let file = alice.upload(UploadSource::bytes("big.bin", data.clone()), &UploadOptions::default()).await;
+    let file = file.expect("upload");
+    let late = ttl + Duration::from_secs(1);
+
+    // The probe's answer arrives after the URL lapsed: the ranges start with a fresh one. The
+    // second range reaches storage after that one lapsed too: refused, and fetched with another.
+    proxy.plan(Method::GET, "range=bytes=0-0", StatusCode::OK, Fault::Slow(late), 1);
+    let second = format!("range=bytes={}-", 8 * MIB);
+    proxy.plan(Method::GET, &second, StatusCode::OK, Fault::Late(late), 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = alice.download(&file.file_id, Destination::path(dir.path()), &DownloadOptions::default()).await;
+    assert!(std::fs::read(path.expect("download").expect("path")).expect("read") == data, "whole");
+    assert_eq!(proxy.transfers_matching("GET", &second), 2, "refused as expired, then fetched with a new URL");
+
+    // Through a share link: one GET, whose answer arrives after its URL lapsed.
+    let ranges_before = proxy.transfers_matching("GET", "range=");
+    let created = alice.create_link(&file.file_id, &LinkBody::default()).await.expect("link");
+    let link: LinkRef = created.url.parse().expect("link URL");
+    let stranger = Client::new(&service.base).expect("client");
+    let info = stranger.link_info(&link).await.expect("info");
+    proxy.plan(Method::GET, "X-Amz-Signature=", StatusCode::OK, Fault::Slow(late), 1);
+    let copy = dir.path().join("via-link.bin");
+    let options = DownloadOptions::default();
+    stranger.download_link(&link, &info, None, Destination::path(&copy), &options).await.expect("via the link");
+    assert!(std::fs::read(&copy).expect("read") == data, "whole");
+    assert_eq!(proxy.transfers_matching("GET", "range="), ranges_before, "no ranges");
+}
+
+/// The service on the rig's S3 behind a proxy that fails on purpose (the service presigns URLs to
+/// it), its configuration adjusted; `None` when the rig is not configured.
+async fn on_s3_behind_proxy(
+    bucket: &str,
+    adjust: impl FnOnce(&mut ServiceConfig),
+) -> Option<(TestService, Arc<FlakyProxy>)> {
+    let rig = fileshare_core::testing::aws_rig::endpoints()?;
+    let location = fileshare_core::testing::aws_rig::prepared_location(bucket, &rig).await;
+    let proxy = FlakyProxy::in_front_of(&rig.s3).await;
+    let location = AwsLocation { s3_endpoint: Some(proxy.base.clone()), ..location };
+    let service = start_embedded_with(|config| {
+        config.storage = Storage::Aws(location);
+        adjust(config);
+    })
+    .await;
+    Some((service, proxy))
 }

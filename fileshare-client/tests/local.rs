@@ -3,12 +3,14 @@
 
 mod common;
 
+use axum::http::{Method, StatusCode};
 use common::{pattern, recorder, signed_in, unique, MIB, PASSWORD};
 use fileshare_client::{
     Access, Client, Destination, DownloadOptions, Error, ErrorKind, FileStatus, LinkBody, LinkRef, ListParams, Scope,
     SessionStore, UploadOptions, UploadSource, UserRef,
 };
-use fileshare_lambda::testing::{start_embedded, start_embedded_with};
+use fileshare_lambda::testing::{start_embedded, start_embedded_with, Fault, FlakyProxy};
+use std::time::Duration;
 
 fn kind<T: std::fmt::Debug>(result: Result<T, Error>) -> ErrorKind {
     result.expect_err("refused").kind()
@@ -208,6 +210,53 @@ async fn sessions_refresh_once_for_many_calls_and_follow_the_store() {
     let missing = nobody.upload(UploadSource::path("/no/such/file"), &UploadOptions::default()).await;
     assert!(matches!(missing, Err(Error::NotLoggedIn { .. })), "{missing:?}");
     assert_eq!(kind(nobody.me().await), ErrorKind::Unauthenticated);
+}
+
+/// A refresh spends the refresh token it presents: the session it brings must be kept whatever
+/// happens to the call that asked for it, a spent one must never be taken up again, and a logout
+/// must not be undone by a refresh that finishes after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refreshed_sessions_survive_callers_that_give_up_and_stale_stores() {
+    let (_service, proxy) = FlakyProxy::start(|c| c.user_rate = 1000.0).await;
+    let config = tempfile::tempdir().expect("config");
+    let store = SessionStore::new(Some(config.path().to_owned())).expect("store");
+    let build = || Client::builder(&proxy.base).session_store(store.clone()).build().expect("client");
+    let name = unique("alice");
+    build().sign_up(&name, PASSWORD).await.expect("sign up");
+    build().log_in(&name, PASSWORD).await.expect("log in");
+    let first = store.load(&proxy.base).expect("load").expect("session");
+    store.save(&proxy.base, &fileshare_client::Session { expires_at: 0, ..first.clone() }).expect("save");
+    let client = build();
+
+    // The refresh's answer is held up, and the call that started it gives up first (a timeout;
+    // Ctrl-C and cancelled tasks drop it the same way). Its session is kept all the same.
+    proxy.plan(Method::POST, "/auth/refresh", StatusCode::OK, Fault::Slow(Duration::from_secs(1)), 1);
+    let gave_up = tokio::time::timeout(Duration::from_millis(200), client.me()).await;
+    assert!(gave_up.is_err(), "the call gave up before the refresh answered");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    client.me().await.expect("the refreshed session was kept");
+    assert_eq!(proxy.transfers_matching("POST", "/auth/refresh"), 1, "refreshed once");
+
+    // Another process writes the spent session back (its write lost a race), and the API then
+    // refuses the token: the refresh uses this client's own session, not the older stored one.
+    store.save(&proxy.base, &fileshare_client::Session { expires_at: 0, ..first }).expect("save");
+    proxy.fail(Method::GET, "/me", StatusCode::UNAUTHORIZED, 1);
+    client.me().await.expect("refreshed with its own session");
+    assert_eq!(proxy.transfers_matching("POST", "/auth/refresh"), 2);
+
+    // Logging out while a refresh is under way waits for it, then forgets its session too: nobody
+    // is logged in afterwards, here or in the store.
+    proxy.fail(Method::GET, "/me", StatusCode::UNAUTHORIZED, 1);
+    proxy.plan(Method::POST, "/auth/refresh", StatusCode::OK, Fault::Slow(Duration::from_secs(1)), 1);
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { client.me().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(client.log_out().await.expect("log out"));
+    let _ = call.await.expect("the call ends");
+    assert!(client.session().is_none(), "logged out");
+    assert!(store.load(&proxy.base).expect("load").is_none(), "nothing stored");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 //! Storage that fails, through a proxy in front of the local service that injects the failures
 //! (presigned URLs point at it): transient failures are tried again — a whole upload, a part from
-//! a file, a part from a reader (held in memory to be sent again) — refusals are not, and an
-//! upload that fails for good leaves nothing behind.
+//! a file, a part from a reader (held in memory to be sent again), the completion — refusals are
+//! not, and an upload that fails for good leaves nothing behind.
 
 mod common;
 
@@ -66,6 +66,15 @@ async fn transient_failures_are_retried_and_the_bytes_arrive_intact() {
     let file = alice.upload(lost, &UploadOptions::default()).await.expect("completed");
     assert_eq!(proxy.transfers_matching("PUT", SINGLE), 2, "sent twice");
     assert_eq!(alice.download_bytes(&file.file_id).await.expect("read"), &b"stored, answer lost"[..]);
+
+    // Completed, but the answer is lost: completing again (it is idempotent) finds the file whole,
+    // which is kept — not deleted as a failed upload.
+    let completions = proxy.transfers_matching("POST", "/complete");
+    proxy.plan(Method::POST, "/complete", StatusCode::BAD_GATEWAY, Fault::LoseAnswer, 1);
+    let kept = UploadSource::bytes("kept.txt", &b"completed, answer lost"[..]);
+    let file = alice.upload(kept, &UploadOptions::default()).await.expect("completed");
+    assert_eq!(proxy.transfers_matching("POST", "/complete"), completions + 2, "asked twice");
+    assert_eq!(alice.download_bytes(&file.file_id).await.expect("kept"), &b"completed, answer lost"[..]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -77,6 +77,10 @@ impl ToPyErr for fileshare_client::Error {
     fn to_py(self) -> PyErr {
         use fileshare_client::Error as E;
         if let E::Io { path, source } = &self {
+            // A Python file object's own exception, carried through the upload: raised as it was.
+            if let Some(raised) = source.get_ref().and_then(|e| e.downcast_ref::<PyErr>()) {
+                return Python::attach(|py| raised.clone_ref(py));
+            }
             let args = (source.raw_os_error().unwrap_or(0), source.to_string(), path.clone());
             return match source.kind() {
                 std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(args),

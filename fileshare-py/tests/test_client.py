@@ -267,3 +267,31 @@ def test_a_stream_that_cannot_seek_needs_its_size(login):
         alice.upload(Pipe(data), name="piped.bin")
     file = alice.upload(Pipe(data), name="piped.bin", size=len(data))
     assert alice.get_bytes(file.file_id) == data
+
+
+def test_a_stream_is_read_to_its_size_and_its_own_errors_surface(login):
+    alice = login("alice")
+
+    class Pipe(io.RawIOBase):
+        def __init__(self, data, fail_after=None):
+            self.data, self.fail_after = io.BytesIO(data), fail_after
+
+        def readable(self):
+            return True
+
+        def read(self, n=-1):
+            if self.fail_after is not None and self.data.tell() >= self.fail_after:
+                raise ConnectionResetError("the pipe broke")
+            return self.data.read(n)
+
+    # Only `size` bytes are read: what follows stays in the stream for the caller.
+    pipe = Pipe(b"head" + b"-rest of the stream")
+    file = alice.upload(pipe, name="head.txt", size=4)
+    assert alice.get_bytes(file.file_id) == b"head"
+    assert pipe.data.read() == b"-rest of the stream"
+
+    # The stream's own exception is raised, as it was; nothing is left behind.
+    broken = Pipe(pattern(20 * MIB), fail_after=9 * MIB)
+    with pytest.raises(ConnectionResetError, match="the pipe broke"):
+        alice.upload(broken, name="broken.bin", size=20 * MIB)
+    assert alice.me().used_files == 1

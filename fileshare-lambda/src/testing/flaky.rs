@@ -1,5 +1,6 @@
 //! A proxy that fails on purpose, in front of the service or of S3: planned requests are refused
-//! before they reach it, reach it and lose their answer on the way back, or get only half of it.
+//! before they reach it, reach it and lose their answer on the way back, get only half of it, or
+//! are held up on the way there or back.
 //! Presigned URLs point at the proxy (the service's public URL, or its S3 endpoint, is the proxy's),
 //! so every transfer passes through it. It keeps the `Host` a request was sent with, so that S3's
 //! signatures, which cover it, still hold.
@@ -20,6 +21,10 @@ pub enum Fault {
     LoseAnswer,
     /// The answer's status and headers arrive, then half its body, then the connection breaks.
     Truncate,
+    /// The request reaches the service this long after it was sent (the status is not used).
+    Late(std::time::Duration),
+    /// The service answers at once; the answer arrives this long after (the status is not used).
+    Slow(std::time::Duration),
 }
 
 /// The proxy's plan and what it saw.
@@ -114,6 +119,9 @@ async fn forward(State(proxy): State<Arc<FlakyProxy>>, request: Request) -> Resp
     if let Some((status, Fault::Refuse)) = planned {
         return injected(status);
     }
+    if let Some((_, Fault::Late(wait))) = planned {
+        tokio::time::sleep(wait).await;
+    }
     let mut upstream = proxy.http.request(parts.method, format!("{}{path}", proxy.upstream)).body(bytes);
     for (name, value) in &parts.headers {
         upstream = upstream.header(name, value);
@@ -127,6 +135,9 @@ async fn forward(State(proxy): State<Arc<FlakyProxy>>, request: Request) -> Resp
         response = response.header(name, value);
     }
     let body = answer.bytes().await.expect("upstream body");
+    if let Some((_, Fault::Slow(wait))) = planned {
+        tokio::time::sleep(wait).await;
+    }
     if let Some((_, Fault::Truncate)) = planned {
         // The declared length stays: the client sees the connection end early.
         let half = body.slice(..body.len() / 2);

@@ -104,7 +104,7 @@ impl Source {
                     Some(name) => name,
                     None => stream_name(&file)?,
                 };
-                UploadSource::Reader { name, size, reader: Box::new(python_reader(file)) }
+                UploadSource::Reader { name, size, reader: Box::new(python_reader(file, size)) }
             }
         })
     }
@@ -119,19 +119,28 @@ fn stream_name(file: &Py<PyAny>) -> PyResult<String> {
     })
 }
 
-/// A Python file object as an async reader: a blocking thread takes the GIL for each ``read``,
-/// a chunk at a time, two chunks ahead at most.
-fn python_reader(file: Py<PyAny>) -> impl tokio::io::AsyncRead + Send + Unpin + 'static {
+/// A Python file object as an async reader of its next `size` bytes: a blocking thread takes the
+/// GIL for each ``read``, a chunk at a time, two chunks ahead at most, and never reads past `size`
+/// (the rest of the stream stays for the caller). An exception ``read`` raises travels inside the
+/// I/O error, to be raised again as it was.
+fn python_reader(file: Py<PyAny>, size: u64) -> impl tokio::io::AsyncRead + Send + Unpin + 'static {
     let (chunks, received) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(2);
-    tokio::task::spawn_blocking(move || loop {
-        let chunk = Python::attach(|py| -> PyResult<Bytes> {
-            let data = file.bind(py).call_method1("read", (READ_CHUNK,))?.extract::<PyBackedBytes>()?;
-            Ok(Bytes::from_owner(data))
-        });
-        let chunk = chunk.map_err(|e| std::io::Error::other(e.to_string()));
-        let last = matches!(&chunk, Ok(data) if data.is_empty()) || chunk.is_err();
-        if chunks.blocking_send(chunk).is_err() || last {
-            return;
+    tokio::task::spawn_blocking(move || {
+        let mut left = size;
+        while left > 0 {
+            let want = left.min(READ_CHUNK as u64);
+            let chunk = Python::attach(|py| -> PyResult<Bytes> {
+                let data = file.bind(py).call_method1("read", (want,))?.extract::<PyBackedBytes>()?;
+                Ok(Bytes::from_owner(data))
+            });
+            let chunk = chunk.map_err(std::io::Error::other);
+            let last = matches!(&chunk, Ok(data) if data.is_empty()) || chunk.is_err();
+            if let Ok(data) = &chunk {
+                left = left.saturating_sub(data.len() as u64);
+            }
+            if chunks.blocking_send(chunk).is_err() || last {
+                return;
+            }
         }
     });
     let stream = futures_util::stream::unfold(received, |mut received| async move {

@@ -253,8 +253,10 @@ client_methods! {
     /// Who the caller is, what they store and what they may store.
     fn me() -> Account = ();
 
-    /// Uploads ``source`` — a path, ``bytes``, or a binary file object (read in order; ``size`` is
-    /// needed if it cannot seek) — and returns the file, available. Bytes go straight to storage:
+    /// Uploads ``source`` — a path, ``bytes``, or a binary file object — and returns the file,
+    /// available. A file object is read in order from where it stands: ``size`` bytes of it (if
+    /// not given, the rest of it, which only a stream that can seek tells); what follows stays
+    /// unread, and an exception its ``read`` raises is raised here. Bytes go straight to storage:
     /// in one PUT, or above ``multipart_threshold`` bytes in parts sent in parallel, each tried
     /// again after a transient failure. ``name`` is required for bytes and nameless streams;
     /// ``content_type`` is guessed from the name if not given. ``progress(done, total)`` is

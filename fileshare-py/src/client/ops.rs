@@ -24,14 +24,6 @@ fn here_or(destination: Option<PathBuf>) -> Destination {
     Destination::Path(destination.unwrap_or_else(|| PathBuf::from(".")))
 }
 
-fn user_ref(user: String, by_id: bool) -> UserRef {
-    if by_id {
-        UserRef::Id(user)
-    } else {
-        UserRef::Name(user)
-    }
-}
-
 impl Ops {
     pub async fn signup(&self, username: String, password: String) -> Result<Option<String>> {
         Ok(match self.client.sign_up(&username, &password).await? {
@@ -118,11 +110,11 @@ impl Ops {
         by_id: bool,
     ) -> Result<ShareInfo> {
         let until = expires_at.map(|a| a.0);
-        Ok(ShareInfo(self.client.share(&file_id, &user_ref(user, by_id), until).await?))
+        Ok(ShareInfo(self.client.share(&file_id, &UserRef::new(user, by_id), until).await?))
     }
 
     pub async fn unshare(&self, file_id: String, user: String, by_id: bool) -> Result<()> {
-        Ok(self.client.unshare(&file_id, &user_ref(user, by_id)).await?)
+        Ok(self.client.unshare(&file_id, &UserRef::new(user, by_id)).await?)
     }
 
     pub async fn delete(&self, file_id: String) -> Result<()> {

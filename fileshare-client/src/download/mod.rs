@@ -1,29 +1,25 @@
 //! [`Client::download`]: fetches a short-lived URL from the API and streams the bytes into a
 //! temporary file beside the destination, then renames it into place — an interrupted download
 //! never leaves a partial file under the real name, and an existing file is only replaced when
-//! asked. Fewer bytes than the file has are an error, never a short file.
+//! asked. Fewer or more bytes than the file has are an error, never a short or a long file.
 //!
-//! A large file is fetched in ranges of [`RANGE`] bytes, several at once, each written at its
-//! offset and fetched again after a transient failure — what S3 recommends for throughput, and
-//! what boto3's `download_file` does. Storage that does not honour ranges (the embedded store's
-//! URLs) gets one streamed GET instead.
+//! How the bytes are fetched (in ranges, retried) is [`ranges`]; the URL they come from, renewed
+//! as it lapses, [`signed`].
+
+mod ranges;
+mod signed;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transfer::{accepted, unreachable, with_retries, Attempt, Failure, Meter, Progress};
+use crate::transfer::{Meter, Progress};
 use bytes::Bytes;
+use fileshare_api::DownloadResponse;
 use futures_util::{StreamExt, TryStreamExt};
-use reqwest::StatusCode;
-use std::io::SeekFrom;
+use ranges::Target;
+use signed::SignedUrl;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokio::io::{AsyncSeekExt, AsyncWrite, AsyncWriteExt};
-
-/// Bytes gathered before each write to disk.
-const WRITE_BUFFER: usize = 1024 * 1024;
-
-/// The size of each range of a large download. Files up to twice this come in one GET.
-pub const RANGE: u64 = 8 * 1024 * 1024;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 /// Where a download goes.
 pub enum Destination {
@@ -97,7 +93,7 @@ impl Client {
     ) -> Result<Option<PathBuf>> {
         let file = self.get_file(file_id).await?;
         let destination = resolve(destination, &file.name, options.overwrite)?;
-        let url = self.download_url(file_id, None).await?.url;
+        let url = SignedUrl::renewable(self, file_id, self.download_url(file_id, None).await?);
         self.save(&url, &Incoming { name: &file.name, size: file.size }, destination, options).await
     }
 
@@ -107,11 +103,14 @@ impl Client {
         let size = self.get_file(file_id).await?.size;
         let url = self.download_url(file_id, None).await?.url;
         let response = self.fetch(&url).await?;
-        let bytes = response.bytes().await.map_err(|e| Error::network(&url, &e))?;
-        if bytes.len() as u64 != size {
-            return Err(Error::Incomplete { received: bytes.len() as u64, expected: size });
+        // Never more than the file's size (and one byte to know there was more) is held.
+        let limit = usize::try_from(size.saturating_add(1)).unwrap_or(usize::MAX);
+        let bytes = crate::http::bounded(response, limit).await.map_err(|e| Error::network(&url, &e))?;
+        match bytes {
+            Some(bytes) if bytes.len() as u64 == size => Ok(Bytes::from(bytes)),
+            Some(bytes) => Err(Error::Incomplete { received: bytes.len() as u64, expected: size }),
+            None => Err(more_than(size)),
         }
-        Ok(bytes)
     }
 
     /// A presigned GET, refused unless storage answers with the bytes.
@@ -123,10 +122,22 @@ impl Client {
         Ok(response)
     }
 
-    /// Streams the presigned `url` into a [`resolve`]d `destination`.
-    pub(crate) async fn save(
+    /// Downloads what the presigned URL a share link was redeemed for holds into a [`resolve`]d
+    /// `destination`.
+    pub(crate) async fn save_redeemed(
         &self,
-        url: &str,
+        answer: DownloadResponse,
+        incoming: &Incoming<'_>,
+        destination: Destination,
+        options: &DownloadOptions,
+    ) -> Result<Option<PathBuf>> {
+        self.save(&SignedUrl::once(self, answer), incoming, destination, options).await
+    }
+
+    /// Streams the file at `url` into a [`resolve`]d `destination`.
+    async fn save(
+        &self,
+        url: &SignedUrl<'_>,
         incoming: &Incoming<'_>,
         destination: Destination,
         options: &DownloadOptions,
@@ -134,14 +145,18 @@ impl Client {
         let meter = Meter::new(options.progress.clone(), incoming.name, incoming.size);
         match destination {
             Destination::Writer(mut writer) => {
-                let response = self.fetch(url).await?;
-                let bytes = response.bytes_stream().map_err(|e| Error::network(url, &e));
+                let url = url.get().await?;
+                let response = self.fetch(&url).await?;
+                let bytes = response.bytes_stream().map_err(|e| Error::network(&url, &e));
                 let mut received = 0u64;
                 let mut bytes = std::pin::pin!(bytes);
                 while let Some(chunk) = bytes.next().await {
                     let chunk = chunk?;
-                    writer.write_all(&chunk).await.map_err(Error::io("<writer>"))?;
                     received += chunk.len() as u64;
+                    if received > incoming.size {
+                        return Err(more_than(incoming.size));
+                    }
+                    writer.write_all(&chunk).await.map_err(Error::io("<writer>"))?;
                     meter.add(chunk.len() as u64);
                 }
                 writer.flush().await.map_err(Error::io("<writer>"))?;
@@ -157,89 +172,34 @@ impl Client {
         }
     }
 
-    async fn write_file(&self, url: &str, path: &Path, size: u64, overwrite: bool, meter: &Arc<Meter>) -> Result<()> {
+    async fn write_file(
+        &self,
+        url: &SignedUrl<'_>,
+        path: &Path,
+        size: u64,
+        overwrite: bool,
+        meter: &Arc<Meter>,
+    ) -> Result<()> {
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
         let temp = tempfile::Builder::new().prefix(".fileshare-download-").tempfile_in(dir).map_err(Error::io(dir))?;
-        self.fill(url, temp.path(), size, meter).await?;
-        let file = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(Error::io(temp.path()))?);
-        file.sync_all().await.map_err(Error::io(temp.path()))?;
+        let file = Arc::new(temp.as_file().try_clone().map_err(Error::io(temp.path()))?);
+        self.fill(url, &Target { file: file.clone(), path: temp.path(), size }, meter).await?;
+        let synced = tokio::task::spawn_blocking(move || file.sync_all()).await;
+        synced.unwrap_or_else(|stopped| Err(std::io::Error::other(stopped))).map_err(Error::io(temp.path()))?;
         let persisted = if overwrite { temp.persist(path) } else { temp.persist_noclobber(path) };
         persisted.map(drop).map_err(|e| match e.error.kind() {
             std::io::ErrorKind::AlreadyExists => Error::OutputExists(path.to_owned()),
             _ => Error::io(path)(e.error),
         })
     }
-
-    /// Writes the `size` bytes at `url` into the file at `path`: in ranges, several at once, if the
-    /// file is large and storage honours ranges (asked with a one-byte range first); else in one
-    /// GET. Each GET is tried again after a transient failure.
-    async fn fill(&self, url: &str, path: &Path, size: u64, meter: &Arc<Meter>) -> Result<()> {
-        let attempts = self.transfers().attempts;
-        let ranged = size > 2 * RANGE && with_retries(meter, attempts, |_| self.honours_ranges(url)).await?;
-        if !ranged {
-            let whole = Span { start: 0, len: size, ranged: false };
-            return with_retries(meter, attempts, |attempt| self.fetch_into(url, path, whole, attempt)).await;
-        }
-        let spans = (0..size).step_by(RANGE as usize).map(|start| Span { start, len: RANGE.min(size - start), ranged });
-        futures_util::stream::iter(spans)
-            .map(|span| with_retries(meter, attempts, move |attempt| self.fetch_into(url, path, span, attempt)))
-            .buffer_unordered(self.transfers().parallel_parts)
-            .try_collect()
-            .await
-    }
-
-    /// Whether storage answers a ranged GET of `url` with just the range.
-    async fn honours_ranges(&self, url: &str) -> Result<bool, Failure> {
-        let request = self.http().get(url).header(reqwest::header::RANGE, "bytes=0-0");
-        let response = accepted(request.send().await.map_err(unreachable(url))?).await?;
-        // A 200 is the whole object on its way: dropping the answer closes the connection.
-        Ok(response.status() == StatusCode::PARTIAL_CONTENT)
-    }
-
-    /// One GET of `span` of `url`, written at its offset into the file at `path`.
-    async fn fetch_into(&self, url: &str, path: &Path, span: Span, attempt: Attempt) -> Result<(), Failure> {
-        let mut request = self.http().get(url);
-        if span.ranged {
-            request =
-                request.header(reqwest::header::RANGE, format!("bytes={}-{}", span.start, span.start + span.len - 1));
-        }
-        let response = accepted(request.send().await.map_err(unreachable(url))?).await?;
-        let expected = if span.ranged { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK };
-        if response.status() != expected {
-            let status = response.status();
-            return Err(Error::UnexpectedResponse(format!("storage answered {status} where {expected} belongs")).into());
-        }
-        let mut file = tokio::fs::OpenOptions::new().write(true).open(path).await.map_err(Error::io(path))?;
-        file.seek(SeekFrom::Start(span.start)).await.map_err(Error::io(path))?;
-        let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-        let mut received = 0u64;
-        let mut body = response.bytes_stream();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(unreachable(url))?;
-            received += chunk.len() as u64;
-            if received > span.len {
-                return Err(Error::UnexpectedResponse("storage sent more bytes than asked for".into()).into());
-            }
-            file.write_all(&chunk).await.map_err(Error::io(path))?;
-            attempt.count(chunk.len() as u64);
-        }
-        file.flush().await.map_err(Error::io(path))?;
-        if received != span.len {
-            return Err(Failure::Transient(Error::Incomplete { received, expected: span.len }));
-        }
-        Ok(())
-    }
 }
 
-/// A part of a download: `len` bytes from `start`, asked for as a range or as the whole object.
-#[derive(Clone, Copy)]
-struct Span {
-    start: u64,
-    len: u64,
-    ranged: bool,
+/// Storage sent more than the file's `size`: the object is not the file the service describes.
+fn more_than(size: u64) -> Error {
+    Error::UnexpectedResponse(format!("storage sent more than the file's {size} bytes"))
 }
 
 #[cfg(test)]
