@@ -226,8 +226,11 @@ impl Client {
         self.identity().confirm(&self.inner.provider, username, code).await
     }
 
-    /// Logs in, replacing any session; keeps the session in the store, if there is one.
+    /// Logs in, replacing any session; keeps the session in the store, if there is one (if the
+    /// store cannot be written, the error says so, and this client is logged in all the same).
     pub async fn log_in(&self, username: &str, password: &str) -> Result<SessionInfo> {
+        // Not while a refresh is under way: it would replace this session with the one before.
+        let _no_refresh = self.inner.refreshing.lock().await;
         let session = self.identity().log_in(self.inner.provider.clone(), username, password).await?;
         let info = SessionInfo::from(&session);
         self.keep(session)?;

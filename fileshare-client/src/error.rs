@@ -274,16 +274,13 @@ pub(crate) fn redact(text: &str) -> String {
 }
 
 /// `url` without the token of a share link (`…/links/{token}…`, `…/l/{token}`): whoever reads an
-/// error message or a log must not be able to download the file.
+/// error message or a log must not be able to download the file. The token follows the *last*
+/// marker, as [`LinkRef`](crate::LinkRef) reads it (a base URL may have either in its path).
 fn hide_link_token(url: &str) -> String {
-    for marker in ["/links/", "/l/"] {
-        if let Some(at) = url.find(marker) {
-            let start = at + marker.len();
-            let end = url[start..].find(['/', ')']).map_or(url.len(), |i| start + i);
-            return format!("{}<link token>{}", &url[..start], &url[end..]);
-        }
-    }
-    url.to_owned()
+    let last = ["/links/", "/l/"].iter().filter_map(|marker| url.rfind(marker).map(|at| at + marker.len())).max();
+    let Some(start) = last else { return url.to_owned() };
+    let end = url[start..].find(['/', ')', '"', '\'', ',', '>']).map_or(url.len(), |i| start + i);
+    format!("{}<link token>{}", &url[..start], &url[end..])
 }
 
 /// The client's result type.
@@ -303,6 +300,7 @@ mod tests {
         let link = redact("error sending request for url (https://x.example/api/links/ID.SECRET/redeem)");
         assert_eq!(link, "error sending request for url (https://x.example/api/links/<link token>/redeem)");
         assert_eq!(redact("404 from http://h/l/ID.SECRET"), "404 from http://h/l/<link token>");
+        assert_eq!(redact("(http://h/l/base/l/ID.SECRET)"), "(http://h/l/base/l/<link token>)");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::client::Client;
 use crate::download::{resolve, Destination, DownloadOptions, Incoming};
-use crate::error::{Error, Result};
+use crate::error::{redact, Error, Result};
 use crate::files::NO_QUERY;
 use crate::http::{self, api_path};
 use fileshare_api::{
@@ -52,7 +52,7 @@ impl FromStr for LinkRef {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        let bad = || Error::InvalidInput(format!("{text:?} is not a share link (…/l/TOKEN)"));
+        let bad = || Error::InvalidInput(format!("{:?} is not a share link (…/l/TOKEN)", redact(text)));
         let text = text.trim().trim_end_matches('/');
         let (base, token) = match text.rsplit_once("/l/") {
             Some((base, token)) => {

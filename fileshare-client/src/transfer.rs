@@ -2,7 +2,7 @@
 //! progress callback, and sent again when storage fails transiently (network errors, 5xx, 408,
 //! 429: what S3 asks clients to retry). Refusals (403, 400, …) are final.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use std::future::Future;
@@ -129,6 +129,15 @@ pub(crate) async fn accepted(response: reqwest::Response) -> Result<reqwest::Res
     let transient = status.is_server_error() || matches!(status.as_u16(), 408 | 429);
     let error = crate::http::storage_refusal(response).await;
     Err(if transient { Failure::Transient(error) } else { Failure::Fatal(error) })
+}
+
+/// An API call's failure, as a transfer sees it: worth another try if the API was unavailable or
+/// busy (the error's kind says), final otherwise.
+pub(crate) fn api_failure(error: Error) -> Failure {
+    match error.kind() {
+        ErrorKind::Transient | ErrorKind::RateLimited => Failure::Transient(error),
+        _ => Failure::Fatal(error),
+    }
 }
 
 /// A transport failure reaching `url`: worth another try.

@@ -5,8 +5,10 @@
 //! pending record or stray bytes are left behind.
 
 use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
-use crate::transfer::{accepted, bytes_body, file_body, unreachable, with_retries, Attempt, Failure, Meter, Progress};
+use crate::error::{Error, Result};
+use crate::transfer::{
+    accepted, api_failure, bytes_body, file_body, unreachable, with_retries, Attempt, Failure, Meter, Progress,
+};
 use bytes::{Bytes, BytesMut};
 use fileshare_api::{CompleteBody, FileView, PartEtag, PartView, UploadBody, UploadView};
 use futures_util::stream::{iter, unfold, BoxStream};
@@ -239,10 +241,7 @@ impl Client {
     /// answer lost on the way back must not get a file that is whole deleted as a failure.
     async fn complete(&self, file_id: &str, body: &CompleteBody, meter: &Arc<Meter>) -> Result<FileView> {
         with_retries(meter, self.transfers().attempts, |_| async {
-            self.complete_upload(file_id, body).await.map_err(|e| match e.kind() {
-                ErrorKind::Transient => Failure::Transient(e),
-                _ => Failure::Fatal(e),
-            })
+            self.complete_upload(file_id, body).await.map_err(api_failure)
         })
         .await
     }

@@ -143,7 +143,8 @@ async fn downloads_outlive_their_urls() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = alice.download(&file.file_id, Destination::path(dir.path()), &DownloadOptions::default()).await;
     assert!(std::fs::read(path.expect("download").expect("path")).expect("read") == data, "whole");
-    assert_eq!(proxy.transfers_matching("GET", &second), 2, "refused as expired, then fetched with a new URL");
+    // (More than twice if a busy machine delays a retry past its URL's life too.)
+    assert!(proxy.transfers_matching("GET", &second) >= 2, "refused as expired, then fetched with a new URL");
 
     // Through a share link: one GET, whose answer arrives after its URL lapsed.
     let ranges_before = proxy.transfers_matching("GET", "range=");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -16,6 +16,7 @@ use fileshare_client::{
     Provider, Session, SessionStore, UploadOptions, UploadResponse, UploadSource,
 };
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ struct Seen {
     base: String,
     deletes: AtomicUsize,
     storage_puts: AtomicUsize,
+    download_urls: AtomicUsize,
 }
 
 /// A hostile service on a free port, and a client logged in to it (a stored session: tokens are
@@ -41,6 +43,7 @@ async fn hostile() -> (Client, Arc<Seen>, tempfile::TempDir) {
         .route("/files/{id}", get(file).merge(delete(deleted)))
         .route("/files/{id}/download-url", get(download_url))
         .route("/object", get(object_larger_than_the_file).put(stored))
+        .route("/expiring", get(expiring_object))
         .route("/links/{token}", get(huge_link_info))
         .route("/links/{token}/redeem", post(long_refusal))
         .with_state(seen.clone());
@@ -78,13 +81,14 @@ async fn stored(State(seen): State<Arc<Seen>>) -> StatusCode {
     StatusCode::OK
 }
 
-async fn file() -> Json<FileView> {
+/// A file of [`SIZE`] bytes — or, as `empty`, of none.
+async fn file(Path(id): Path<String>) -> Json<FileView> {
     Json(FileView {
-        file_id: "big".into(),
+        size: if id == "empty" { 0 } else { SIZE },
+        file_id: id,
         owner: "u-victim".into(),
         owner_name: None,
         name: "big.bin".into(),
-        size: SIZE,
         content_type: "application/octet-stream".into(),
         status: FileStatus::Available,
         created_at: Utc::now(),
@@ -95,21 +99,46 @@ async fn file() -> Json<FileView> {
     })
 }
 
-async fn download_url(State(seen): State<Arc<Seen>>) -> Json<serde_json::Value> {
-    Json(json!({ "url": format!("{}/object", seen.base), "expires_at": Utc::now() + chrono::Duration::minutes(5) }))
+async fn download_url(State(seen): State<Arc<Seen>>, Path(id): Path<String>) -> Response {
+    let url = |path: &str| {
+        Json(json!({ "url": format!("{}{path}", seen.base), "expires_at": Utc::now() + chrono::Duration::minutes(5) }))
+    };
+    if id != "renewing" {
+        return url("/object").into_response();
+    }
+    // The first URL, then a moment of unavailability, then a fresh URL.
+    match seen.download_urls.fetch_add(1, Ordering::SeqCst) {
+        0 => url("/expiring?v=1").into_response(),
+        1 => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": 503, "detail": "try again" }))).into_response(),
+        _ => url("/expiring?v=2").into_response(),
+    }
 }
 
-/// Storage whose object is longer than the file the service describes: ranges say so.
-async fn object_larger_than_the_file(headers: HeaderMap) -> Response {
-    let total = SIZE + 7;
-    let Some(range) = headers.get(header::RANGE).and_then(|r| r.to_str().ok()) else {
-        return vec![0u8; total as usize].into_response();
-    };
+/// Storage whose first URL lapses after the one-byte probe (a URL outlived by its download).
+async fn expiring_object(Query(query): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+    let range = headers.get(header::RANGE).and_then(|r| r.to_str().ok()).unwrap_or_default().to_owned();
+    if query.get("v").map(String::as_str) == Some("1") && range != "bytes=0-0" {
+        return (StatusCode::FORBIDDEN, "<Error><Message>Request has expired</Message></Error>").into_response();
+    }
+    served_range(&range, SIZE)
+}
+
+/// The range `bytes=first-last` of an object of `total` zero bytes.
+fn served_range(range: &str, total: u64) -> Response {
     let (first, last) = range.trim_start_matches("bytes=").split_once('-').expect("a range");
     let (first, last): (u64, u64) = (first.parse().expect("first"), last.parse().expect("last"));
     let content_range = format!("bytes {first}-{last}/{total}");
     let body = vec![0u8; (last - first + 1) as usize];
     (StatusCode::PARTIAL_CONTENT, [(header::CONTENT_RANGE, content_range)], body).into_response()
+}
+
+/// Storage whose object is longer than the file the service describes: ranges say so.
+async fn object_larger_than_the_file(headers: HeaderMap) -> Response {
+    let total = SIZE + 7;
+    match headers.get(header::RANGE).and_then(|r| r.to_str().ok()) {
+        Some(range) => served_range(range, total),
+        None => vec![0u8; total as usize].into_response(),
+    }
 }
 
 /// A link whose description is valid JSON, and 17 MiB of it.
@@ -144,6 +173,23 @@ async fn storage_holding_more_than_the_file_is_an_error_not_a_cut_file() {
     let error = download.expect_err("the object is not the file");
     assert!(error.to_string().contains(&format!("holds {} bytes", SIZE + 7)), "{error}");
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "no file, no temporary file");
+
+    // A file said to be empty, whose object is not: an error too (in one GET: no ranges of nothing).
+    let empty = client.download("empty", Destination::path(dir.path()), &DownloadOptions::default()).await;
+    assert!(matches!(empty, Err(Error::UnexpectedResponse(_))), "{empty:?}");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "no file, no temporary file");
+}
+
+/// Not hostile, merely busy: a URL renewal the API cannot answer at once is tried again, as any
+/// transient failure of a range is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_the_api_cannot_answer_at_once_is_tried_again() {
+    let (client, seen, _config) = hostile().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let download = client.download("renewing", Destination::path(dir.path()), &DownloadOptions::default()).await;
+    let path = download.expect("downloaded").expect("a file");
+    assert_eq!(std::fs::metadata(path).expect("file").len(), SIZE);
+    assert_eq!(seen.download_urls.load(Ordering::SeqCst), 3, "the first URL, a refusal, a fresh URL");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

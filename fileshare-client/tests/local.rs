@@ -252,7 +252,9 @@ async fn refreshed_sessions_survive_callers_that_give_up_and_stale_stores() {
         let client = client.clone();
         async move { client.me().await }
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    while proxy.transfers_matching("POST", "/auth/refresh") < 3 {
+        tokio::time::sleep(Duration::from_millis(20)).await; // until the refresh is under way
+    }
     assert!(client.log_out().await.expect("log out"));
     let _ = call.await.expect("the call ends");
     assert!(client.session().is_none(), "logged out");

@@ -103,8 +103,8 @@ impl Client {
         let size = self.get_file(file_id).await?.size;
         let url = self.download_url(file_id, None).await?.url;
         let response = self.fetch(&url).await?;
-        // Never more than the file's size (and one byte to know there was more) is held.
-        let limit = usize::try_from(size.saturating_add(1)).unwrap_or(usize::MAX);
+        // Never more than the file's size is held.
+        let limit = usize::try_from(size).unwrap_or(usize::MAX);
         let bytes = crate::http::bounded(response, limit).await.map_err(|e| Error::network(&url, &e))?;
         match bytes {
             Some(bytes) if bytes.len() as u64 == size => Ok(Bytes::from(bytes)),

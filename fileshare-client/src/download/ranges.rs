@@ -7,7 +7,7 @@ use super::signed::SignedUrl;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::storage_refusal;
-use crate::transfer::{accepted, unreachable, with_retries, Attempt, Failure, Meter};
+use crate::transfer::{accepted, api_failure, unreachable, with_retries, Attempt, Failure, Meter};
 use bytes::{Bytes, BytesMut};
 use futures_util::{StreamExt, TryStreamExt};
 use reqwest::header::{CONTENT_RANGE, RANGE as RANGE_HEADER};
@@ -68,23 +68,24 @@ impl Client {
         }
         match content_range(&response) {
             Some((0, 0, total)) if total == size => Ok(true),
-            Some((_, _, total)) => {
+            Some((_, _, total)) if total != size => {
                 Err(Error::UnexpectedResponse(format!("storage holds {total} bytes of a file of {size} bytes")).into())
             }
-            None => Err(Error::UnexpectedResponse("storage sent a range without saying which".into()).into()),
+            _ => Err(Error::UnexpectedResponse("storage sent another range than the first byte".into()).into()),
         }
     }
 
     /// A GET of `url`, of `len` bytes from `start` if given. A refusal that a fresh URL can cure
-    /// (an expiry) renews the URL and is worth another try.
+    /// (an expiry) renews the URL and is worth another try, and so is a renewal the API could not
+    /// answer for the moment.
     async fn get_range(&self, url: &SignedUrl<'_>, range: Option<(u64, u64)>) -> Result<(String, Response), Failure> {
-        let used = url.get().await?;
+        let used = url.get().await.map_err(api_failure)?;
         let mut request = self.http().get(&used);
         if let Some((start, len)) = range {
             request = request.header(RANGE_HEADER, format!("bytes={start}-{}", start + len - 1));
         }
         let response = request.send().await.map_err(unreachable(&used))?;
-        if response.status() == StatusCode::FORBIDDEN && url.refused(&used).await? {
+        if response.status() == StatusCode::FORBIDDEN && url.refused(&used).await.map_err(api_failure)? {
             return Err(Failure::Transient(storage_refusal(response).await));
         }
         Ok((used, accepted(response).await?))
@@ -104,9 +105,11 @@ impl Client {
             let status = response.status();
             return Err(Error::UnexpectedResponse(format!("storage answered {status} where {expected} belongs")).into());
         }
-        let asked = (span.start, span.start + span.len - 1, target.size);
-        if span.ranged && content_range(&response) != Some(asked) {
-            return Err(Error::UnexpectedResponse(format!("storage sent other bytes than {asked:?}")).into());
+        if span.ranged {
+            let asked = (span.start, span.start + span.len - 1, target.size);
+            if content_range(&response) != Some(asked) {
+                return Err(Error::UnexpectedResponse(format!("storage sent other bytes than {asked:?}")).into());
+            }
         }
         let mut buffer = BytesMut::with_capacity(WRITE_BUFFER);
         let mut written = span.start;

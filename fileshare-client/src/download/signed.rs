@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 /// so that a request started with it cannot arrive after its expiry.
 const MARGIN: Duration = Duration::from_secs(30);
 
+/// Use a URL this long at least before renewing it: a clock here far ahead of the service's makes
+/// every URL look lapsed on arrival, and must not make every range ask for a new one.
+const MIN_USE: Duration = Duration::from_secs(1);
+
 /// A download's presigned URL, renewed when it is about to lapse, if it can be.
 pub(crate) struct SignedUrl<'a> {
     client: &'a Client,
@@ -31,9 +35,11 @@ struct Current {
 
 impl Current {
     fn new(answer: DownloadResponse) -> Self {
-        // The expiry is the service's clock; the remaining life, measured now, is this machine's.
+        // The expiry is on the service's clock, "now" on this one's: a skew between them shifts
+        // the renewal. A clock behind makes a range arrive late, which storage refuses and the
+        // refusal renews (`refused`); one ahead renews early, never more than once per MIN_USE.
         let life = (answer.expires_at - chrono::Utc::now()).to_std().unwrap_or_default();
-        Self { url: answer.url, renew_at: Instant::now() + life - MARGIN.min(life / 4) }
+        Self { url: answer.url, renew_at: Instant::now() + (life - MARGIN.min(life / 4)).max(MIN_USE) }
     }
 }
 
