@@ -99,6 +99,73 @@ fn build(py: Python<'_>, fut: impl Future<Output = fileshare_core::Result<Core>>
     run(py, fut).map(Arc::new)
 }
 
+/// The constructors of both classes (the same keywords, the same service), and the operations
+/// behind an object.
+macro_rules! constructors {
+    ($class:ident) => {
+        impl $class {
+            /// The operations behind this object.
+            pub(crate) fn core(&self) -> Arc<Core> {
+                self.core.clone()
+            }
+        }
+
+        #[pymethods]
+        impl $class {
+            /// A service that keeps everything in memory (tests, experiments). ``allowed_content_types``
+            /// (e.g. ``["image/*", "application/pdf"]``) limits uploads; by default every type is allowed.
+            /// ``quota`` (a :class:`Quota`) is what each user may store unless given their own; by
+            /// default 10 GiB in 10 000 files. The same keywords work on every constructor.
+            #[staticmethod]
+            #[pyo3(signature = (*, allowed_content_types = None, quota = None))]
+            fn memory(py: Python<'_>, allowed_content_types: Option<Vec<String>>, quota: Option<Quota>) -> PyResult<Self> {
+                Ok(Self { core: build(py, memory_core(config(allowed_content_types, quota)))? })
+            }
+
+            /// The embedded default: files and a SQLite database under ``data_dir``.
+            #[staticmethod]
+            #[pyo3(signature = (data_dir, *, allowed_content_types = None, quota = None))]
+            fn local(
+                py: Python<'_>,
+                data_dir: PathBuf,
+                allowed_content_types: Option<Vec<String>>,
+                quota: Option<Quota>,
+            ) -> PyResult<Self> {
+                Ok(Self { core: build(py, local_core(data_dir, config(allowed_content_types, quota)))? })
+            }
+
+            /// S3 + DynamoDB. Credentials come from the usual AWS chain (environment, profile, role).
+            /// Endpoint URLs point at S3/DynamoDB-compatible servers; ``create_missing`` creates the bucket
+            /// and the table if they do not exist (local servers, first runs).
+            #[staticmethod]
+            #[pyo3(signature = (*, bucket, table, region = "us-east-1", s3_endpoint_url = None, dynamodb_endpoint_url = None, create_missing = false, allowed_content_types = None, quota = None))]
+            #[allow(clippy::too_many_arguments)]
+            fn aws(
+                py: Python<'_>,
+                bucket: String,
+                table: String,
+                region: &str,
+                s3_endpoint_url: Option<String>,
+                dynamodb_endpoint_url: Option<String>,
+                create_missing: bool,
+                allowed_content_types: Option<Vec<String>>,
+                quota: Option<Quota>,
+            ) -> PyResult<Self> {
+                let fut = aws_core(
+                    bucket,
+                    table,
+                    region.to_owned(),
+                    s3_endpoint_url,
+                    dynamodb_endpoint_url,
+                    create_missing,
+                    config(allowed_content_types, quota),
+                );
+                Ok(Self { core: build(py, fut)? })
+            }
+        }
+    };
+}
+
 /// The file-sharing service: upload, list, share, download and delete, with every access rule.
 ///
 /// Methods block (with the GIL released); see :class:`AsyncFileShare` for coroutines. The first
@@ -108,66 +175,10 @@ pub struct FileShare {
     core: Arc<Core>,
 }
 
-impl FileShare {
-    /// The operations behind this object.
-    pub(crate) fn core(&self) -> Arc<Core> {
-        self.core.clone()
-    }
-}
+constructors!(FileShare);
 
 #[pymethods]
 impl FileShare {
-    /// A service that keeps everything in memory (tests, experiments). ``allowed_content_types``
-    /// (e.g. ``["image/*", "application/pdf"]``) limits uploads; by default every type is allowed.
-    /// ``quota`` (a :class:`Quota`) is what each user may store unless given their own; by
-    /// default 10 GiB in 10 000 files. The same keywords work on every constructor.
-    #[staticmethod]
-    #[pyo3(signature = (*, allowed_content_types = None, quota = None))]
-    fn memory(py: Python<'_>, allowed_content_types: Option<Vec<String>>, quota: Option<Quota>) -> PyResult<Self> {
-        Ok(Self { core: build(py, memory_core(config(allowed_content_types, quota)))? })
-    }
-
-    /// The embedded default: files and a SQLite database under ``data_dir``.
-    #[staticmethod]
-    #[pyo3(signature = (data_dir, *, allowed_content_types = None, quota = None))]
-    fn local(
-        py: Python<'_>,
-        data_dir: PathBuf,
-        allowed_content_types: Option<Vec<String>>,
-        quota: Option<Quota>,
-    ) -> PyResult<Self> {
-        Ok(Self { core: build(py, local_core(data_dir, config(allowed_content_types, quota)))? })
-    }
-
-    /// S3 + DynamoDB. Credentials come from the usual AWS chain (environment, profile, role).
-    /// Endpoint URLs point at S3/DynamoDB-compatible servers; ``create_missing`` creates the bucket
-    /// and the table if they do not exist (local servers, first runs).
-    #[staticmethod]
-    #[pyo3(signature = (*, bucket, table, region = "us-east-1", s3_endpoint_url = None, dynamodb_endpoint_url = None, create_missing = false, allowed_content_types = None, quota = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn aws(
-        py: Python<'_>,
-        bucket: String,
-        table: String,
-        region: &str,
-        s3_endpoint_url: Option<String>,
-        dynamodb_endpoint_url: Option<String>,
-        create_missing: bool,
-        allowed_content_types: Option<Vec<String>>,
-        quota: Option<Quota>,
-    ) -> PyResult<Self> {
-        let fut = aws_core(
-            bucket,
-            table,
-            region.to_owned(),
-            s3_endpoint_url,
-            dynamodb_endpoint_url,
-            create_missing,
-            config(allowed_content_types, quota),
-        );
-        Ok(Self { core: build(py, fut)? })
-    }
-
     /// The same service, as coroutines.
     fn as_async(&self) -> AsyncFileShare {
         AsyncFileShare { core: self.core.clone() }
@@ -326,61 +337,10 @@ pub struct AsyncFileShare {
     core: Arc<Core>,
 }
 
-impl AsyncFileShare {
-    /// The operations behind this object.
-    pub(crate) fn core(&self) -> Arc<Core> {
-        self.core.clone()
-    }
-}
+constructors!(AsyncFileShare);
 
 #[pymethods]
 impl AsyncFileShare {
-    /// In memory; see :meth:`FileShare.memory`.
-    #[staticmethod]
-    #[pyo3(signature = (*, allowed_content_types = None, quota = None))]
-    fn memory(py: Python<'_>, allowed_content_types: Option<Vec<String>>, quota: Option<Quota>) -> PyResult<Self> {
-        Ok(Self { core: build(py, memory_core(config(allowed_content_types, quota)))? })
-    }
-
-    /// The embedded default under ``data_dir``; see :meth:`FileShare.local`.
-    #[staticmethod]
-    #[pyo3(signature = (data_dir, *, allowed_content_types = None, quota = None))]
-    fn local(
-        py: Python<'_>,
-        data_dir: PathBuf,
-        allowed_content_types: Option<Vec<String>>,
-        quota: Option<Quota>,
-    ) -> PyResult<Self> {
-        Ok(Self { core: build(py, local_core(data_dir, config(allowed_content_types, quota)))? })
-    }
-
-    /// S3 + DynamoDB; see :meth:`FileShare.aws`.
-    #[staticmethod]
-    #[pyo3(signature = (*, bucket, table, region = "us-east-1", s3_endpoint_url = None, dynamodb_endpoint_url = None, create_missing = false, allowed_content_types = None, quota = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn aws(
-        py: Python<'_>,
-        bucket: String,
-        table: String,
-        region: &str,
-        s3_endpoint_url: Option<String>,
-        dynamodb_endpoint_url: Option<String>,
-        create_missing: bool,
-        allowed_content_types: Option<Vec<String>>,
-        quota: Option<Quota>,
-    ) -> PyResult<Self> {
-        let fut = aws_core(
-            bucket,
-            table,
-            region.to_owned(),
-            s3_endpoint_url,
-            dynamodb_endpoint_url,
-            create_missing,
-            config(allowed_content_types, quota),
-        );
-        Ok(Self { core: build(py, fut)? })
-    }
-
     /// See :meth:`FileShare.create_upload`.
     fn create_upload<'py>(
         &self,
