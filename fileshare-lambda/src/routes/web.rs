@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
 const LINK_HTML: &str = include_str!("../../web/link.html");
@@ -34,6 +35,18 @@ const ASSETS: &[(&str, &str)] = &[
     ("ui.js", include_str!("../../web/assets/ui.js")),
     ("link.js", include_str!("../../web/assets/link.js")),
 ];
+
+/// Each asset's strong `ETag` (a prefix of its SHA-256), in the order of [`ASSETS`]: the files are
+/// part of the binary, so their tags are worked out once, at the first request for one.
+static ASSET_ETAGS: LazyLock<Vec<HeaderValue>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|(_, body)| {
+            let etag = format!("\"{}\"", hex_prefix(&Sha256::digest(body.as_bytes())));
+            HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""))
+        })
+        .collect()
+});
 
 /// How the page signs people in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -164,14 +177,13 @@ async fn index(State(state): State<AppState>) -> Response {
 
 /// `GET /assets/{name}`.
 async fn asset(State(state): State<AppState>, Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let (Some(page), Some((_, body))) = (&state.web, ASSETS.iter().find(|(n, _)| *n == name)) else {
+    let found = ASSETS.iter().zip(ASSET_ETAGS.iter()).find(|((n, _), _)| *n == name);
+    let (Some(page), Some(((_, body), etag))) = (&state.web, found) else {
         return crate::error::ApiError::NoRoute.into_response();
     };
     let content_type =
         if name.ends_with(".css") { "text/css; charset=utf-8" } else { "text/javascript; charset=utf-8" };
-    let digest = Sha256::digest(body.as_bytes());
-    let etag = format!("\"{}\"", hex_prefix(&digest));
-    let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
+    let etag = etag.clone();
     if headers.get(header::IF_NONE_MATCH).is_some_and(|sent| sent == etag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
