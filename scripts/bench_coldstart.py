@@ -1,5 +1,5 @@
 """Cold start and CPU time per request of the API function, measured against a Lambda Runtime API of
-our own (this file: the four endpoints a runtime client uses, on 127.0.0.1).
+our own (scripts/standin_lambda.py, the rig's, on 127.0.0.1).
 
 A cold start is: the process is started, asks for its first event, and answers it. Measured from
 spawning the process to receiving the answer (`GET /health`, an API Gateway v2 event), and its peak
@@ -16,19 +16,17 @@ Usage: bench_coldstart.py BOOTSTRAP PYTHON > result.json
   PYTHON: a venv's python with the fileshare bindings and boto3; the test servers'
   endpoints in FILESHARE_TEST_S3_ENDPOINT / FILESHARE_TEST_DYNAMODB_ENDPOINT.
 """
-import http.server
 import json
 import os
-import queue
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
+
+from standin_lambda import RuntimeApi
 
 STARTS = 5
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -60,81 +58,12 @@ while True:
 '''
 
 
-class RuntimeApi(http.server.ThreadingHTTPServer):
-    """The Lambda Runtime API, as far as a runtime client uses it: next invocation, its response or
-    error, and init errors."""
-
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), RuntimeHandler)
-        self.events, self.answers, self.init_error = queue.Queue(), {}, None
-        self.answered = threading.Condition()
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def address(self):
-        return f"127.0.0.1:{self.server_address[1]}"
-
-    def invoke(self, event, timeout=60):
-        """Queues `event`; returns its answer (the function's response JSON) once it arrives."""
-        request_id = str(uuid.uuid4())
-        self.events.put((request_id, event))
-        with self.answered:
-            if not self.answered.wait_for(lambda: request_id in self.answers or self.init_error, timeout):
-                sys.exit("the function did not answer within a minute")
-            if self.init_error:
-                sys.exit(f"the function failed to start: {self.init_error}")
-            kind, body = self.answers.pop(request_id)
-        if kind != "response":
-            sys.exit(f"the function failed: {body}")
-        return json.loads(body)
-
-
-class RuntimeHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        super().setup()
-        # Headers and body go out in two writes: without this, Nagle's algorithm and the client's
-        # delayed ACK add 40 ms to every answer.
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, *_):
-        pass
-
-    def reply(self, status, body=b"", headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        if not self.path.endswith("/runtime/invocation/next"):
-            return self.reply(404)
-        request_id, event = self.server.events.get()
-        deadline = int((time.time() + 30) * 1000)
-        self.reply(200, json.dumps(event).encode(), [
-            ("Lambda-Runtime-Aws-Request-Id", request_id),
-            ("Lambda-Runtime-Deadline-Ms", str(deadline)),
-            ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:bench"),
-            ("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000"),
-        ])
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        parts = self.path.strip("/").split("/")
-        self.reply(202)
-        if parts[-1] in ("response", "error") and len(parts) >= 4:
-            with self.server.answered:
-                self.server.answers[parts[-2]] = (parts[-1], body)
-                self.server.answered.notify_all()
-        elif parts[-2:] == ["init", "error"]:
-            with self.server.answered:
-                self.server.init_error = body.decode(errors="replace")
-                self.server.answered.notify_all()
+def invoke(api, event):
+    """`event` through the Lambda stand-in; the function's answer, or the run ends saying why not."""
+    kind, body = api.invoke(json.dumps(event).encode(), timeout=60)
+    if kind != "response":
+        sys.exit(f"the function did not answer ({kind}): {body.decode(errors='replace')}")
+    return json.loads(body)
 
 
 def event(method, path, query="", body=None, authorized=True):
@@ -171,7 +100,7 @@ class Function:
     """One started function process against its own Runtime API."""
 
     def __init__(self, command, env, cwd=None):
-        self.api = RuntimeApi()
+        self.api = RuntimeApi(timeout=30.0).start()
         env = dict(env, AWS_LAMBDA_RUNTIME_API=self.api.address, AWS_LAMBDA_FUNCTION_NAME="bench",
                    AWS_LAMBDA_FUNCTION_MEMORY_SIZE="256", AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
                    AWS_LAMBDA_LOG_GROUP_NAME="bench", AWS_LAMBDA_LOG_STREAM_NAME="bench")
@@ -191,7 +120,7 @@ def cold_starts(command, env, cwd=None):
     for _ in range(STARTS):
         function = Function(command, env, cwd)
         try:
-            answer = function.api.invoke(event("GET", "/health", authorized=False))
+            answer = invoke(function.api, event("GET", "/health", authorized=False))
             times.append(time.perf_counter() - function.started)
             peaks.append(vm_hwm(function.process.pid))
             if answer.get("statusCode") != 200:
@@ -204,7 +133,9 @@ def cold_starts(command, env, cwd=None):
 def cpu_per_route(bootstrap, env):
     function = Function([bootstrap], env)
     try:
-        call = function.api.invoke
+        def call(request):
+            return invoke(function.api, request)
+
         files = []
         for i in range(20):  # the owner's first page: 20 files, uploaded for real
             ticket = json.loads(call(event("POST", "/files/upload-url", body={

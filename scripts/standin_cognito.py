@@ -8,10 +8,16 @@
 - RevokeToken, which moto lacks: moto can only sign a user out everywhere (GlobalSignOut), which
   revokes the given refresh token too — the one thing a test of logging out looks at.
 - CORS preflights, answered as Cognito answers them (any origin: nothing here is a credential).
+- The pool's Lambda triggers, which moto stores but never calls: after a confirmation
+  (ConfirmSignUp, AdminConfirmSignUp, ConfirmForgotPassword) the PostConfirmation trigger, after a
+  successful sign-in (a password or an SRP login) the PostAuthentication trigger — invoked with the
+  event Cognito sends, through the Lambda stand-in (scripts/standin_lambda.py) at LAMBDA_URL, and a
+  trigger that fails fails the call, as on Cognito. Confirming a sign-up with its emailed code
+  verifies the address (`email_verified`), as Cognito does in a pool that auto-verifies email.
 
 Everything else passes through to moto unchanged.
 
-    python standin_cognito.py HOST PORT MOTO_URL
+    python standin_cognito.py HOST PORT MOTO_URL [LAMBDA_URL]
     python standin_cognito.py --self-test
 """
 
@@ -24,6 +30,7 @@ import secrets
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -119,13 +126,61 @@ class Moto:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}")
 
-    def pool_name(self, client_id):
-        """The part after `_` of the id of the pool `client_id` belongs to."""
+    def pool_id(self, client_id):
+        """The id of the pool `client_id` belongs to."""
         _, pools = self.call("ListUserPools", {"MaxResults": 60})
         for pool in pools.get("UserPools", []):
             _, clients = self.call("ListUserPoolClients", {"UserPoolId": pool["Id"], "MaxResults": 60})
             if any(c["ClientId"] == client_id for c in clients.get("UserPoolClients", [])):
-                return pool["Id"].split("_", 1)[1]
+                return pool["Id"]
+        return None
+
+    def pool_name(self, client_id):
+        """The part after `_` of the id of the pool `client_id` belongs to."""
+        pool = self.pool_id(client_id)
+        return pool.split("_", 1)[1] if pool else None
+
+
+class Triggers:
+    """A pool's Lambda triggers, invoked as Cognito invokes them: synchronously, with the event, and
+    a failure fails the call that caused it."""
+
+    def __init__(self, moto, lambda_url):
+        self.moto = moto
+        self.lambda_url = lambda_url.rstrip("/") if lambda_url else None
+
+    def run(self, pool_id, client_id, username, source):
+        """Invokes the pool's trigger for `source` (e.g. PostConfirmation_ConfirmSignUp), if it has
+        one; `None`, or the refusal Cognito answers when the trigger failed."""
+        kind = source.split("_", 1)[0]
+        _, described = self.moto.call("DescribeUserPool", {"UserPoolId": pool_id})
+        function = (described.get("UserPool", {}).get("LambdaConfig") or {}).get(kind)
+        if not function or not self.lambda_url:
+            return None
+        status, user = self.moto.call("AdminGetUser", {"UserPoolId": pool_id, "Username": username})
+        if status != 200:
+            return None
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        attributes["cognito:user_status"] = user.get("UserStatus", "CONFIRMED")
+        event = {
+            "version": "1",
+            "region": pool_id.split("_", 1)[0],
+            "userPoolId": pool_id,
+            "userName": user["Username"],
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id or "CLIENT_ID_NOT_APPLICABLE"},
+            "triggerSource": source,
+            "request": {"userAttributes": attributes},
+            "response": {},
+        }
+        if kind == "PostAuthentication":
+            event["request"]["newDeviceUsed"] = False
+        url = f"{self.lambda_url}/2015-03-31/functions/{urllib.parse.quote(function, safe='')}/invocations"
+        request = urllib.request.Request(url, data=json.dumps(event).encode(), method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            failed = response.headers.get("x-amz-function-error")
+            answer = response.read()
+        if failed:
+            return refused("UserLambdaValidationException", f"{kind} failed with error {answer.decode(errors='replace')}.")
         return None
 
 
@@ -134,13 +189,42 @@ def refused(kind, message):
 
 
 class StandIn:
-    def __init__(self, moto):
+    def __init__(self, moto, triggers):
         self.moto = moto
+        self.triggers = triggers
         self.passwords = {}  # (client id, username) -> password, learnt at sign-up
         self.logins = {}  # secret block -> what the server kept, until answered
         self.lock = threading.Lock()
 
     def handle(self, target, body, headers):
+        """Answers a call, then runs the triggers its success sets off."""
+        status, answer = self.answer(target, body, headers)
+        if status == 200:
+            refusal = self.trigger(target, body)
+            if refusal:
+                return refusal
+        return status, answer
+
+    def trigger(self, target, body):
+        """The trigger a successful call sets off, as Cognito runs them; its refusal, if it failed."""
+        client = body.get("ClientId")
+        if target in ("ConfirmSignUp", "ConfirmForgotPassword"):
+            pool, username = self.moto.pool_id(client), body.get("Username")
+            if target == "ConfirmSignUp":
+                # The code went to the address: confirming it verifies the address.
+                verified = [{"Name": "email_verified", "Value": "true"}]
+                self.moto.call("AdminUpdateUserAttributes", {"UserPoolId": pool, "Username": username, "UserAttributes": verified})
+            return self.triggers.run(pool, client, username, f"PostConfirmation_{target}")
+        if target == "AdminConfirmSignUp":
+            return self.triggers.run(body.get("UserPoolId"), None, body.get("Username"), "PostConfirmation_ConfirmSignUp")
+        signed_in = (target == "InitiateAuth" and body.get("AuthFlow") == "USER_PASSWORD_AUTH") or (
+            target == "RespondToAuthChallenge" and body.get("ChallengeName") == "PASSWORD_VERIFIER")
+        if signed_in:
+            username = (body.get("AuthParameters") or {}).get("USERNAME") or (body.get("ChallengeResponses") or {}).get("USERNAME")
+            return self.triggers.run(self.moto.pool_id(client), client, username, "PostAuthentication_Authentication")
+        return None
+
+    def answer(self, target, body, headers):
         params = body.get("AuthParameters") or {}
         if target == "SignUp":
             status, answer = self.moto.call(target, body, headers)
@@ -206,8 +290,9 @@ CORS = {
 }
 
 
-def serve(host, port, moto_url):
-    stand_in = StandIn(Moto(moto_url))
+def serve(host, port, moto_url, lambda_url=None):
+    moto = Moto(moto_url)
+    stand_in = StandIn(moto, Triggers(moto, lambda_url))
 
     class Handler(BaseHTTPRequestHandler):
         def reply(self, status, body, extra=None):
@@ -277,4 +362,4 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--self-test"]:
         self_test()
     else:
-        serve(*sys.argv[1:4])
+        serve(*sys.argv[1:5])

@@ -113,9 +113,14 @@ pub struct FileView {
     pub updated_at: DateTime<Utc>,
     /// Whether the viewer owns it or it is shared with them.
     pub access: Access,
-    /// Who the file is shared with (the owner's view of one file only).
+    /// Who the file is shared with, the first 100 in user id order (the owner's view of one file
+    /// only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<ShareView>>,
+    /// When the file is shared with more people than `shared_with` holds: pass as `cursor` to
+    /// `GET /files/{id}/shares` for the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares_next_cursor: Option<String>,
     /// For a grantee: when their access ends, if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_expires_at: Option<DateTime<Utc>>,
@@ -140,7 +145,7 @@ pub struct ShareView {
 
 /// `GET /files` query.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListParams {
     /// Which files (default `all`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +157,7 @@ pub struct ListParams {
     pub limit: Option<usize>,
     /// The previous page's `next_cursor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 256, pattern = "^[A-Za-z0-9_-]+$"))]
     pub cursor: Option<String>,
 }
 
@@ -167,7 +173,7 @@ pub struct ListResponse {
 
 /// `GET /files/{id}/download-url` query.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct DownloadParams {
     /// URL lifetime in seconds (default 300; at most 7 days for the owner, and a grantee's is cut
     /// to 5 minutes and to their share's end).
@@ -184,6 +190,30 @@ pub struct DownloadResponse {
     pub url: String,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
+}
+
+/// `GET /files/{id}/shares` query.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SharesParams {
+    /// Page size, 1–100 (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<usize>,
+    /// The previous page's `next_cursor` (or the file's `shares_next_cursor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 256, pattern = "^[A-Za-z0-9_-]+$"))]
+    pub cursor: Option<String>,
+}
+
+/// A page of who a file is shared with, in user id order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharesResponse {
+    /// The shares.
+    pub shares: Vec<ShareView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// `POST /files/{id}/share`: whom to share with, by user id or by name (exactly one of the two).

@@ -35,7 +35,7 @@ impl From<Scope> for core::Scope {
 impl FileView {
     /// `file` as a viewer holding it by `access` sees it; `shared_with` in its owner's view of it.
     /// Names (`owner_name`, each share's `username`) are the server's to fill in.
-    pub fn new(file: core::FileRecord, access: &core::Access, shared_with: Option<Vec<core::Share>>) -> Self {
+    pub fn new(file: core::FileRecord, access: &core::Access, shared_with: Option<core::SharePage>) -> Self {
         let (access, share_expires_at) = match access {
             core::Access::Owner => (Access::Owner, None),
             core::Access::Grantee { share } => (Access::Grantee, share.expires_at),
@@ -51,7 +51,11 @@ impl FileView {
             created_at: file.created_at,
             updated_at: file.updated_at,
             access,
-            shared_with: shared_with.map(|shares| shares.into_iter().map(ShareView::from).collect()),
+            shares_next_cursor: shared_with
+                .as_ref()
+                .and_then(|page| page.next_cursor.as_ref())
+                .map(ToString::to_string),
+            shared_with: shared_with.map(|page| page.shares.into_iter().map(ShareView::from).collect()),
             share_expires_at,
         }
     }
@@ -65,6 +69,15 @@ impl FileView {
 impl From<core::FileDetails> for FileView {
     fn from(d: core::FileDetails) -> Self {
         Self::new(d.file, &d.access, d.shared_with)
+    }
+}
+
+impl From<core::SharePage> for SharesResponse {
+    fn from(page: core::SharePage) -> Self {
+        Self {
+            next_cursor: page.next_cursor.map(|c| c.to_string()),
+            shares: page.shares.into_iter().map(ShareView::from).collect(),
+        }
     }
 }
 
@@ -133,7 +146,7 @@ impl From<core::ShareLink> for LinkView {
             created_at: l.created_at,
             expires_at: l.expires_at,
             max_downloads: l.max_downloads,
-            downloads: l.downloads,
+            downloads: l.max_downloads.map(|_| l.downloads),
             password_required: l.password_hash.is_some(),
         }
     }

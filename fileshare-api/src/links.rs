@@ -45,8 +45,9 @@ pub struct LinkView {
     pub expires_at: Option<DateTime<Utc>>,
     /// How many downloads it hands out, if limited.
     pub max_downloads: Option<u32>,
-    /// Downloads handed out so far.
-    pub downloads: u32,
+    /// Downloads handed out so far, counted only for a link with a download limit: `null` for an
+    /// unlimited link, whose redemptions are not written (so that one link can serve a crowd).
+    pub downloads: Option<u32>,
     /// Whether redeeming needs a password.
     pub password_required: bool,
 }

@@ -84,6 +84,14 @@ pub enum Command {
         #[arg(long)]
         until: Option<DateTime<Utc>>,
     },
+    /// Whom one of your files is shared with (every page of it).
+    Shares {
+        /// The file.
+        file_id: String,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Stop sharing a file with a user.
     Unshare {
         /// The file.
@@ -121,6 +129,24 @@ pub enum Command {
         /// Replace an existing file.
         #[arg(long)]
         force: bool,
+    },
+    /// Check a deployment from outside, as people use it (run it after `sam deploy`): two test
+    /// accounts upload, share, link, download (bytes compared) and delete; the page's security
+    /// headers, CORS and throttling answers are checked. Their password comes from
+    /// FILESHARE_CHECK_PASSWORD, or is asked for.
+    CheckDeployment {
+        /// The two test accounts' usernames (email addresses on Cognito); signed up if missing.
+        #[arg(num_args = 2, required = true, value_names = ["USER", "OTHER_USER"])]
+        users: Vec<String>,
+        /// The code that confirms a test account Cognito just signed up (it is e-mailed).
+        #[arg(long)]
+        confirmation_code: Option<String>,
+        /// Also send this many requests at once to GET /health, which must meet a throttle (the
+        /// template limits /health to 10 a second).
+        #[arg(long, default_value_t = 0)]
+        burst: usize,
+        #[command(flatten)]
+        cognito: Cognito,
     },
     /// Delete your files.
     Rm {

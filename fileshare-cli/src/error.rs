@@ -15,6 +15,9 @@ pub enum CliError {
     /// Logged out here, but the provider did not revoke the refresh token (exit 1).
     #[error("logged out here, but the refresh token could not be revoked: {0}")]
     NotRevoked(Error),
+    /// `check-deployment` found the deployment wanting (exit 1).
+    #[error("deployment check failed: {0}")]
+    CheckFailed(String),
 }
 
 /// A client error as the next thing to do.
@@ -28,10 +31,12 @@ fn in_words(error: &Error) -> String {
                 return words;
             }
             match error.problem() {
-                Some(problem) if problem.problem_type() == ProblemType::TooManyRequests => {
-                    let after = error.retry_after().map_or_else(|| "a few".to_owned(), |d| d.as_secs().to_string());
-                    format!("rate limited, retry in {after}s: {}", problem.detail)
-                }
+                // A throttling gateway sends no Retry-After (and was tried again already): its words
+                // say what to do.
+                Some(problem) if problem.problem_type() == ProblemType::TooManyRequests => match error.retry_after() {
+                    Some(after) => format!("rate limited, retry in {}s: {}", after.as_secs(), problem.detail),
+                    None => format!("rate limited: {}", problem.detail),
+                },
                 _ => error.to_string(),
             }
         }
@@ -43,7 +48,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         let error = match self {
             CliError::Usage(_) => return 2,
-            CliError::NotRevoked(_) => return 1,
+            CliError::NotRevoked(_) | CliError::CheckFailed(_) => return 1,
             CliError::Client(error) => error,
         };
         match error {

@@ -25,9 +25,10 @@ pub fn parse_duration(text: &str) -> std::result::Result<TimeDelta, String> {
 pub fn table(links: &[LinkView]) -> String {
     let mut out = format!("{:<43}  {:>9}  {:<16}  {}\n", "LINK", "DOWNLOADS", "EXPIRES", "PASSWORD");
     for link in links {
-        let downloads = match link.max_downloads {
-            Some(max) => format!("{}/{max}", link.downloads),
-            None => link.downloads.to_string(),
+        // An unlimited link's downloads are not counted.
+        let downloads = match (link.downloads, link.max_downloads) {
+            (Some(count), Some(max)) => format!("{count}/{max}"),
+            _ => "-".to_owned(),
         };
         let expires = link.expires_at.map_or("never".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string());
         let password = if link.password_required { "yes" } else { "no" };

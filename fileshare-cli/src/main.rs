@@ -2,11 +2,13 @@
 //! `fileshare-client` (argument parsing, prompts, progress bars, tables, exit codes). It works the
 //! same against the local service and AWS.
 
+mod check;
 mod cli;
 mod error;
 mod links;
 mod listing;
 mod progress;
+mod shares;
 mod usage;
 
 use clap::Parser;
@@ -170,6 +172,9 @@ async fn run(cli: Cli) -> Result<()> {
             let name = share.username.as_deref().unwrap_or(user);
             println!("shared {file_id} with {name} ({})", share.user_id);
         }
+        Command::Shares { file_id, json } => {
+            shares::print_all(&client(&cli, Provider::Local)?, file_id, *json).await?;
+        }
         Command::Unshare { file_id, user, id } => {
             client(&cli, Provider::Local)?.unshare(file_id, &UserRef::new(user, *id)).await?;
             println!("stopped sharing {file_id} with {user}");
@@ -216,6 +221,22 @@ async fn run(cli: Cli) -> Result<()> {
             let got = client(&cli, Provider::Local)?.download(file_id, destination(output.clone()), &options).await;
             bar.finish();
             saved(got?);
+        }
+        Command::CheckDeployment { users, confirmation_code, burst, cognito } => {
+            let password = match std::env::var("FILESHARE_CHECK_PASSWORD") {
+                Ok(password) => non_empty(password)?,
+                Err(_) => prompt_password("The test accounts' password: ")?,
+            };
+            let users: [String; 2] = [users[0].clone(), users[1].clone()];
+            let settings = check::Settings {
+                endpoint: cli.endpoint.clone(),
+                provider: provider(cognito),
+                users,
+                password,
+                confirmation_code: confirmation_code.clone(),
+                burst: *burst,
+            };
+            check::run(settings).await?;
         }
         Command::Rm { file_ids } => {
             let client = client(&cli, Provider::Local)?;

@@ -67,3 +67,17 @@ async fn refusals_are_not_retried_and_persistent_failures_give_up() {
     let pending = metadata.expired_uploads(in_two_days, 10).await.expect("pending uploads");
     assert!(pending.is_empty(), "left behind: {pending:?}");
 }
+
+/// API Gateway's own answers: a throttled `ls` is tried again and goes through; one that stays
+/// throttled ends in words (exit 1), never as `{"message": …}`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_throttling_is_backed_off_and_said_in_words() {
+    let (_service, flaky, alice) = setup().await;
+    flaky.plan(Method::GET, "/files?", StatusCode::TOO_MANY_REQUESTS, Fault::Gateway, 2);
+    alice.ok(&["ls"]).await;
+    assert_eq!(flaky.transfers_matching("GET", "/files?"), 3);
+    flaky.plan(Method::GET, "/files?", StatusCode::TOO_MANY_REQUESTS, Fault::Gateway, 10);
+    let said = alice.fails(&["ls"], 1).await;
+    assert!(said.contains("rate limited: The service is busy"), "{said}");
+    assert!(!said.contains("{\"message\""), "{said}");
+}

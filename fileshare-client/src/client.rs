@@ -347,10 +347,11 @@ impl Client {
     }
 
     /// Sends the request `build` makes with a bearer token; once more with a refreshed token if
-    /// the API answers 401 (a token revoked, or expired early by clock skew).
-    async fn send(&self, url: &str, build: impl Fn(&str) -> RequestBuilder) -> Result<Response> {
+    /// the API answers 401 (a token revoked, or expired early by clock skew); and again, after a
+    /// growing pause, while a gateway throttles it ([`crate::gateway`]).
+    async fn send(&self, method: Method, url: &str, build: impl Fn(&str) -> RequestBuilder) -> Result<Response> {
         let mut token = self.token().await?;
-        let mut refreshed = false;
+        let (mut refreshed, mut retries) = (false, 0);
         loop {
             let response = build(&token).send().await.map_err(|e| Error::network(url, &e))?;
             if response.status() == StatusCode::UNAUTHORIZED && !refreshed {
@@ -358,7 +359,32 @@ impl Client {
                 token = self.refreshed(Some(&token)).await?;
                 continue;
             }
+            if let Some(pause) = crate::gateway::pause_before_retry(&response, &method, retries) {
+                retries += 1;
+                tokio::time::sleep(pause).await;
+                continue;
+            }
             return Ok(response);
+        }
+    }
+
+    /// Sends a request that needs no account (a share link's), again after a growing pause while
+    /// a gateway throttles it.
+    pub(crate) async fn send_anonymous(&self, method: Method, url: &str, body: Option<&[u8]>) -> Result<Response> {
+        let mut retries = 0;
+        loop {
+            let mut request = self.inner.http.request(method.clone(), url);
+            if let Some(body) = body {
+                request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.to_vec());
+            }
+            let response = request.send().await.map_err(|e| Error::network(url, &e))?;
+            match crate::gateway::pause_before_retry(&response, &method, retries) {
+                Some(pause) => {
+                    retries += 1;
+                    tokio::time::sleep(pause).await;
+                }
+                None => return Ok(response),
+            }
         }
     }
 
@@ -369,21 +395,23 @@ impl Client {
     /// `GET path?query` → JSON.
     pub(crate) async fn get<T: DeserializeOwned>(&self, path: &str, query: &(impl Serialize + ?Sized)) -> Result<T> {
         let url = self.url(path);
-        let response = self.send(&url, |token| self.request(Method::GET, &url, token).query(query)).await?;
+        let response =
+            self.send(Method::GET, &url, |token| self.request(Method::GET, &url, token).query(query)).await?;
         http::json(response, &url).await
     }
 
     /// `POST path` with a JSON body → JSON.
     pub(crate) async fn post<T: DeserializeOwned>(&self, path: &str, body: &(impl Serialize + ?Sized)) -> Result<T> {
         let url = self.url(path);
-        let response = self.send(&url, |token| self.request(Method::POST, &url, token).json(body)).await?;
+        let response =
+            self.send(Method::POST, &url, |token| self.request(Method::POST, &url, token).json(body)).await?;
         http::json(response, &url).await
     }
 
     /// `DELETE path`.
     pub(crate) async fn delete(&self, path: &str) -> Result<()> {
         let url = self.url(path);
-        let response = self.send(&url, |token| self.request(Method::DELETE, &url, token)).await?;
+        let response = self.send(Method::DELETE, &url, |token| self.request(Method::DELETE, &url, token)).await?;
         http::empty(response, &url).await
     }
 }

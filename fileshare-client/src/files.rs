@@ -6,7 +6,7 @@ use crate::http::api_path;
 use chrono::{DateTime, Utc};
 use fileshare_api::{
     CompleteBody, DownloadParams, DownloadResponse, FileView, ListParams, ListResponse, MeResponse, Scope, ShareBody,
-    ShareView, UploadBody, UploadResponse,
+    ShareView, SharesParams, SharesResponse, UploadBody, UploadResponse,
 };
 
 /// No query string.
@@ -65,7 +65,30 @@ impl Client {
         }
     }
 
-    /// A file's metadata; its owner also sees whom it is shared with.
+    /// One page of whom a file is shared with, in user id order (owner only; the file's own view
+    /// holds the first 100 and `shares_next_cursor`).
+    pub async fn list_shares(&self, file_id: &str, params: &SharesParams) -> Result<SharesResponse> {
+        self.get(&api_path(&["files", file_id, "shares"]), params).await
+    }
+
+    /// Shares of a file page after page, until `found` picks one (or the last page): a file shared
+    /// with thousands of people is read only as far as needed.
+    async fn find_share(&self, file_id: &str, found: impl Fn(&ShareView) -> bool) -> Result<Option<ShareView>> {
+        let mut params = SharesParams::default();
+        loop {
+            let page = self.list_shares(file_id, &params).await?;
+            if let Some(share) = page.shares.into_iter().find(&found) {
+                return Ok(Some(share));
+            }
+            match page.next_cursor {
+                Some(next) => params.cursor = Some(next),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// A file's metadata; its owner also sees whom it is shared with (the first 100; the rest
+    /// with [`list_shares`](Self::list_shares)).
     pub async fn get_file(&self, file_id: &str) -> Result<FileView> {
         self.get(&api_path(&["files", file_id]), NO_QUERY).await
     }
@@ -91,10 +114,12 @@ impl Client {
         let user_id = match user {
             UserRef::Id(id) => id.clone(),
             UserRef::Name(name) => {
-                let file = self.get_file(file_id).await?;
-                let found = file.shared_with.into_iter().flatten().find(|share| {
-                    share.username.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)) || share.user_id == *name
-                });
+                let found = self
+                    .find_share(file_id, |share| {
+                        share.username.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))
+                            || share.user_id == *name
+                    })
+                    .await?;
                 let not_shared = || Error::NotShared { file_id: file_id.to_owned(), user: name.clone() };
                 found.map(|share| share.user_id).ok_or_else(not_shared)?
             }

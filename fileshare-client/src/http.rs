@@ -72,8 +72,9 @@ pub(crate) async fn empty(response: Response, url: &str) -> Result<()> {
     Err(refusal(response, url).await)
 }
 
-/// The API's refusal: its problem document, or (from something in front of the API that does not
-/// speak problem documents, such as a gateway) one made from the status and the text.
+/// The API's refusal: its problem document; API Gateway's own answer, read as the service's
+/// ([`crate::gateway`]); or, from anything else in front of the API, one made from the status and
+/// the text.
 pub(crate) async fn refusal(response: Response, url: &str) -> Error {
     let status = response.status();
     let retry_after = response
@@ -83,7 +84,8 @@ pub(crate) async fn refusal(response: Response, url: &str) -> Error {
         .and_then(|v| v.trim().parse().ok())
         .map(Duration::from_secs);
     let text = refusal_text(response).await;
-    let mut problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| {
+    let parsed = serde_json::from_str::<Problem>(&text).ok().or_else(|| crate::gateway::problem(status, &text));
+    let mut problem = parsed.unwrap_or_else(|| {
         let detail = match short(&text) {
             said if said.is_empty() => format!("{status} from {}", redact(url)),
             said => said,

@@ -35,6 +35,7 @@ pub mod cognito;
 mod download;
 mod error;
 mod files;
+mod gateway;
 mod http;
 mod identity;
 mod links;

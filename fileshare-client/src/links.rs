@@ -9,6 +9,7 @@ use crate::http::{self, api_path};
 use fileshare_api::{
     CreatedLinkResponse, DownloadResponse, LinkBody, LinkInfoResponse, LinkView, LinksResponse, RedeemBody,
 };
+use reqwest::Method;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -98,15 +99,17 @@ impl Client {
     /// What a link hands out (name, size, whether it needs a password); counts no download.
     pub async fn link_info(&self, link: &LinkRef) -> Result<LinkInfoResponse> {
         let url = self.link_url(link, "");
-        let response = self.http().get(&url).send().await.map_err(|e| Error::network(&url, &e))?;
+        let response = self.send_anonymous(Method::GET, &url, None).await?;
         http::json(response, &url).await
     }
 
-    /// Redeems a link for a short-lived download URL, counting one download.
+    /// Redeems a link for a short-lived download URL, counting one download where the link has a
+    /// download limit.
     pub async fn redeem_link(&self, link: &LinkRef, password: Option<&str>) -> Result<DownloadResponse> {
         let url = self.link_url(link, "/redeem");
         let body = RedeemBody { password: password.map(str::to_owned) };
-        let response = self.http().post(&url).json(&body).send().await.map_err(|e| Error::network(&url, &e))?;
+        let body = serde_json::to_vec(&body).map_err(|e| Error::UnexpectedResponse(e.to_string()))?;
+        let response = self.send_anonymous(Method::POST, &url, Some(&body)).await?;
         http::json(response, &url).await
     }
 

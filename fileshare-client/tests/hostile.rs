@@ -95,6 +95,7 @@ async fn file(Path(id): Path<String>) -> Json<FileView> {
         updated_at: Utc::now(),
         access: Access::Owner,
         shared_with: None,
+        shares_next_cursor: None,
         share_expires_at: None,
     })
 }

@@ -100,3 +100,35 @@ async fn refusals_are_final_persistent_failures_give_up_and_nothing_is_left() {
     let me = alice.me().await.expect("me");
     assert_eq!((me.usage.files, me.usage.bytes), (0, 0));
 }
+
+/// API Gateway's own answers (`{"message": …}`, no `Retry-After`): a throttled request is tried
+/// again after a growing pause, whatever its method; a read the gateway timed out on too, a write
+/// not (it may have been done); each refusal reads as the service's own, in words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_refusals_are_backed_off_and_said_in_words() {
+    let (_service, proxy, alice) = setup().await;
+    let file = alice.upload(UploadSource::bytes("a.txt", b"hello".to_vec()), &UploadOptions::default()).await;
+    let file = file.expect("upload");
+
+    proxy.plan(Method::GET, "/files?", StatusCode::TOO_MANY_REQUESTS, Fault::Gateway, 2);
+    let listed = alice.list_all(fileshare_client::Scope::Owned).await.expect("listed after two throttles");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(proxy.transfers_matching("GET", "/files?"), 3, "tried again twice");
+
+    proxy.plan(Method::POST, "/share", StatusCode::TOO_MANY_REQUESTS, Fault::Gateway, 10);
+    let throttled = alice.share(&file.file_id, &"nobody".into(), None).await.expect_err("throttled throughout");
+    assert_eq!(throttled.kind(), ErrorKind::RateLimited);
+    assert!(throttled.to_string().starts_with("The service is busy"), "{throttled}");
+    assert_eq!(proxy.transfers_matching("POST", "/share"), 4, "the first try and three more, then it says so");
+
+    proxy.plan(Method::GET, "/download-url", StatusCode::SERVICE_UNAVAILABLE, Fault::Gateway, 1);
+    alice.download_url(&file.file_id, None).await.expect("a read the gateway timed out on is tried again");
+    proxy.plan(Method::DELETE, &file.file_id, StatusCode::SERVICE_UNAVAILABLE, Fault::Gateway, 1);
+    let timed_out = alice.delete_file(&file.file_id).await.expect_err("a write is not tried again");
+    assert_eq!(timed_out.kind(), ErrorKind::Transient);
+    assert!(timed_out.to_string().contains("did not answer in time"), "{timed_out}");
+
+    proxy.plan(Method::POST, "/upload-url", StatusCode::PAYLOAD_TOO_LARGE, Fault::Gateway, 1);
+    let large = alice.upload(UploadSource::bytes("b.txt", b"x".to_vec()), &UploadOptions::default()).await;
+    assert_eq!(large.expect_err("too large").kind(), ErrorKind::TooLarge);
+}

@@ -11,9 +11,10 @@ use std::sync::Arc;
 /// Who is who, as the identity provider knows it: usernames (and email addresses, where it keeps
 /// them) to user ids, and user ids back to display names.
 ///
-/// Implementations: the built-in identity provider's users table (`fileshare-lambda`) and Cognito
-/// ([`CognitoUserDirectory`](crate::backends::CognitoUserDirectory), feature `aws`). Every one passes
-/// the conformance suite in `testing::directory`.
+/// Implementations: the built-in identity provider's users table (`fileshare-lambda`) and, for
+/// Cognito, the service's DynamoDB table
+/// ([`DynamoUserDirectory`](crate::backends::DynamoUserDirectory), feature `aws`), which the pool's
+/// triggers keep. Every one passes the conformance suite in `testing::directory`.
 #[async_trait]
 pub trait UserDirectory: Send + Sync + Debug + 'static {
     /// The user a username — or an email address, where the provider keeps one — names.

@@ -45,14 +45,14 @@ pub use directory::UserDirectory;
 pub use domain::{
     content_disposition, ContentType, ContentTypePolicy, Cursor, FileAccess, FileId, FileName, FileRecord, FileStatus,
     LinkAccess, LinkId, LinkToken, LinkUpdate, MultipartUpload, ObjectKey, Page, Permission, Position, Quota, Scope,
-    Share, ShareLink, SharedFile, StoredUsage, Usage, UserId, LINK_SECRET_BYTES, MAX_CONTENT_TYPE_LEN, MAX_NAME_LEN,
-    MAX_USER_ID_LEN,
+    Share, ShareCursor, ShareLink, SharedFile, StoredUsage, Usage, UserId, LINK_SECRET_BYTES, MAX_CONTENT_TYPE_LEN,
+    MAX_NAME_LEN, MAX_USER_ID_LEN,
 };
 pub use error::{BoxError, Error, Result};
 pub use metadata::{MetadataStore, Slice};
 pub use service::{
     Access, Config, CreatedLink, FileDetails, FileEntry, FileShare, FileShareBuilder, LinkInfo, LinkOptions,
-    ListRequest, PartUpload, UploadRequest, UploadTarget, UploadTicket, UsageReport, LINK_PASSWORD_CHARS,
-    MAX_FILE_SIZE, MAX_LINK_DOWNLOADS,
+    ListRequest, PartUpload, SharePage, UploadRequest, UploadTarget, UploadTicket, UsageReport, LINK_PASSWORD_CHARS,
+    MAX_FILE_SIZE, MAX_LINK_DOWNLOADS, SHARES_PER_PAGE,
 };
 pub use store::FileStore;

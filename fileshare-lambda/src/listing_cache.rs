@@ -87,8 +87,8 @@ impl<M: MetadataStore> MetadataStore for WriteEpoch<M> {
     async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {
         self.counted(self.inner.delete_share(id, grantee).await)
     }
-    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
-        self.inner.list_shares(id).await
+    async fn list_shares(&self, id: &FileId, after: Option<&UserId>, limit: usize) -> Result<Slice<Share>> {
+        self.inner.list_shares(id, after, limit).await
     }
     // Links are in no listing: their writes leave the kept answers valid.
     async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {

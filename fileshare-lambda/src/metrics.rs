@@ -53,6 +53,12 @@ pub fn upload_completed(bytes: u64) {
     emit(&[], &[("Uploads", "Count", 1.0), ("UploadBytes", "Bytes", bytes as f64)]);
 }
 
+/// Counts a directory entry the user pool's triggers failed to record (it alarms: people cannot
+/// find that account by name until it signs in again).
+pub fn directory_record_failed() {
+    emit(&[], &[("DirectoryRecordFailures", "Count", 1.0)]);
+}
+
 /// Middleware: logs the request and emits its metrics.
 pub async fn record(request: Request, next: Next) -> Response {
     let started = Instant::now();

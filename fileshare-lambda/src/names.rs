@@ -37,6 +37,16 @@ impl NamesCache {
         self.directory.resolve(name).await
     }
 
+    /// Display names of `ids` to show: names are what people read next to ids, never what a
+    /// decision rests on, so a directory that fails leaves them out (and is logged) rather than
+    /// failing the request.
+    pub async fn shown(&self, ids: impl IntoIterator<Item = UserId>) -> HashMap<UserId, String> {
+        self.names(ids).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "user directory failed; showing ids without names");
+            HashMap::new()
+        })
+    }
+
     /// Display names of `ids`; unknown users are left out.
     pub async fn names(&self, ids: impl IntoIterator<Item = UserId>) -> Result<HashMap<UserId, String>> {
         let mut found = HashMap::new();

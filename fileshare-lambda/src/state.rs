@@ -1,7 +1,7 @@
 //! [`AppState`]: what every handler shares, built once from a [`ServiceConfig`].
 
 use crate::auth::{KeySource, TokenVerifier};
-use crate::config::{Identity, ServiceConfig, Storage, Timeouts, UserPool, USER_BURST_SECONDS};
+use crate::config::{Identity, ServiceConfig, Storage, Timeouts, USER_BURST_SECONDS};
 use crate::idp::cognito::CognitoTokens;
 use crate::idp::{LocalIdentityProvider, LOCAL_CLIENT_ID, PASSWORD_POLICY};
 use crate::listing_cache::{Epoch, ListingCache, WriteEpoch};
@@ -25,7 +25,8 @@ pub struct AppState {
     /// The built-in identity provider (local mode only).
     pub identity: Option<Arc<LocalIdentityProvider>>,
     /// Who is who by name (sharing with "bob"), with display names kept a while: the built-in
-    /// provider, or the configured Cognito pool. `None`: sharing by user id only.
+    /// provider, or the table's directory that the Cognito pool's triggers keep. `None`: sharing by
+    /// user id only.
     pub directory: Option<Arc<NamesCache>>,
     /// The embedded store, whose presigned URLs the blob endpoints serve (embedded storage only).
     pub blobs: Option<Arc<LocalFileStore>>,
@@ -128,11 +129,10 @@ impl AppState {
                 (None, Some(Arc::new(TokenVerifier::new(issuer.clone(), client_id.clone(), source))))
             }
         };
-        let directory: Option<Arc<dyn UserDirectory>> = match (&identity, &config.user_pool) {
-            (Some(idp), _) => Some(idp.clone()),
-            (None, Some(pool)) => Some(open_cognito_directory(pool).await?),
-            (None, None) => None,
-        };
+        #[cfg(feature = "aws")]
+        let directory = user_directory(identity.clone(), table.as_deref());
+        #[cfg(not(feature = "aws"))]
+        let directory = identity.clone().map(|idp| idp as Arc<dyn UserDirectory>);
         let page_identity = page_identity(config, behind_api_gateway);
         let cognito = match &page_identity {
             Some(PageIdentity::Cognito { endpoint, client_id, .. }) => {
@@ -177,18 +177,19 @@ impl AppState {
     }
 }
 
+/// Where people are found by name: the built-in identity provider's own users where it runs;
+/// with Cognito, the directory its triggers keep in the table (never Cognito itself: request paths
+/// must not spend its quotas). `None`: sharing by user id only.
 #[cfg(feature = "aws")]
-pub(crate) async fn open_cognito_directory(pool: &UserPool) -> Result<Arc<dyn UserDirectory>, BoxError> {
-    let mut builder = fileshare_core::backends::CognitoUserDirectory::builder().user_pool_id(&pool.id);
-    if let Some(url) = &pool.endpoint {
-        builder = builder.endpoint_url(url);
+pub(crate) fn user_directory(
+    identity: Option<Arc<LocalIdentityProvider>>,
+    table: Option<&fileshare_core::backends::DynamoMetadataStore>,
+) -> Option<Arc<dyn UserDirectory>> {
+    match (identity, table) {
+        (Some(idp), _) => Some(idp),
+        (None, Some(table)) => Some(Arc::new(fileshare_core::backends::DynamoUserDirectory::new(table))),
+        (None, None) => None,
     }
-    Ok(Arc::new(builder.build().await?))
-}
-
-#[cfg(not(feature = "aws"))]
-pub(crate) async fn open_cognito_directory(_: &UserPool) -> Result<Arc<dyn UserDirectory>, BoxError> {
-    Err("FILESHARE_USER_POOL_ID: this build has no AWS backends; build with `--features aws`".into())
 }
 
 /// How the page signs people in: with the built-in identity provider where it runs, or with the

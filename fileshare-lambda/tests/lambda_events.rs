@@ -1,5 +1,6 @@
-//! The Lambda entry points, fed committed API Gateway v2, S3 and DynamoDB stream event JSON
-//! (`tests/fixtures/`), and stream records of real removals from the table on the AWS test rig.
+//! The Lambda entry points, fed committed API Gateway v2, S3, DynamoDB stream and Cognito trigger
+//! event JSON (`tests/fixtures/`), and stream records of real removals from the table on the AWS
+//! test rig.
 //! API Gateway and S3 events run on the embedded default (what is tested is the adapter); the
 //! table's stream on DynamoDB (moto) and S3 (s3s-fs), whose TTL only it has.
 #![cfg(feature = "aws")]
@@ -266,4 +267,68 @@ async fn unknown_and_malformed_events_fail_the_invocation() {
     assert!(matches!(events::handle(&state.service, None, malformed).await, Err(EventError::Malformed { .. })));
     let empty = serde_json::json!({"Records": []});
     assert_eq!(events::handle(&state.service, None, empty).await.expect("nothing to do"), vec![]);
+}
+
+/// The user pool's triggers record accounts in the table's directory, where the API finds them by
+/// name; Cognito gets its event back unchanged.
+#[tokio::test]
+async fn the_pools_triggers_record_accounts_that_the_api_finds_by_name() {
+    let Some((state, sub, _dir)) = rig_state().await else { return };
+    let directory = state.directory.as_ref().expect("the table's directory");
+    let (old, new) = (format!("{sub}@example.com"), format!("new-{sub}@example.com"));
+    let confirmed = event("cognito-post-confirmation.json", &[("__SUB__", sub.as_str()), ("__EMAIL__", &old)]);
+    let answer = events::respond(&state.service, state.table.as_deref(), confirmed.clone()).await.expect("handled");
+    assert_eq!(answer, confirmed, "Cognito gets its event back");
+    assert_eq!(directory.resolve(&old).await.expect("resolve"), Some(sub.clone()));
+
+    // Signing in with a verified new address moves the name; an unverified one names no one.
+    let signed_in = |email: &str, verified: &str| {
+        event(
+            "cognito-post-authentication.json",
+            &[("__SUB__", sub.as_str()), ("__EMAIL__", email), ("__VERIFIED__", verified)],
+        )
+    };
+    events::respond(&state.service, state.table.as_deref(), signed_in(&new, "true")).await.expect("handled");
+    assert_eq!(directory.resolve(&old).await.expect("resolve"), None);
+    assert_eq!(directory.resolve(&new).await.expect("resolve"), Some(sub.clone()));
+    let names = directory.names([sub.clone()]).await.expect("names");
+    assert_eq!(names.get(&sub), Some(&new), "the address is the name shown in an email pool");
+    events::respond(&state.service, state.table.as_deref(), signed_in("typed@example.com", "false")).await.expect("ok");
+    assert_eq!(directory.resolve("typed@example.com").await.expect("resolve"), None, "an unverified address");
+}
+
+/// A directory that cannot be written never blocks a sign-in: the failure is logged and counted,
+/// and Cognito gets its event back.
+#[tokio::test]
+async fn a_failed_directory_write_never_blocks_a_sign_in() {
+    let (state, _dir) = lambda_state().await;
+    let confirmed = event("cognito-post-confirmation.json", &[("__SUB__", SUB), ("__EMAIL__", "x@example.com")]);
+    let answer = events::respond(&state.service, None, confirmed.clone()).await.expect("never fails");
+    assert_eq!(answer, confirmed);
+    let unknown = serde_json::json!({"triggerSource": "PreSignUp_SignUp", "request": {}, "response": {}});
+    assert_eq!(events::respond(&state.service, None, unknown.clone()).await.expect("returned"), unknown);
+}
+
+/// A user directory that is throttled (or down) never fails a request: names are what people read
+/// next to ids, so `/me` answers without the caller's name rather than with a 5xx.
+#[tokio::test]
+async fn a_failing_directory_leaves_names_out_and_fails_nothing() {
+    #[derive(Debug)]
+    struct Throttled;
+    #[async_trait::async_trait]
+    impl fileshare_core::UserDirectory for Throttled {
+        async fn resolve(&self, _: &str) -> fileshare_core::Result<Option<UserId>> {
+            Err(fileshare_core::Error::storage("dynamodb", "ProvisionedThroughputExceededException"))
+        }
+        async fn display_name(&self, _: &UserId) -> fileshare_core::Result<Option<String>> {
+            Err(fileshare_core::Error::storage("dynamodb", "ProvisionedThroughputExceededException"))
+        }
+    }
+    let (mut state, _dir) = lambda_state().await;
+    let throttled = fileshare_lambda::names::NamesCache::new(std::sync::Arc::new(Throttled));
+    state.directory = Some(std::sync::Arc::new(throttled));
+    let (status, me) = invoke(&state, "apigw-v2-list-owned.json", &[("__SUB__", SUB), ("\"/files\"", "\"/me\"")]).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["user_id"].as_str(), Some(SUB));
+    assert!(me.get("username").is_none(), "no name, and no error: {me}");
 }

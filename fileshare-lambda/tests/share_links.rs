@@ -185,7 +185,7 @@ async fn only_the_owner_manages_links_and_a_browser_gets_the_page() {
         .call(Method::POST, &format!("/files/{id}/share"), Some(&owner.token), Some(json!({"user_id": grantee.id})))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let created = create_link(&api, &owner, &id, json!({})).await;
+    let created = create_link(&api, &owner, &id, json!({"max_downloads": 3})).await;
     let link_id = created["link"]["link_id"].as_str().expect("id").to_owned();
     for (user, want) in [(&grantee, StatusCode::FORBIDDEN), (&stranger, StatusCode::NOT_FOUND)] {
         let token = Some(user.token.as_str());
@@ -225,4 +225,12 @@ async fn only_the_owner_manages_links_and_a_browser_gets_the_page() {
     assert!(response.text().await.expect("html").contains("/link.js"));
     let (_, links) = api.call(Method::GET, &format!("/files/{id}/links"), Some(&owner.token), None).await;
     assert_eq!(links["links"][0]["downloads"], 0, "opening the page downloads nothing");
+    // An unlimited link's downloads are not counted: it is only read, so a crowd can use it.
+    let unlimited = create_link(&api, &owner, &id, json!({})).await;
+    let (status, _) = redeem(&api, token(&unlimited), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, links) = api.call(Method::GET, &format!("/files/{id}/links"), Some(&owner.token), None).await;
+    let listed =
+        links["links"].as_array().expect("links").iter().find(|l| l["link_id"] == unlimited["link"]["link_id"]);
+    assert_eq!(listed.map(|l| &l["downloads"]), Some(&serde_json::Value::Null));
 }

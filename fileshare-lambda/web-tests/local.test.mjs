@@ -125,6 +125,58 @@ test("two users upload, share, download, unshare and delete through the page", a
   await bob.context.close();
 });
 
+test("a file shared with more people than one page shows the rest on demand", async () => {
+  const erin = await person("erin");
+  await signUp(erin);
+  await upload(erin, "memo.txt", Buffer.from("for everyone"));
+  // 101 shares by user id, through the API with the page's own session (the page shares by name).
+  const shared = await erin.page.evaluate(async () => {
+    const { api } = await import("/assets/api.js");
+    const files = await api("GET", "/files?scope=owned");
+    const id = files.files[0].file_id;
+    for (let i = 0; i < 101; i++) {
+      await api("POST", `/files/${id}/share`, { user_id: `grantee-${String(i).padStart(3, "0")}` });
+    }
+    return id;
+  });
+  assert.ok(shared);
+  const item = entry(erin, "#owned", "memo.txt");
+  await item.getByRole("button", { name: "Share memo.txt" }).click();
+  const people = item.getByRole("list", { name: "People memo.txt is shared with" }).getByRole("listitem");
+  await item.getByText("grantee-099", { exact: true }).waitFor();
+  assert.equal(await people.count(), 100, "the first page");
+  await item.getByRole("button", { name: "Show more people memo.txt is shared with" }).click();
+  await item.getByText("grantee-100", { exact: true }).waitFor();
+  assert.equal(await people.count(), 101);
+  assert.equal(await item.getByRole("button", { name: "Show more people memo.txt is shared with" }).isVisible(), false);
+  noConsoleErrors(erin);
+  await erin.context.close();
+});
+
+test("API Gateway's own refusals: a throttled request is tried again, one that stays refused is said in words", async () => {
+  const fay = await person("fay");
+  await signUp(fay);
+  await upload(fay, "a.txt", Buffer.from("hello"));
+  const gateway = (status, message) => (route) =>
+    route.fulfill({ status, contentType: "application/json", body: JSON.stringify({ message }) });
+  // The listing is throttled twice, as API Gateway throttles (no Retry-After): the page tries again.
+  let throttled = 0;
+  await fay.page.route("**/files?*", (route) => (throttled++ < 2 ? gateway(429, "Too Many Requests")(route) : route.continue()));
+  await fay.page.reload();
+  await entry(fay, "#owned", "a.txt").waitFor();
+  assert.ok(throttled >= 3, "two throttled tries, then the one that went through");
+  await fay.page.unroute("**/files?*");
+  // Sharing stays throttled: after its tries, the page says so in words, not "Too Many Requests".
+  await fay.page.route("**/share", gateway(429, "Too Many Requests"));
+  const item = entry(fay, "#owned", "a.txt");
+  await item.getByRole("button", { name: "Share a.txt" }).click();
+  await item.getByLabel("Share with", { exact: true }).fill("someone");
+  await item.getByRole("button", { name: "Share", exact: true }).click();
+  await fay.page.getByRole("alert").filter({ hasText: "The service is busy right now. Try again in a moment." }).waitFor();
+  noConsoleErrors(fay, (e) => e.includes("429"));
+  await fay.context.close();
+});
+
 test("share links: made and copied on the page, opened without an account, behind a password, used up, revoked", async () => {
   const dana = await person("dana");
   await dana.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });

@@ -5,7 +5,7 @@ use crate::bridge::{run, spawn};
 use crate::core::{Core, Transfer};
 use crate::errors::{invalid, ToPyErr};
 use crate::quota::Quota;
-use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
+use crate::types::{FileInfo, Page, ShareInfo, SharePage, UploadTicket};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use fileshare_core::backends::{
@@ -229,6 +229,21 @@ impl FileShare {
         run(py, self.core.get_file(user, file_id))
     }
 
+    /// One page of whom a file is shared with, by user id (its owner only): ``limit`` shares (at
+    /// most and by default 100), after ``cursor`` (a page's ``next_cursor``, or a file's
+    /// ``shares_next_cursor``).
+    #[pyo3(signature = (user, file_id, *, limit = None, cursor = None))]
+    fn list_shares(
+        &self,
+        py: Python<'_>,
+        user: String,
+        file_id: String,
+        limit: Option<usize>,
+        cursor: Option<String>,
+    ) -> PyResult<SharePage> {
+        run(py, self.core.list_shares(user, file_id, limit, cursor))
+    }
+
     /// One page of files: ``scope`` is ``"owned"``, ``"shared"`` or ``"all"``; newest first.
     #[pyo3(signature = (user, scope = "all", limit = 50, cursor = None))]
     fn list_files(
@@ -385,6 +400,20 @@ impl AsyncFileShare {
     fn get_file<'py>(&self, py: Python<'py>, user: String, file_id: String) -> PyResult<Bound<'py, PyAny>> {
         let core = self.core.clone();
         spawn(py, async move { core.get_file(user, file_id).await })
+    }
+
+    /// See :meth:`FileShare.list_shares`.
+    #[pyo3(signature = (user, file_id, *, limit = None, cursor = None))]
+    fn list_shares<'py>(
+        &self,
+        py: Python<'py>,
+        user: String,
+        file_id: String,
+        limit: Option<usize>,
+        cursor: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let core = self.core.clone();
+        spawn(py, async move { core.list_shares(user, file_id, limit, cursor).await })
     }
 
     /// See :meth:`FileShare.list_files`.

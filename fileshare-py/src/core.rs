@@ -4,10 +4,10 @@
 //! stores (exactly what the local server's blob endpoints do, access re-checks included), over
 //! HTTP for S3.
 
-use crate::types::{FileInfo, Page, ShareInfo, UploadTicket};
+use crate::types::{FileInfo, Page, ShareInfo, SharePage, UploadTicket};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use fileshare_api::{FileView, ListResponse};
+use fileshare_api::{FileView, ListResponse, SharesResponse};
 use fileshare_core::backends::{collect_body, Download, LocalFileStore, MemoryFileStore};
 use fileshare_core::{
     Error, FileId, FileShare, FileStore, ListRequest, MetadataStore, Result, UploadRequest, UploadTarget, UserId,
@@ -164,6 +164,17 @@ impl Core {
 
     pub async fn get_file(&self, viewer: String, file_id: String) -> Result<FileInfo> {
         Ok(FileInfo(self.service.get_file(&user(&viewer)?, &file(&file_id)?).await?.into()))
+    }
+
+    pub async fn list_shares(
+        &self,
+        owner: String,
+        file_id: String,
+        limit: Option<usize>,
+        cursor: Option<String>,
+    ) -> Result<SharePage> {
+        let page = self.service.list_shares(&user(&owner)?, &file(&file_id)?, cursor.as_deref(), limit).await?;
+        Ok(SharesResponse::from(page).into())
     }
 
     pub async fn list_files(

@@ -27,6 +27,7 @@ fn _fileshare(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::ShareInfo>()?;
     m.add_class::<types::UploadTicket>()?;
     m.add_class::<types::Page>()?;
+    m.add_class::<types::SharePage>()?;
     m.add_class::<links::Link>()?;
     m.add_class::<links::CreatedLink>()?;
     m.add_class::<links::LinkDetails>()?;

@@ -29,8 +29,8 @@ properties!(Link {
     expires_at: Option<DateTime<Utc>> = |v| v.expires_at;
     /// How many downloads it hands out, if limited.
     max_downloads: Option<u32> = |v| v.max_downloads;
-    /// Downloads handed out so far.
-    downloads: u32 = |v| v.downloads;
+    /// Downloads handed out so far; ``None`` for an unlimited link, whose downloads are not counted.
+    downloads: Option<u32> = |v| v.downloads;
     /// Whether redeeming needs a password.
     password_required: bool = |v| v.password_required;
 });
@@ -39,7 +39,7 @@ properties!(Link {
 impl Link {
     fn __repr__(&self) -> String {
         let l = &self.0;
-        format!("Link(link_id={:?}, downloads={}, max_downloads={:?})", l.link_id, l.downloads, l.max_downloads)
+        format!("Link(link_id={:?}, downloads={:?}, max_downloads={:?})", l.link_id, l.downloads, l.max_downloads)
     }
 }
 

@@ -2,7 +2,7 @@
 //! same whether they come from the in-process service or from a client of a running one.
 
 use chrono::{DateTime, Utc};
-use fileshare_api::{FileView, ListResponse, ShareView};
+use fileshare_api::{FileView, ListResponse, ShareView, SharesResponse};
 use pyo3::prelude::*;
 use std::collections::BTreeMap;
 
@@ -51,8 +51,12 @@ properties!(FileInfo {
     updated_at: DateTime<Utc> = |v| v.updated_at;
     /// ``"owner"`` or ``"grantee"``.
     access: &'static str = |v| v.access.as_str();
-    /// Who the file is shared with (the owner's view of one file; otherwise ``None``).
+    /// Who the file is shared with, the first 100 by user id (the owner's view of one file;
+    /// otherwise ``None``).
     shared_with: Option<Vec<ShareInfo>> = |v| v.shared_with.as_ref().map(|s| s.iter().cloned().map(ShareInfo).collect());
+    /// When the file is shared with more people than ``shared_with`` holds: the ``cursor`` of
+    /// ``list_shares`` for the rest.
+    shares_next_cursor: Option<&str> = |v| v.shares_next_cursor.as_deref();
     /// For a grantee: when their access ends, if it does.
     share_expires_at: Option<DateTime<Utc>> = |v| v.share_expires_at;
 });
@@ -136,6 +140,29 @@ pub struct Page {
 impl Page {
     fn __repr__(&self) -> String {
         format!("Page(files=[{} files], next_cursor={:?})", self.files.len(), self.next_cursor)
+    }
+}
+
+/// One page of whom a file is shared with, in user id order.
+#[pyclass(frozen, get_all, module = "fileshare")]
+#[derive(Clone)]
+pub struct SharePage {
+    /// The shares.
+    pub shares: Vec<ShareInfo>,
+    /// Pass as ``cursor`` for the next page; ``None`` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[pymethods]
+impl SharePage {
+    fn __repr__(&self) -> String {
+        format!("SharePage(shares=[{} shares], next_cursor={:?})", self.shares.len(), self.next_cursor)
+    }
+}
+
+impl From<SharesResponse> for SharePage {
+    fn from(page: SharesResponse) -> Self {
+        Self { shares: page.shares.into_iter().map(ShareInfo).collect(), next_cursor: page.next_cursor }
     }
 }
 

@@ -3,6 +3,7 @@
 
 import asyncio
 import datetime
+import http.server
 import io
 import os
 import signal
@@ -55,6 +56,10 @@ def test_upload_list_share_download_delete(login, user, service, tmp_path):
     with pytest.raises(fileshare.Forbidden) as refused:
         bob.delete(notes.file_id)
     assert (refused.value.status, refused.value.problem_type) == (403, "forbidden")
+    shares = alice.list_shares(notes.file_id)
+    assert [s.username for s in shares.shares] == [bob_name] and shares.next_cursor is None
+    with pytest.raises(fileshare.Forbidden):
+        bob.list_shares(notes.file_id)
     alice.unshare(notes.file_id, bob_name)
     with pytest.raises(fileshare.NotFound):
         bob.get_file(notes.file_id)
@@ -295,3 +300,39 @@ def test_a_stream_is_read_to_its_size_and_its_own_errors_surface(login):
     with pytest.raises(ConnectionResetError, match="the pipe broke"):
         alice.upload(broken, name="broken.bin", size=20 * MIB)
     assert alice.me().used_files == 1
+
+
+class _Gateway(http.server.BaseHTTPRequestHandler):
+    """API Gateway throttling every request, as it answers for itself: `{"message": …}`, no Retry-After."""
+
+    seen = 0
+
+    def _refuse(self):
+        type(self).seen += 1
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = b'{"message":"Too Many Requests"}'
+        self.send_response(429)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _refuse
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_gateway_that_keeps_throttling_is_tried_again_then_said_in_words():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(fileshare.RateLimited) as throttled:
+            fileshare.Client(base).link_info(f"{base}/l/ABCDEFGHIJKLMNOPQRSTUV.secret")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Gateway.seen == 4, "the first try and three more, each after a pause"
+    assert "The service is busy" in str(throttled.value) and throttled.value.retry_after is None
+    assert throttled.value.status == 429

@@ -64,6 +64,27 @@ def test_sharing_rules(fs, user):
         fs.delete(alice, info.file_id)
 
 
+def test_shares_come_a_page_at_a_time(fs, user):
+    alice = user("alice")
+    info = fs.put_bytes(alice, "popular.txt", b"read me")
+    grantees = sorted(user(f"g{i}") for i in range(5))
+    for grantee in grantees:
+        fs.share(alice, info.file_id, grantee)
+    first = fs.list_shares(alice, info.file_id, limit=3)
+    assert isinstance(first, fileshare.SharePage) and first.next_cursor is not None
+    rest = fs.list_shares(alice, info.file_id, cursor=first.next_cursor)
+    assert rest.next_cursor is None
+    assert [s.user_id for s in first.shares + rest.shares] == grantees
+    owner_view = fs.get_file(alice, info.file_id)
+    assert len(owner_view.shared_with) == 5 and owner_view.shares_next_cursor is None
+    with pytest.raises(fileshare.Forbidden):
+        fs.list_shares(grantees[0], info.file_id)
+    with pytest.raises(fileshare.InvalidInput):
+        fs.list_shares(alice, info.file_id, limit=101)
+    with pytest.raises(fileshare.InvalidInput):
+        fs.list_shares(alice, info.file_id, cursor="forged")
+
+
 def test_listing_pages_and_iteration(fs, user):
     alice, bob = user("alice"), user("bob")
     mine = [fs.put_bytes(alice, f"mine-{i}.txt", b"x").file_id for i in range(5)]

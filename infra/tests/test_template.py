@@ -2,53 +2,13 @@
 no throttling, a missing alarm…) fails CI. Run: python -m pytest infra/tests."""
 
 import json
-import pathlib
 
-import pytest
-import yaml
-
-TEMPLATE = pathlib.Path(__file__).resolve().parents[1] / "template.yaml"
+from cfn_template import as_list, by_sid, function_statements, policy_statements, resources, statements
 
 
-class CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt, …) as {"Fn::…": …} values."""
-
-
-def _intrinsic(loader, suffix, node):
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-CfnLoader.add_multi_constructor("!", _intrinsic)
-
-
-@pytest.fixture(scope="module")
-def template():
-    return yaml.load(TEMPLATE.read_text(), Loader=CfnLoader)
-
-
-def resources(template, kind):
-    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
-
-
-def statements(template):
-    """Every IAM statement a function is granted."""
-    for name, function in resources(template, "AWS::Serverless::Function").items():
-        for policy in function["Properties"].get("Policies", []):
-            assert isinstance(policy, dict) and "Statement" in policy, f"{name}: only inline policies (no SAM policy templates)"
-            yield name, policy["Statement"]
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
+# Actions with no resource type in AWS's Service Authorization Reference: "*" is the only resource
+# they can be granted on (Lambda's stream polling lists the table's streams).
+UNSCOPABLE = {"dynamodb:ListStreams"}
 
 
 def test_no_wildcard_actions_or_resources(template):
@@ -58,7 +18,8 @@ def test_no_wildcard_actions_or_resources(template):
             for action in as_list(stmt["Action"]):
                 assert "*" not in action, f"{function}: wildcard action {action}"
             for resource in as_list(stmt["Resource"]):
-                assert resource != "*", f"{function}: unscoped resource"
+                unscopable = set(as_list(stmt["Action"])) <= UNSCOPABLE
+                assert resource != "*" or unscopable, f"{function}: unscoped resource"
 
 
 # The files/ prefix of this stack's bucket, by reference or (to avoid a dependency cycle) by its name.
@@ -66,15 +27,26 @@ FILES_PREFIX = [
     {"Fn::Sub": "${FilesBucket.Arn}/files/*"},
     {"Fn::Sub": "arn:${AWS::Partition}:s3:::fileshare-${StageName}-${AWS::AccountId}-${AWS::Region}/files/*"},
 ]
+FILES_BUCKET = {"Fn::Sub": "arn:${AWS::Partition}:s3:::fileshare-${StageName}-${AWS::AccountId}-${AWS::Region}"}
+FAILED_BATCHES = {"FailedBatches": {"Fn::Sub": "${FailedEventsBucket.Arn}/*"}, "FailedBatchesBucket": {"Fn::GetAtt": ["FailedEventsBucket", "Arn"]}}
 
 
 def test_object_access_is_limited_to_the_files_prefix(template):
+    """Objects: files/ only. The files bucket itself: listing only, by the API function (404s). The
+    events function's stream mapping writes failed batches to their own bucket."""
     assert template["Resources"]["FilesBucket"]["Properties"]["BucketName"] == {
         "Fn::Sub": "fileshare-${StageName}-${AWS::AccountId}-${AWS::Region}"
     }
     for function, stmts in statements(template):
         for stmt in stmts:
-            if any(a.startswith("s3:") for a in as_list(stmt["Action"])):
+            actions = set(as_list(stmt["Action"]))
+            if not any(a.startswith("s3:") for a in actions):
+                continue
+            if stmt["Sid"] in FAILED_BATCHES:
+                assert function == "EventsFunction" and stmt["Resource"] == FAILED_BATCHES[stmt["Sid"]]
+            elif actions == {"s3:ListBucket"}:
+                assert function == "ApiFunction" and stmt["Resource"] == FILES_BUCKET
+            else:
                 for resource in as_list(stmt["Resource"]):
                     assert resource in FILES_PREFIX, f"{function}: {resource}"
 
@@ -85,8 +57,10 @@ def test_table_access_is_limited_to_this_table(template):
         for stmt in stmts:
             actions = as_list(stmt["Action"])
             if any(a.startswith("dynamodb:") for a in actions):
-                stream_only = set(actions) <= {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+                stream_only = set(actions) <= {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
                 expected = [{"Fn::GetAtt": ["MetadataTable", "StreamArn"]}] if stream_only else allowed
+                if set(actions) <= UNSCOPABLE:
+                    expected = ["*"]
                 for resource in as_list(stmt["Resource"]):
                     assert resource in expected, f"{function}: {actions} on {resource}"
 
@@ -123,7 +97,7 @@ def test_api_requires_jwt_throttles_and_logs(template):
     assert api["StageName"] == "$default", "a named stage prefixes rawPath and breaks routing"
     assert api["Auth"]["DefaultAuthorizer"] == "Cognito"
     assert api["Auth"]["Authorizers"]["Cognito"]["JwtConfiguration"]["audience"]
-    assert api["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0 and api["DefaultRouteSettings"]["ThrottlingBurstLimit"] > 0
+    assert api["DefaultRouteSettings"] == {"ThrottlingRateLimit": {"Ref": "ApiRateLimit"}, "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"}}
     assert api["AccessLogSettings"]["DestinationArn"]
 
 
@@ -141,7 +115,8 @@ def test_only_health_share_links_and_the_page_skip_the_authorizer_and_are_thrott
     }
     assert public == {("GET", "/health")} | PUBLIC_LINK_ROUTES | PAGE_ROUTES
     settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"]
-    assert set(settings) == {f"{method} {path}" for method, path in PUBLIC_LINK_ROUTES | PAGE_ROUTES}
+    assert set(settings) == {f"{method} {path}" for method, path in PUBLIC_LINK_ROUTES | PAGE_ROUTES} | {"GET /health"}
+    assert settings["GET /health"] == {"ThrottlingRateLimit": 10, "ThrottlingBurstLimit": 10}
     for (method, path) in PUBLIC_LINK_ROUTES | PAGE_ROUTES:
         limit = "PublicLinkRateLimit" if (method, path) in PUBLIC_LINK_ROUTES else "PublicPageRateLimit"
         route = settings[f"{method} {path}"]
@@ -175,7 +150,7 @@ def test_abandoned_uploads_expire(template):
     assert table["StreamSpecification"]["StreamViewType"] in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
     mapping = template["Resources"]["TableEventsMapping"]["Properties"]
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["MetadataTable", "StreamArn"]}
-    assert mapping["FunctionName"] == {"Ref": "EventsFunction"}
+    assert mapping["FunctionName"] == {"Ref": "EventsFunction.Alias"}
     pattern = json.loads(mapping["FilterCriteria"]["Filters"][0]["Pattern"])
     assert pattern == {"eventName": ["REMOVE"], "dynamodb": {"OldImage": {"SK": {"S": ["META"]}}}}
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"]
@@ -191,8 +166,7 @@ def test_interrupted_deletes_are_finished_by_the_events_function(template):
     patterns = [json.loads(f["Pattern"]) for f in filters]
     assert {"eventName": ["MODIFY"], "dynamodb": {"NewImage": {"deleted_at": {"N": [{"exists": True}]}}}} in patterns
     for function in ("ApiFunction", "EventsFunction"):
-        statements = template["Resources"][function]["Properties"]["Policies"][0]["Statement"]
-        actions = {a for s in statements if s["Sid"] == "Metadata" for a in s["Action"]}
+        actions = set(by_sid(function_statements(template, function))["Metadata"]["Action"])
         assert "dynamodb:BatchWriteItem" in actions, function
 
 
@@ -214,8 +188,11 @@ def test_the_app_client_is_public_least_privilege_and_short_lived(template):
     assert "AllowedOAuthFlows" not in client and "CallbackURLs" not in client
     assert client["EnableTokenRevocation"] is True and client["PreventUserExistenceErrors"] == "ENABLED"
     units = client["TokenValidityUnits"]
-    assert (client["AccessTokenValidity"], units["AccessToken"]) == (15, "minutes")
-    assert (client["IdTokenValidity"], units["IdToken"]) == (15, "minutes")
+    assert (client["AccessTokenValidity"], units["AccessToken"]) == ({"Ref": "AccessTokenMinutes"}, "minutes")
+    assert (client["IdTokenValidity"], units["IdToken"]) == ({"Ref": "AccessTokenMinutes"}, "minutes")
+    # A revoked session's access token lives until it expires: an hour at most (infra/README.md, "Token lifetime").
+    lifetime = template["Parameters"]["AccessTokenMinutes"]
+    assert lifetime["Default"] == 30 and max(lifetime["AllowedValues"]) <= 60
     assert (client["RefreshTokenValidity"], units["RefreshToken"]) == (30, "days")
     variables = template["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["FILESHARE_CLIENT_ID"] == {"Ref": "UserPoolClient"}, "the page is told its client at run time"
@@ -242,20 +219,23 @@ def test_quotas_reach_the_service_and_operators_touch_only_usage_items(template)
     assert variables["FILESHARE_QUOTA_FILES"] == {"Ref": "QuotaFiles"}
     assert template["Parameters"]["QuotaBytes"]["Default"] == str(10 * 2**30)
     assert template["Parameters"]["QuotaFiles"]["Default"] == "10000"
-    policy = template["Resources"]["QuotaOperatorPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    usage = next(s for s in policy if s["Sid"] == "UsageItems")
+    policy = policy_statements(template, "QuotaOperatorPolicy")
+    usage = by_sid(policy)["UsageItems"]
     assert sorted(usage["Action"]) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     assert usage["Resource"] == {"Fn::GetAtt": ["MetadataTable", "Arn"]}, "the table, not its indexes"
     assert usage["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]}}
-    directory = next(s for s in policy if s["Sid"] == "UserDirectory")
-    assert directory["Resource"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    # People are found by name in the directory's items, no longer in the pool.
+    lookups = by_sid(policy)["DirectoryLookups"]
+    assert lookups["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["NAME#*", "EMAIL#*"]}}
     # The events function gives back the usage of TTL-removed uploads: a conditional transaction.
-    events = template["Resources"]["EventsFunction"]["Properties"]["Policies"][0]["Statement"]
+    events = function_statements(template, "EventsFunction")
     actions = {a for s in events for a in as_list(s["Action"])}
     assert {"dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"} <= actions
     puts = [s for s in events if "dynamodb:PutItem" in as_list(s["Action"])]
-    assert [s.get("Condition") for s in puts] == [{"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]}}], \
-        "the events function writes new items only in users' partitions (release markers)"
+    assert [s.get("Condition") for s in puts] == [
+        {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]}},
+        {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "NAME#*", "EMAIL#*"]}},
+    ], "the events function writes new items only in users' partitions (release markers) and the user directory"
 
 
 def test_every_checkov_skip_gives_its_reason(template):
@@ -277,15 +257,17 @@ def test_functions_run_rust_on_graviton(template):
         assert function["Metadata"]["BuildMethod"] == "rust-cargolambda"
 
 
-def test_the_user_directory_reads_only_its_own_pool(template):
+def test_only_the_directory_import_reads_the_pool(template):
+    """The page signs in with this pool (its id reaches the API function); no function calls Cognito,
+    and the operator's import lists this pool's users only."""
     api = template["Resources"]["ApiFunction"]["Properties"]
     assert api["Environment"]["Variables"]["FILESHARE_USER_POOL_ID"] == {"Ref": "UserPool"}
-    directory = [s for s in api["Policies"][0]["Statement"] if s["Sid"] == "UserDirectory"]
-    assert directory == [{
-        "Sid": "UserDirectory",
+    for function, stmts in statements(template):
+        assert not any(a.startswith("cognito-idp:") for s in stmts for a in as_list(s["Action"])), function
+    cognito = [s for s in policy_statements(template, "DirectoryOperatorPolicy") if s["Action"][0].startswith("cognito-idp:")]
+    assert cognito == [{
+        "Sid": "PoolUsers",
         "Effect": "Allow",
-        "Action": ["cognito-idp:AdminGetUser", "cognito-idp:ListUsers"],
+        "Action": ["cognito-idp:ListUsers"],
         "Resource": {"Fn::GetAtt": ["UserPool", "Arn"]},
     }]
-    events = template["Resources"]["EventsFunction"]["Properties"]["Policies"][0]["Statement"]
-    assert not any(a.startswith("cognito-idp:") for s in events for a in as_list(s["Action"]))

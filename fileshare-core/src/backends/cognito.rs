@@ -1,19 +1,21 @@
-//! [`CognitoUserDirectory`]: people by name in a Cognito user pool.
+//! [`CognitoUserPool`]: the accounts of a Cognito user pool, read page by page — what
+//! `fileshare-server directory import` copies into the table's directory
+//! ([`DynamoUserDirectory`](crate::backends::DynamoUserDirectory)).
 //!
-//! A username resolves with one `AdminGetUser` (which also accepts the pool's aliases, such as a
-//! verified email when the pool allows it); an email address that is not a username with one
-//! `ListUsers` filtered on `email`. Only confirmed, enabled accounts are found, and by email only
-//! where the address is verified: anyone may *type* someone else's address into their own profile,
-//! and a file shared "with ceo@corp.com" must never reach them. A user id (the `sub`) goes back to its username with one
-//! `ListUsers` filtered on `sub`. The function needs exactly `cognito-idp:AdminGetUser` and
-//! `cognito-idp:ListUsers` on its own pool (the template grants only those). In a pool that signs
-//! people in by email, where an account's username is its `sub`, the name shown is the address.
+//! Request paths never call Cognito: `ListUsers` allows 30 requests a second per account. The
+//! directory is fed by the pool's triggers (the events function) and, for accounts made before
+//! the triggers existed, by this import — one `ListUsers` per 60 accounts, run by an operator
+//! (`cognito-idp:ListUsers` on the pool: the template's `DirectoryOperatorPolicy`).
+//!
+//! Only confirmed, enabled accounts are active, and their addresses count only where verified:
+//! anyone may *type* someone else's address into their own profile, and a file shared "with
+//! ceo@corp.com" must never reach them.
 
 use crate::backends::aws_options::{aws_option_setters, AwsOptions};
-use crate::directory::UserDirectory;
+use crate::backends::{DirectoryEntry, DynamoUserDirectory};
 use crate::{Error, Result, UserId};
-use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::types::{UserStatusType, UserType};
+use std::collections::HashMap;
 
 const BACKEND: &str = "cognito";
 
@@ -21,36 +23,36 @@ fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::storage(BACKEND, e)
 }
 
-/// A [`UserDirectory`] over a Cognito user pool.
+/// A Cognito user pool's accounts, as the directory records them.
 ///
 /// ```no_run
 /// # async fn demo() -> fileshare_core::Result<()> {
-/// use fileshare_core::{backends::CognitoUserDirectory, UserDirectory};
+/// use fileshare_core::backends::CognitoUserPool;
 /// // Pool from FILESHARE_USER_POOL_ID, region and credentials from the usual AWS chain.
-/// let directory = CognitoUserDirectory::from_env().await?;
-/// let bob = directory.resolve("bob").await?;
+/// let pool = CognitoUserPool::from_env().await?;
+/// let (accounts, next) = pool.accounts(None).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
-pub struct CognitoUserDirectory {
+pub struct CognitoUserPool {
     client: aws_sdk_cognitoidentityprovider::Client,
     pool: String,
 }
 
-impl std::fmt::Debug for CognitoUserDirectory {
+impl std::fmt::Debug for CognitoUserPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CognitoUserDirectory").field("pool", &self.pool).finish_non_exhaustive()
+        f.debug_struct("CognitoUserPool").field("pool", &self.pool).finish_non_exhaustive()
     }
 }
 
-/// Builds a [`CognitoUserDirectory`]; see [`CognitoUserDirectory::builder`].
+/// Builds a [`CognitoUserPool`]; see [`CognitoUserPool::builder`].
 #[derive(Default)]
-pub struct CognitoUserDirectoryBuilder {
+pub struct CognitoUserPoolBuilder {
     pool: Option<String>,
     aws: AwsOptions,
 }
 
-impl CognitoUserDirectoryBuilder {
+impl CognitoUserPoolBuilder {
     /// The user pool's id (required), e.g. `us-east-1_AbCdEf123`.
     pub fn user_pool_id(mut self, pool: impl Into<String>) -> Self {
         self.pool = Some(pool.into());
@@ -59,8 +61,8 @@ impl CognitoUserDirectoryBuilder {
 
     aws_option_setters!();
 
-    /// Builds the directory; loads the AWS configuration from the environment if none was given.
-    pub async fn build(self) -> Result<CognitoUserDirectory> {
+    /// Builds the client; loads the AWS configuration from the environment if none was given.
+    pub async fn build(self) -> Result<CognitoUserPool> {
         let pool = self.pool.ok_or_else(|| Error::invalid("user_pool_id", "is required"))?;
         let aws = self.aws.resolve(BACKEND).await?;
         let mut config = aws_sdk_cognitoidentityprovider::config::Builder::from(&aws.sdk)
@@ -72,17 +74,17 @@ impl CognitoUserDirectoryBuilder {
         for interceptor in aws.interceptors {
             config = config.interceptor(interceptor);
         }
-        Ok(CognitoUserDirectory { client: aws_sdk_cognitoidentityprovider::Client::from_conf(config.build()), pool })
+        Ok(CognitoUserPool { client: aws_sdk_cognitoidentityprovider::Client::from_conf(config.build()), pool })
     }
 }
 
-impl CognitoUserDirectory {
+impl CognitoUserPool {
     /// A builder; `user_pool_id` is required.
-    pub fn builder() -> CognitoUserDirectoryBuilder {
-        CognitoUserDirectoryBuilder::default()
+    pub fn builder() -> CognitoUserPoolBuilder {
+        CognitoUserPoolBuilder::default()
     }
 
-    /// The directory configured from the environment: `FILESHARE_USER_POOL_ID` (required),
+    /// The pool configured from the environment: `FILESHARE_USER_POOL_ID` (required),
     /// `FILESHARE_COGNITO_ENDPOINT` (for local servers), region and credentials from the AWS chain.
     pub async fn from_env() -> Result<Self> {
         let pool = std::env::var("FILESHARE_USER_POOL_ID")
@@ -94,75 +96,85 @@ impl CognitoUserDirectory {
         builder.build().await
     }
 
-    /// The one active user whose `attribute` equals `value` (and who passes `keep`), by a filtered
-    /// `ListUsers`.
-    async fn find_by(&self, attribute: &str, value: &str, keep: fn(&UserType) -> bool) -> Result<Option<UserType>> {
-        // The filter is a quoted string: a value that could close the quote names nobody.
-        if value.chars().any(|c| c == '"' || c == '\\' || c.is_control()) {
-            return Ok(None);
-        }
+    /// One page of the pool's accounts (up to 60, Cognito's page size) from `page` (`None`: the
+    /// first), and the token of the next page, if any. One `ListUsers`.
+    pub async fn accounts(&self, page: Option<String>) -> Result<(Vec<PoolAccount>, Option<String>)> {
         let output = self
             .client
             .list_users()
             .user_pool_id(&self.pool)
-            .filter(format!("{attribute} = \"{value}\""))
-            .limit(10)
+            .set_pagination_token(page)
+            .limit(60)
             .send()
             .await
             .map_err(storage)?;
-        let users = output.users.unwrap_or_default().into_iter();
-        let mut users: Vec<UserType> = users.filter(|u| is_active(u) && keep(u)).collect();
-        // Two users with one address name no one in particular.
-        Ok(if users.len() == 1 { users.pop() } else { None })
+        let accounts = output.users().iter().filter_map(PoolAccount::from_user).collect();
+        Ok((accounts, output.pagination_token))
     }
 }
 
-/// A confirmed, enabled account.
-fn is_active(user: &UserType) -> bool {
-    user.enabled && user.user_status == Some(UserStatusType::Confirmed)
+/// An account of the pool, as the directory sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PoolAccount {
+    /// Confirmed and enabled: people may find it by name.
+    Active(DirectoryEntry),
+    /// Unconfirmed or disabled: no one finds it.
+    Inactive(UserId),
 }
 
-/// Whether the account's email address was verified.
-fn email_verified(user: &UserType) -> bool {
-    user.attributes().iter().any(|a| a.name() == "email_verified" && a.value() == Some("true"))
+impl PoolAccount {
+    /// The account a `ListUsers` entry describes; `None` for one without a usable `sub`.
+    fn from_user(user: &UserType) -> Option<Self> {
+        let attributes = user.attributes().iter().filter_map(|a| Some((a.name(), a.value()?))).collect();
+        let entry = DirectoryEntry::from_cognito(user.username()?, &attributes)?;
+        let active = user.enabled && user.user_status == Some(UserStatusType::Confirmed);
+        Some(if active { Self::Active(entry) } else { Self::Inactive(entry.id) })
+    }
 }
 
-fn sub_of(attributes: &[aws_sdk_cognitoidentityprovider::types::AttributeType]) -> Option<UserId> {
-    let sub = attributes.iter().find(|a| a.name() == "sub")?.value()?;
-    UserId::new(sub).ok()
+impl DirectoryEntry {
+    /// A Cognito account's entry, from its username and attributes (as `ListUsers` and the pool's
+    /// triggers give them): its `sub` as the id, its address only if verified. `None` without a
+    /// valid `sub`.
+    pub fn from_cognito(username: &str, attributes: &HashMap<&str, &str>) -> Option<Self> {
+        let id = UserId::new(*attributes.get("sub")?).ok()?;
+        let verified = attributes.get("email_verified").is_some_and(|v| *v == "true");
+        let email = attributes.get("email").filter(|_| verified).map(|e| (*e).to_owned());
+        Some(Self { id, username: username.to_owned(), email })
+    }
 }
 
-#[async_trait]
-impl UserDirectory for CognitoUserDirectory {
-    async fn resolve(&self, name: &str) -> Result<Option<UserId>> {
-        if name.is_empty() || name.len() > 128 {
-            return Ok(None);
-        }
-        let found = self.client.admin_get_user().user_pool_id(&self.pool).username(name).send().await;
-        match found {
-            Ok(user) => {
-                let active = user.enabled && user.user_status == Some(UserStatusType::Confirmed);
-                return Ok(if active { sub_of(user.user_attributes()) } else { None });
+/// What an import did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Active accounts recorded.
+    pub recorded: usize,
+    /// Unconfirmed or disabled accounts that were in the directory and no longer are.
+    pub forgotten: usize,
+}
+
+impl DynamoUserDirectory {
+    /// Records every account of `pool`: confirmed, enabled ones are recorded, the rest forgotten.
+    /// Pages are read at most ten a second, a third of `ListUsers`' quota for the whole account,
+    /// so that an import never starves anything else that lists the pool.
+    pub async fn import(&self, pool: &CognitoUserPool) -> Result<Imported> {
+        let mut imported = Imported::default();
+        let mut page = None;
+        loop {
+            let paced = tokio::time::Instant::now() + std::time::Duration::from_millis(100);
+            let (accounts, next) = pool.accounts(page).await?;
+            for account in accounts {
+                match account {
+                    PoolAccount::Active(entry) => {
+                        self.record(&entry).await?;
+                        imported.recorded += 1;
+                    }
+                    PoolAccount::Inactive(id) => imported.forgotten += usize::from(self.forget(&id).await?),
+                }
             }
-            Err(e) => match e.as_service_error() {
-                Some(e) if e.is_user_not_found_exception() || e.is_invalid_parameter_exception() => {}
-                _ => return Err(storage(e)),
-            },
-        }
-        if !name.contains('@') {
-            return Ok(None);
-        }
-        Ok(self.find_by("email", name, email_verified).await?.and_then(|user| sub_of(user.attributes())))
-    }
-
-    async fn display_name(&self, id: &UserId) -> Result<Option<String>> {
-        let Some(user) = self.find_by("sub", id.as_str(), |_| true).await? else { return Ok(None) };
-        // A pool that signs people in by email (`UsernameAttributes: [email]`, as the template's)
-        // names each account by its `sub`: there, the email address is the name people know.
-        let email = user.attributes().iter().find(|a| a.name() == "email").and_then(|a| a.value());
-        match user.username() {
-            Some(name) if name != id.as_str() => Ok(Some(name.to_owned())),
-            _ => Ok(email.or(user.username()).map(str::to_owned)),
+            let Some(next) = next else { return Ok(imported) };
+            page = Some(next);
+            tokio::time::sleep_until(paced).await;
         }
     }
 }

@@ -133,11 +133,18 @@ impl MetadataStore for MemoryMetadataStore {
         removed.map(|_| ()).ok_or_else(|| Error::not_found("share", format!("{id}/{grantee}")))
     }
 
-    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
+    async fn list_shares(&self, id: &FileId, after: Option<&UserId>, limit: usize) -> Result<Slice<Share>> {
         let state = self.lock();
-        let mut shares: Vec<Share> = state.shares.values().filter(|s| &s.file_id == id).cloned().collect();
-        shares.sort_by(|a, b| (a.created_at, &a.grantee).cmp(&(b.created_at, &b.grantee)));
-        Ok(shares)
+        let mut shares: Vec<Share> = state
+            .shares
+            .values()
+            .filter(|s| &s.file_id == id && after.is_none_or(|after| &s.grantee > after))
+            .cloned()
+            .collect();
+        shares.sort_by(|a, b| a.grantee.cmp(&b.grantee));
+        let has_more = shares.len() > limit;
+        shares.truncate(limit);
+        Ok(Slice { items: shares, has_more })
     }
 
     async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {

@@ -7,7 +7,8 @@
 //! | AWS (`aws` feature) | `S3FileStore` | `DynamoMetadataStore` |
 //!
 //! `AwsLocation` (bucket, table, region, endpoints) opens the AWS pair. With them, a
-//! [`UserDirectory`](crate::UserDirectory) over Cognito: `CognitoUserDirectory`.
+//! [`UserDirectory`](crate::UserDirectory) in the table, `DynamoUserDirectory`, fed from Cognito
+//! (`CognitoUserPool` reads a pool's accounts for an import).
 
 mod aws_location;
 #[cfg(feature = "aws")]
@@ -25,9 +26,11 @@ mod sqlite;
 
 pub use aws_location::AwsLocation;
 #[cfg(feature = "aws")]
-pub use cognito::{CognitoUserDirectory, CognitoUserDirectoryBuilder};
+pub use cognito::{CognitoUserPool, CognitoUserPoolBuilder, Imported, PoolAccount};
 #[cfg(feature = "aws")]
-pub use dynamo::{DeletingFile, DynamoMetadataStore, DynamoMetadataStoreBuilder, RemovedFile};
+pub use dynamo::{
+    DeletingFile, DirectoryEntry, DynamoMetadataStore, DynamoMetadataStoreBuilder, DynamoUserDirectory, RemovedFile,
+};
 pub use embedded::{
     collect_body, BlobBody, BlobMeta, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,
     MemoryFileStore, Placement, Stored, VerifiedDownload, VerifiedUpload, DEFAULT_PUBLIC_URL,

@@ -5,7 +5,7 @@
 //! names a position rather than a backend token, every backend can serve a page with one indexed
 //! range query, and a tampered cursor can at worst move the caller within their own listing.
 
-use super::FileId;
+use super::{FileId, UserId};
 use crate::{Error, Result};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -183,6 +183,61 @@ impl<'de> Deserialize<'de> for Cursor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// An opaque cursor into a file's shares (which are listed in grantee order): the grantee the
+/// previous page ended at.
+///
+/// ```
+/// use fileshare_core::{ShareCursor, UserId};
+/// let cursor = ShareCursor::after(UserId::new("bob").unwrap());
+/// assert_eq!(cursor.to_string().parse::<ShareCursor>().unwrap(), cursor);
+/// assert!("not-a-cursor".parse::<ShareCursor>().is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareCursor(UserId);
+
+impl ShareCursor {
+    /// The cursor of the page after `grantee`.
+    pub fn after(grantee: UserId) -> Self {
+        Self(grantee)
+    }
+
+    /// The grantee the next page starts after.
+    pub fn grantee(&self) -> &UserId {
+        &self.0
+    }
+}
+
+impl Serialize for ShareCursor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Tells a share cursor from a listing's.
+const SHARES_TAG: u8 = b'g';
+
+impl fmt::Display for ShareCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = vec![VERSION, SHARES_TAG];
+        out.extend_from_slice(self.0.as_str().as_bytes());
+        f.write_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out))
+    }
+}
+
+impl FromStr for ShareCursor {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::invalid("cursor", "is not a cursor returned by this service");
+        if s.len() > 256 {
+            return Err(bad());
+        }
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+        let [VERSION, SHARES_TAG, grantee @ ..] = raw.as_slice() else { return Err(bad()) };
+        let grantee = std::str::from_utf8(grantee).map_err(|_| bad())?;
+        Ok(Self(UserId::new(grantee).map_err(|_| bad())?))
     }
 }
 

@@ -88,11 +88,15 @@ pub trait MetadataStore: Send + Sync + Debug + 'static {
     /// - A missing share is [`Error::NotFound`](crate::Error::NotFound).
     async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()>;
 
-    /// All shares of a file, oldest first.
+    /// A page of a file's shares: up to `limit` of them, in grantee order, after the grantee
+    /// `after` (`None`: from the first).
     ///
     /// # Behavior
+    /// - Ordered by grantee id; pages visit every share exactly once.
     /// - Includes expired shares (the owner sees them); a missing file has none.
-    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>>;
+    /// - Bounded: one page reads at most `limit + 1` shares, whatever the file's total, so a file
+    ///   shared with tens of thousands of people costs a page what any other does.
+    async fn list_shares(&self, id: &FileId, after: Option<&UserId>, limit: usize) -> Result<Slice<Share>>;
 
     /// Stores a new link of `file` (as read by the caller), on the same condition as
     /// [`put_share`](MetadataStore::put_share): the stored file still exists, is owned by
@@ -197,8 +201,8 @@ macro_rules! forward_metadata_store {
             async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {
                 (**self).delete_share(id, grantee).await
             }
-            async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
-                (**self).list_shares(id).await
+            async fn list_shares(&self, id: &FileId, after: Option<&UserId>, limit: usize) -> Result<Slice<Share>> {
+                (**self).list_shares(id, after, limit).await
             }
             async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {
                 (**self).put_link(link, file).await

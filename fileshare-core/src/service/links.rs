@@ -175,7 +175,9 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         })
     }
 
-    /// Redeems a link for a short-lived download URL, counting one download. The URL lasts
+    /// Redeems a link for a short-lived download URL, counting one download where the link has a
+    /// download limit (an unlimited link is only read: a link handed to a crowd costs its file's
+    /// partition reads, which DynamoDB serves thousands a second, not writes). The URL lasts
     /// [`Config::link_download_url_ttl`](super::Config::link_download_url_ttl), never past the link's
     /// expiry.
     ///
@@ -189,11 +191,14 @@ impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
         }
         let dead = || Error::not_found("link", link.id);
         // The one write that decides: at most `max_downloads` succeed, whatever the concurrency;
-        // a link revoked (or a file deleted) since the read above is gone here.
-        match self.metadata.update_link(&link.id, LinkUpdate::CountDownload).await {
-            Ok(Some(_)) => {}
-            Ok(None) | Err(Error::NotFound { .. }) => return Err(dead()),
-            Err(e) => return Err(e),
+        // a link revoked (or a file deleted) since the read above is gone here. An unlimited
+        // link has nothing to decide: the consistent read above is the redemption.
+        if link.max_downloads.is_some() {
+            match self.metadata.update_link(&link.id, LinkUpdate::CountDownload).await {
+                Ok(Some(_)) => {}
+                Ok(None) | Err(Error::NotFound { .. }) => return Err(dead()),
+                Err(e) => return Err(e),
+            }
         }
         let now = self.clock.now();
         let mut expires_at = now + delta(self.config.link_download_url_ttl);

@@ -16,7 +16,10 @@ mod upload;
 pub use config::Config;
 pub use links::{CreatedLink, LinkInfo, LinkOptions, LINK_PASSWORD_CHARS, MAX_LINK_DOWNLOADS};
 pub use quota::UsageReport;
-pub use types::{Access, FileDetails, FileEntry, ListRequest, PartUpload, UploadRequest, UploadTarget, UploadTicket};
+pub use reads::SHARES_PER_PAGE;
+pub use types::{
+    Access, FileDetails, FileEntry, ListRequest, PartUpload, SharePage, UploadRequest, UploadTarget, UploadTicket,
+};
 pub use upload::MAX_FILE_SIZE;
 
 use crate::clock::{Clock, SystemClock};

@@ -1,24 +1,60 @@
 //! Reading a file: metadata, download URL, bytes.
 
 use super::access::Need;
-use super::types::{Access, FileDetails};
+use super::types::{Access, FileDetails, SharePage};
 use super::{delta, FileShare};
-use crate::domain::{FileId, FileRecord, FileStatus, UserId};
+use crate::domain::{FileId, FileRecord, FileStatus, ShareCursor, UserId};
 use crate::metadata::MetadataStore;
 use crate::store::{DownloadRequest, FileStore, ObjectHeaders, PresignedUrl};
 use crate::{Error, Result};
 use bytes::Bytes;
 use std::time::Duration;
 
+/// Shares per page of a file's shares, and shown with the owner's view of it: as many as one
+/// request looks up display names for.
+pub const SHARES_PER_PAGE: usize = 100;
+
 impl<F: FileStore, M: MetadataStore> FileShare<F, M> {
-    /// A file's metadata; the owner also sees who it is shared with.
+    /// A file's metadata; the owner also sees who it is shared with (the first
+    /// [`SHARES_PER_PAGE`]; the rest with [`list_shares`](Self::list_shares)).
     pub async fn get_file(&self, caller: &UserId, id: &FileId) -> Result<FileDetails> {
         let (file, access) = self.authorize(caller, id, Need::Read).await?;
         let shared_with = match access {
-            Access::Owner => Some(self.metadata.list_shares(id).await?),
+            Access::Owner => Some(self.share_page(id, None, SHARES_PER_PAGE).await?),
             Access::Grantee { .. } => None,
         };
         Ok(FileDetails { file, access, shared_with })
+    }
+
+    /// A page of who a file is shared with, in user id order: up to `limit` (at most, and by
+    /// default, [`SHARES_PER_PAGE`]) after `cursor`, the previous page's `next_cursor`. Owner only.
+    /// Each page costs the same, however many people the file is shared with.
+    ///
+    /// Errors: [`Error::InvalidInput`] for a `limit` of 0 or above [`SHARES_PER_PAGE`], or a cursor
+    /// this service did not return; `Forbidden` for a grantee; `NotFound` by the access rules.
+    pub async fn list_shares(
+        &self,
+        caller: &UserId,
+        id: &FileId,
+        cursor: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<SharePage> {
+        let limit = limit.unwrap_or(SHARES_PER_PAGE);
+        if limit == 0 || limit > SHARES_PER_PAGE {
+            return Err(Error::invalid("limit", format!("must be between 1 and {SHARES_PER_PAGE}")));
+        }
+        let after = cursor.map(str::parse::<ShareCursor>).transpose()?;
+        self.authorize(caller, id, Need::Own).await?;
+        self.share_page(id, after.as_ref().map(ShareCursor::grantee), limit).await
+    }
+
+    async fn share_page(&self, id: &FileId, after: Option<&UserId>, limit: usize) -> Result<SharePage> {
+        let slice = self.metadata.list_shares(id, after, limit).await?;
+        let next_cursor = match slice.items.last() {
+            Some(last) if slice.has_more => Some(ShareCursor::after(last.grantee.clone())),
+            _ => None,
+        };
+        Ok(SharePage { shares: slice.items, next_cursor })
     }
 
     /// A short-lived download URL (default [`Config::download_url_ttl`](super::Config::download_url_ttl)).

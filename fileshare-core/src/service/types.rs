@@ -1,6 +1,6 @@
 //! Requests to and answers from [`FileShare`](super::FileShare).
 
-use crate::domain::{FileRecord, Scope, Share};
+use crate::domain::{FileRecord, Scope, Share, ShareCursor};
 use crate::store::PresignedUpload;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -72,8 +72,18 @@ pub struct FileDetails {
     pub file: FileRecord,
     /// How the viewer can see it.
     pub access: Access,
-    /// Who it is shared with: the owner's view only (`None` for grantees).
-    pub shared_with: Option<Vec<Share>>,
+    /// Who it is shared with, the first page of it: the owner's view only (`None` for grantees).
+    pub shared_with: Option<SharePage>,
+}
+
+/// A page of a file's shares, in grantee order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SharePage {
+    /// The shares.
+    pub shares: Vec<Share>,
+    /// Pass this back to [`FileShare::list_shares`](crate::FileShare::list_shares) for the next
+    /// page; `None` on the last.
+    pub next_cursor: Option<ShareCursor>,
 }
 
 /// Why a viewer can see a file.

@@ -165,8 +165,16 @@ pub async fn audit(
             (None, None) => {}
         }
         if record.is_none() {
-            for share in metadata.list_shares(&id).await? {
-                found.push(Violation::ShareOfMissingFile { file: id, grantee: share.grantee });
+            let mut after = None;
+            loop {
+                let page = metadata.list_shares(&id, after.as_ref(), PAGE).await?;
+                for share in &page.items {
+                    found.push(Violation::ShareOfMissingFile { file: id, grantee: share.grantee.clone() });
+                }
+                match page.items.last() {
+                    Some(last) if page.has_more => after = Some(last.grantee.clone()),
+                    _ => break,
+                }
             }
         }
         let shareable = record.as_ref().is_some_and(|f| f.owner == owner && f.status == FileStatus::Available);

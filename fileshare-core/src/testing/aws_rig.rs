@@ -39,9 +39,9 @@ pub async fn prepared_location(name: &str, endpoints: &Endpoints) -> AwsLocation
     location
 }
 
-/// A call to one of moto's JSON APIs (`target` is the `X-Amz-Target`, `service` the signing name).
-/// moto checks no signature but routes by the credential scope, so a placeholder one is sent.
-/// Panics unless it succeeds.
+/// A call to one of moto's JSON APIs (`target` is the `X-Amz-Target`, `service` the signing name),
+/// for what only moto has (an administrator's Cognito calls). moto checks no signature but routes
+/// by the credential scope, so a placeholder one is sent. Panics unless it succeeds.
 async fn moto_call(moto: &str, service: &str, content_type: &str, target: String, body: Value) -> Value {
     let response = reqwest::Client::new()
         .post(format!("{moto}/"))
@@ -67,21 +67,56 @@ pub async fn moto_cognito(moto: &str, action: &str, body: Value) -> Value {
 
 /// What DynamoDB's TTL does to an abandoned upload's record in `table` (region us-east-1): deletes
 /// it by itself, outside every transaction of the service. Returns the table stream's record of
-/// that removal, as the events function receives it: the old image, and TTL's own identity.
+/// that removal, as the events function receives it: the old image, and TTL's own identity. The
+/// delete is a signed SDK request, as real DynamoDB requires (dynoxide refuses an unsigned one).
 pub async fn remove_by_ttl(dynamodb: &str, table: &str, file: &crate::FileId) -> Value {
-    let key = json!({"PK": {"S": format!("FILE#{file}")}, "SK": {"S": "META"}});
-    let body = json!({"TableName": table, "Key": key, "ReturnValues": "ALL_OLD"});
-    let target = "DynamoDB_20120810.DeleteItem".to_owned();
-    let old = moto_call(dynamodb, "dynamodb", "application/x-amz-json-1.0", target, body).await["Attributes"].take();
-    assert!(old.is_object(), "no record of {file} to remove");
+    use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .endpoint_url(dynamodb)
+        .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "the test rig"))
+        .build();
+    let key = [("PK", format!("FILE#{file}")), ("SK", "META".to_owned())];
+    let removed = aws_sdk_dynamodb::Client::from_conf(config)
+        .delete_item()
+        .table_name(table)
+        .set_key(Some(key.iter().map(|(k, v)| ((*k).to_owned(), AttributeValue::S(v.clone()))).collect()))
+        .return_values(ReturnValue::AllOld)
+        .send()
+        .await
+        .expect("DeleteItem");
+    let old = removed.attributes.unwrap_or_default();
+    assert!(!old.is_empty(), "no record of {file} to remove");
+    let image: serde_json::Map<String, Value> =
+        old.iter().map(|(name, value)| (name.clone(), dynamo_json(value))).collect();
     json!({
         "eventID": format!("ttl-{file}"),
         "eventName": "REMOVE",
         "eventSource": "aws:dynamodb",
         "awsRegion": "us-east-1",
         "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"},
-        "dynamodb": {"Keys": key, "OldImage": old, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "dynamodb": {"Keys": {"PK": {"S": format!("FILE#{file}")}, "SK": {"S": "META"}}, "OldImage": image,
+                     "StreamViewType": "NEW_AND_OLD_IMAGES"},
     })
+}
+
+/// An attribute as DynamoDB JSON (`{"S": "…"}`, `{"N": "…"}`, …), as stream records carry it.
+fn dynamo_json(value: &aws_sdk_dynamodb::types::AttributeValue) -> Value {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    match value {
+        A::S(s) => json!({"S": s}),
+        A::N(n) => json!({"N": n}),
+        A::Bool(b) => json!({"BOOL": b}),
+        A::Null(_) => json!({"NULL": true}),
+        A::Ss(list) => json!({"SS": list}),
+        A::Ns(list) => json!({"NS": list}),
+        A::L(list) => json!({"L": list.iter().map(dynamo_json).collect::<Vec<_>>()}),
+        A::M(map) => {
+            json!({"M": map.iter().map(|(k, v)| (k.clone(), dynamo_json(v))).collect::<serde_json::Map<_, _>>()})
+        }
+        other => panic!("an attribute the file records never hold: {other:?}"),
+    }
 }
 
 /// A user pool named `name` with an app client allowing USER_PASSWORD_AUTH: `(pool id, client id)`.

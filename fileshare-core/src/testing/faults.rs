@@ -219,8 +219,8 @@ impl<M: MetadataStore> MetadataStore for FaultyMetadataStore<M> {
     async fn delete_share(&self, id: &FileId, grantee: &UserId) -> Result<()> {
         self.plan.run("delete_share", self.inner.delete_share(id, grantee)).await
     }
-    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
-        self.plan.run("list_shares", self.inner.list_shares(id)).await
+    async fn list_shares(&self, id: &FileId, after: Option<&UserId>, limit: usize) -> Result<Slice<Share>> {
+        self.plan.run("list_shares", self.inner.list_shares(id, after, limit)).await
     }
     async fn put_link(&self, link: &ShareLink, file: &FileRecord) -> Result<()> {
         self.plan.run("put_link", self.inner.put_link(link, file)).await

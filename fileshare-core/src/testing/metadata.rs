@@ -30,7 +30,8 @@ macro_rules! metadata_conformance {
                 put_share_requires_an_owned_available_file,
                 put_share_twice_updates_without_duplicating,
                 delete_share_removes_it_and_a_missing_one_is_not_found,
-                list_shares_is_oldest_first_and_includes_expired,
+                list_shares_is_in_grantee_order_and_includes_expired,
+                list_shares_pages_visit_every_share_once,
                 list_owned_is_newest_first_without_pending_or_others,
                 list_owned_pages_visit_every_file_once,
                 list_shared_with_skips_expired_and_is_newest_first,
@@ -145,7 +146,7 @@ pub async fn delete_file_removes_its_shares(h: &MetadataHarness) {
     ok!(h.store.put_share(&share(&file, &bob, now(), None), &file).await);
     assert_eq!(ok!(h.store.delete_file(&file.id).await), file);
     assert_eq!(ok!(h.store.get_file(&file.id, &bob).await), None);
-    assert!(ok!(h.store.list_shares(&file.id).await).is_empty());
+    assert!(ok!(h.store.list_shares(&file.id, None, 10).await).items.is_empty());
     assert!(ok!(h.store.list_shared_with(&bob, now(), None, 10).await).items.is_empty());
 }
 
@@ -168,8 +169,8 @@ pub async fn put_share_requires_an_owned_available_file(h: &MetadataHarness) {
     ok!(h.store.insert_file(&pending, &Quota::UNLIMITED).await);
     let as_if_available = FileRecord { status: FileStatus::Available, ..pending.clone() };
     assert_error!(h.store.put_share(&share(&pending, &bob, now(), None), &as_if_available).await, Conflict);
-    assert!(ok!(h.store.list_shares(&file.id).await).is_empty());
-    assert!(ok!(h.store.list_shares(&pending.id).await).is_empty());
+    assert!(ok!(h.store.list_shares(&file.id, None, 10).await).items.is_empty());
+    assert!(ok!(h.store.list_shares(&pending.id, None, 10).await).items.is_empty());
 }
 
 /// - Sharing again updates expiry, keeps the first `created_at`, never duplicates.
@@ -181,7 +182,7 @@ pub async fn put_share_twice_updates_without_duplicating(h: &MetadataHarness) {
     let expiry = Some(later + TimeDelta::hours(1));
     let second = ok!(h.store.put_share(&share(&file, &bob, later, expiry), &file).await);
     assert_eq!(second, Share { expires_at: expiry, ..first });
-    assert_eq!(ok!(h.store.list_shares(&file.id).await), vec![second]);
+    assert_eq!(ok!(h.store.list_shares(&file.id, None, 10).await).items, vec![second]);
 }
 
 /// - A deleted share is gone; a missing share is `NotFound`.
@@ -195,8 +196,8 @@ pub async fn delete_share_removes_it_and_a_missing_one_is_not_found(h: &Metadata
     assert_error!(h.store.delete_share(&FileId::generate(now()), &bob).await, NotFound);
 }
 
-/// - Oldest first, expired ones included.
-pub async fn list_shares_is_oldest_first_and_includes_expired(h: &MetadataHarness) {
+/// - In grantee order, expired ones included.
+pub async fn list_shares_is_in_grantee_order_and_includes_expired(h: &MetadataHarness) {
     let owner = random_user("owner");
     let file = available(&*h.store, &owner, now()).await;
     let t = now();
@@ -206,7 +207,31 @@ pub async fn list_shares_is_oldest_first_and_includes_expired(h: &MetadataHarnes
         let s = share(&file, &random_user("g"), t + TimeDelta::seconds(i), expires);
         expected.push(ok!(h.store.put_share(&s, &file).await));
     }
-    assert_eq!(ok!(h.store.list_shares(&file.id).await), expected);
+    expected.sort_by(|a, b| a.grantee.cmp(&b.grantee));
+    let listed = ok!(h.store.list_shares(&file.id, None, 10).await);
+    assert_eq!((listed.items, listed.has_more), (expected, false));
+}
+
+/// - Pages visit every share exactly once, each read bounded by its limit.
+pub async fn list_shares_pages_visit_every_share_once(h: &MetadataHarness) {
+    let owner = random_user("owner");
+    let file = available(&*h.store, &owner, now()).await;
+    let mut grantees: Vec<UserId> = (0..11).map(|_| random_user("g")).collect();
+    for grantee in &grantees {
+        ok!(h.store.put_share(&share(&file, grantee, now(), None), &file).await);
+    }
+    let (mut seen, mut after) = (Vec::new(), None);
+    loop {
+        let page = ok!(h.store.list_shares(&file.id, after.as_ref(), 4).await);
+        assert!(page.items.len() <= 4);
+        seen.extend(page.items.iter().map(|s| s.grantee.clone()));
+        match page.items.last() {
+            Some(last) if page.has_more => after = Some(last.grantee.clone()),
+            _ => break,
+        }
+    }
+    grantees.sort();
+    assert_eq!(seen, grantees);
 }
 
 /// - Newest first; pending files and other owners' files are not listed.
@@ -307,7 +332,7 @@ pub async fn share_racing_delete_never_leaves_a_share_behind(h: &MetadataHarness
         if let Err(e) = &shared {
             assert!(matches!(e, crate::Error::NotFound { .. }), "a losing share is NotFound, got {e:?}");
         }
-        assert!(ok!(h.store.list_shares(&file.id).await).is_empty(), "share outlived its file");
+        assert!(ok!(h.store.list_shares(&file.id, None, 10).await).items.is_empty(), "share outlived its file");
     }
     assert!(ok!(h.store.list_shared_with(&bob, now(), None, 100).await).items.is_empty());
 }

@@ -6,7 +6,7 @@ use crate::domain::{FileStatus, Progress, Scope, UserId};
 use crate::metadata::MetadataStore;
 use crate::service::{Config, ListRequest, UploadRequest, UploadTarget};
 use crate::store::{CompletedPart, FileStore};
-use crate::{assert_error, ok, ContentTypePolicy, FileShare};
+use crate::{assert_error, ok, ContentTypePolicy, FileShare, SHARES_PER_PAGE};
 use bytes::Bytes;
 use chrono::TimeDelta;
 use std::collections::HashSet;
@@ -29,6 +29,7 @@ macro_rules! rules_conformance {
                 sharing_with_yourself_is_invalid,
                 sharing_a_pending_file_conflicts,
                 sharing_twice_is_idempotent,
+                shares_page_in_user_id_order,
                 share_expiry_must_be_in_the_future,
                 unsharing_a_user_without_a_share_is_not_found,
                 revocation_takes_effect_immediately,
@@ -126,9 +127,32 @@ pub async fn sharing_twice_is_idempotent(h: &RulesHarness) {
     let until = h.clock.now_plus(TimeDelta::days(1));
     let second = ok!(s.share(&alice, &file.id, &bob, Some(until)).await);
     assert_eq!((second.created_at, second.expires_at), (first.created_at, Some(until)));
-    assert_eq!(ok!(s.get_file(&alice, &file.id).await).shared_with, Some(vec![second]));
+    let shared_with = ok!(s.get_file(&alice, &file.id).await).shared_with.expect("the owner sees shares");
+    assert_eq!((shared_with.shares, shared_with.next_cursor), (vec![second], None));
     let shared = ok!(s.list_files(&bob, ListRequest::scope(Scope::Shared)).await);
     assert_eq!(shared.items.len(), 1);
+}
+
+/// - The owner pages through who a file is shared with; a page's size and cursor are checked.
+pub async fn shares_page_in_user_id_order(h: &RulesHarness) {
+    let s = service(h);
+    let alice = random_user("alice");
+    let file = uploaded(&s, &alice, "a.txt").await;
+    let mut grantees: Vec<UserId> = (0..5).map(|_| random_user("g")).collect();
+    for grantee in &grantees {
+        ok!(s.share(&alice, &file.id, grantee, None).await);
+    }
+    grantees.sort();
+    let first = ok!(s.list_shares(&alice, &file.id, None, Some(3)).await);
+    let cursor = first.next_cursor.as_ref().map(ToString::to_string).expect("more");
+    let second = ok!(s.list_shares(&alice, &file.id, Some(&cursor), Some(3)).await);
+    assert_eq!(second.next_cursor, None);
+    let seen: Vec<UserId> = first.shares.iter().chain(&second.shares).map(|s| s.grantee.clone()).collect();
+    assert_eq!(seen, grantees);
+    for limit in [0, SHARES_PER_PAGE + 1] {
+        assert_error!(s.list_shares(&alice, &file.id, None, Some(limit)).await, InvalidInput);
+    }
+    assert_error!(s.list_shares(&alice, &file.id, Some("forged"), None).await, InvalidInput);
 }
 
 /// - A share expiry at or before now → `InvalidInput`.

@@ -28,6 +28,7 @@ enum Op {
     Listed,
     Complete,
     Share,
+    ListShares,
     Unshare,
     Delete,
     CreateLink,
@@ -114,6 +115,7 @@ impl Scene {
             }
             Op::Complete => s.complete_upload(caller, id, &[]).await.map(drop),
             Op::Share => s.share(caller, id, &random_user("newcomer"), None).await.map(drop),
+            Op::ListShares => s.list_shares(caller, id, None, None).await.map(drop),
             Op::Unshare => s.unshare(caller, id, &self.grantee).await,
             Op::Delete => s.delete(caller, id).await,
             Op::CreateLink => s.create_link(caller, id, LinkOptions::default()).await.map(drop),
@@ -134,6 +136,7 @@ pub async fn authorization_matrix(h: &RulesHarness) {
         Op::Listed,
         Op::Complete,
         Op::Share,
+        Op::ListShares,
         Op::Unshare,
         Op::Delete,
         Op::CreateLink,

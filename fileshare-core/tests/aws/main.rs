@@ -4,7 +4,7 @@
 #![cfg(feature = "aws")]
 
 use aws_credential_types::Credentials;
-use fileshare_core::backends::{CognitoUserDirectory, DynamoMetadataStore, S3FileStore};
+use fileshare_core::backends::{CognitoUserPool, DynamoMetadataStore, DynamoUserDirectory, S3FileStore};
 use fileshare_core::clock::ManualClock;
 use fileshare_core::testing::{
     skip_unless_configured, DirectoryHarness, FileStoreHarness, HttpTransport, MetadataHarness, RulesHarness,
@@ -86,79 +86,9 @@ async fn rules_harness() -> Option<RulesHarness> {
     })
 }
 
-/// Cognito on moto: a fresh pool with two users who have email addresses.
-async fn directory_harness() -> Option<DirectoryHarness> {
-    use fileshare_core::testing::aws_rig::{moto_cognito, moto_user_pool};
-    use fileshare_core::testing::DirectoryUser;
-    let moto = skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT")?;
-    let (pool, _client) = moto_user_pool(&moto, "directory").await;
-    let mut users = Vec::new();
-    for name in ["alice", "bob"] {
-        let username = fileshare_core::testing::random_user(name).to_string();
-        let email = format!("{username}@example.com");
-        let body = serde_json::json!({
-            "UserPoolId": pool, "Username": username,
-            "UserAttributes": [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
-        });
-        let created = moto_cognito(&moto, "AdminCreateUser", body).await;
-        // A permanent password confirms the account (AdminCreateUser leaves it FORCE_CHANGE_PASSWORD).
-        let password = serde_json::json!({"UserPoolId": pool, "Username": username, "Password": "Directory-Pass-1!", "Permanent": true});
-        moto_cognito(&moto, "AdminSetUserPassword", password).await;
-        let attributes = created["User"]["Attributes"].as_array().expect("attributes");
-        let sub = attributes.iter().find(|a| a["Name"] == "sub").and_then(|a| a["Value"].as_str()).expect("sub");
-        let id = fileshare_core::UserId::new(sub).expect("sub");
-        users.push(DirectoryUser { id, username, email: Some(email) });
-    }
-    let pool_id = pool.clone();
-    let directory = CognitoUserDirectory::builder()
-        .user_pool_id(pool)
-        .region("us-east-1")
-        .endpoint_url(moto)
-        .credentials(credentials())
-        .build()
-        .await
-        .expect("directory");
-    let [a, b]: [DirectoryUser; 2] = users.try_into().expect("two users");
-    // The guard carries the pool's id, for the Cognito-only test below.
-    Some(DirectoryHarness { directory: Arc::new(directory), users: [a, b], guard: Box::new(pool_id) })
-}
-
-mod directory {
-    use super::directory_harness;
-    fileshare_core::directory_conformance!(directory_harness);
-}
-
-/// Cognito only: an address someone typed into their own profile (unverified) names no one, nor
-/// does an account that was never confirmed — a file shared "with ceo@corp.com" reaches the real one.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cognito_finds_only_confirmed_accounts_and_verified_addresses() {
-    use fileshare_core::testing::aws_rig::moto_cognito;
-    use fileshare_core::UserDirectory;
-    let Some(harness) = directory_harness().await else { return };
-    let moto = skip_unless_configured("FILESHARE_TEST_MOTO_ENDPOINT").expect("moto");
-    let pool = harness.guard.downcast_ref::<String>().expect("the pool id").as_str();
-    let claimed = harness.users[0].email.clone().expect("email");
-    // Mallory claims alice's address on her own (confirmed) account, unverified.
-    let mallory = fileshare_core::testing::random_user("mallory").to_string();
-    let body = serde_json::json!({"UserPoolId": pool, "Username": mallory,
-        "UserAttributes": [{"Name": "email", "Value": claimed}]});
-    moto_cognito(&moto, "AdminCreateUser", body).await;
-    let password = serde_json::json!({"UserPoolId": pool, "Username": mallory, "Password": "Directory-Pass-1!", "Permanent": true});
-    moto_cognito(&moto, "AdminSetUserPassword", password).await;
-    assert_eq!(
-        harness.directory.resolve(&claimed).await.expect("resolve"),
-        Some(harness.users[0].id.clone()),
-        "the address is alice's, whoever else typed it into their profile"
-    );
-    let update = serde_json::json!({"UserPoolId": pool, "Username": harness.users[0].username,
-        "UserAttributes": [{"Name": "email_verified", "Value": "false"}]});
-    moto_cognito(&moto, "AdminUpdateUserAttributes", update).await;
-    assert_eq!(harness.directory.resolve(&claimed).await.expect("resolve"), None, "an unverified address names no one");
-    // An account never confirmed is not found by its username either.
-    let pending = fileshare_core::testing::random_user("pending").to_string();
-    moto_cognito(&moto, "AdminCreateUser", serde_json::json!({"UserPoolId": pool, "Username": pending})).await;
-    assert_eq!(harness.directory.resolve(&pending).await.expect("resolve"), None, "an unconfirmed account");
-}
+/// The user directory in the table: fed by an import from a pool on moto, and by the pool's triggers.
+mod directory;
+pub(crate) use directory::pool_account;
 
 mod metadata {
     use super::metadata_harness;
@@ -296,75 +226,9 @@ mod ttl_release {
     }
 }
 
-/// A delete too large for one transaction, interrupted: the file is gone for every reader at once,
-/// and the events function's finish leaves nothing behind.
-mod large_deletes {
-    use super::probe::Probe;
-    use super::*;
-    use bytes::Bytes;
-    use fileshare_core::testing::random_user;
-    use fileshare_core::{Error, FileShare, FileStore, ListRequest, MetadataStore, Scope};
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn deleting_a_file_with_250_shares_survives_a_failure_midway() {
-        let Some(endpoint) = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT") else { return };
-        let clock = Arc::new(ManualClock::starting_now());
-        let Some(files) = s3_store(&clock).await else { return };
-        let fault = Probe::default();
-        // A region of its own: moto copies every table of a region for each transaction, and this
-        // test makes hundreds; here they stay small.
-        let metadata = DynamoMetadataStore::builder()
-            .table(TABLE)
-            .region("eu-west-2")
-            .endpoint_url(endpoint)
-            .credentials(credentials())
-            .interceptor(fault.clone())
-            .build()
-            .await
-            .expect("DynamoDB store");
-        metadata.create_table_if_missing().await.expect("table");
-        let service = FileShare::new(files.clone(), Arc::new(metadata));
-        let alice = random_user("alice");
-        let file = service.put_bytes(&alice, "popular.pdf", "application/pdf", Bytes::from_static(b"%PDF")).await;
-        let file = file.expect("file");
-        let grantees: Vec<_> = (0..250).map(|_| random_user("grantee")).collect();
-        for grantee in &grantees {
-            service.share(&alice, &file.id, grantee, None).await.expect("share");
-        }
-
-        assert_eq!(service.usage(&alice).await.expect("usage").usage.files, 1);
-        // The first step (tombstone, usage released, 98 shares) lands; the rest never does.
-        fault.fail_next("BatchWriteItem");
-        assert!(matches!(service.delete(&alice, &file.id).await, Err(Error::Storage { .. })));
-
-        // Gone for everyone at once: the owner, every grantee, listings of the owner, new shares.
-        fileshare_core::assert_error!(service.get_file(&alice, &file.id).await, NotFound);
-        for grantee in [&grantees[0], &grantees[249]] {
-            fileshare_core::assert_error!(service.get_file(grantee, &file.id).await, NotFound);
-            fileshare_core::assert_error!(service.download_url(grantee, &file.id, None).await, NotFound);
-        }
-        let owned = service.list_files(&alice, ListRequest::scope(Scope::Owned)).await.expect("list");
-        assert!(owned.items.iter().all(|e| e.file.id != file.id), "the owner no longer lists it");
-        let late = random_user("late");
-        fileshare_core::assert_error!(service.share(&alice, &file.id, &late, None).await, NotFound);
-        let left = service.metadata_store().list_shares(&file.id).await.expect("shares");
-        assert_eq!(left.len(), 250 - 98, "the shares past the first transaction are still there");
-        let usage = service.usage(&alice).await.expect("usage").usage;
-        assert_eq!((usage.bytes, usage.files), (0, 0), "the first step gave the space back");
-
-        // The tombstone's MODIFY reaches the events function, which finishes the delete.
-        assert!(service.finish_deletion(&file.key()).await.expect("finish"));
-        assert!(service.metadata_store().list_shares(&file.id).await.expect("shares").is_empty());
-        for grantee in &grantees {
-            let shared = service.list_files(grantee, ListRequest::scope(Scope::Shared)).await.expect("list");
-            assert!(shared.items.is_empty(), "a grantee still lists the deleted file");
-        }
-        assert_eq!(files.head(&file.key()).await.expect("head"), None, "bytes removed");
-        assert!(!service.finish_deletion(&file.key()).await.expect("again"), "idempotent");
-        let usage = service.usage(&alice).await.expect("usage").usage;
-        assert_eq!((usage.bytes, usage.files), (0, 0), "finishing gives nothing back twice");
-    }
-}
+/// Deletes of files with many shares: interrupted, in passes, and (ignored here: scripts/many-shares)
+/// at 50,000 shares.
+mod deletes;
 
 mod reliability {
     use super::rules_harness;

@@ -2,13 +2,15 @@
 //! - S3 `ObjectCreated` marks uploads available without waiting for the client's `complete` ([`s3`]);
 //! - the table's TTL deletion of a pending record gives back its usage and removes the abandoned
 //!   upload's bytes, and a tombstoned record (a large delete begun) has its delete finished
-//!   ([`table`]).
+//!   ([`table`]);
+//! - the user pool's triggers record accounts in the table's user directory ([`cognito`]).
 //!
 //! Events arrive at least once and in any order, so every record is handled idempotently and
 //! permanent problems (an object nobody is waiting for, a size mismatch) are logged, not retried:
 //! failing the invocation would only make Lambda deliver the same event again. Only storage failures
 //! fail an invocation, so that Lambda retries it.
 
+pub mod cognito;
 pub mod s3;
 pub mod table;
 
@@ -52,7 +54,20 @@ pub enum EventError {
     Storage(#[from] fileshare_core::Error),
 }
 
-/// Handles any event the function is subscribed to, told apart by its records' `eventSource`.
+/// Answers any invocation of the function: a user pool trigger gets its event back (as Cognito
+/// requires), an event of records the number of records handled.
+pub async fn respond(
+    service: &Service,
+    table: Option<&DynamoMetadataStore>,
+    event: Value,
+) -> Result<Value, EventError> {
+    if event.get("triggerSource").is_some() {
+        return Ok(cognito::handle(table, event).await);
+    }
+    Ok(Value::from(handle(service, table, event).await?.len()))
+}
+
+/// Handles an event of records the function is subscribed to, told apart by their `eventSource`.
 /// `table`: the DynamoDB store itself, for what only it can do (usage held by TTL removals).
 pub async fn handle(
     service: &Service,

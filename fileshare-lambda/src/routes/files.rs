@@ -1,4 +1,4 @@
-//! `/files`: upload, complete, list, get, download URL, share, unshare, delete.
+//! `/files`: upload, complete, list, get, download URL, share, list shares, unshare, delete.
 //! Every handler authenticates with [`Caller`] and hands the decision to `FileShare`.
 
 use super::caching::{entity_tag, NO_STORE};
@@ -180,17 +180,32 @@ pub async fn share(
     Ok(Json(view))
 }
 
-/// Display names of `ids`, where the directory knows them. Names are what people read next to
-/// ids, never what a decision rests on: a directory that fails leaves them out (and is logged)
-/// rather than failing the request.
-async fn names(state: &AppState, ids: impl IntoIterator<Item = UserId>) -> HashMap<UserId, String> {
-    let Some(directory) = &state.directory else { return HashMap::new() };
-    match directory.names(ids).await {
-        Ok(names) => names,
-        Err(e) => {
-            tracing::warn!(error = %e, "user directory failed; showing ids without names");
-            HashMap::new()
-        }
+/// Who a file is shared with, a page at a time in user id order (owner only): each page costs
+/// the same however many people it is shared with. The first page is also in the file's view.
+#[utoipa::path(get, path = "/files/{id}/shares", params(("id" = String, Path), SharesParams), tag = "files",
+    responses((status = 200, body = SharesResponse), (status = 400, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list_shares(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<SharesParams>,
+) -> ApiResult<Json<SharesResponse>> {
+    let page = state.service.list_shares(&caller.user, &file_id(&id)?, params.cursor.as_deref(), params.limit).await?;
+    let mut response = SharesResponse::from(page);
+    let found = names(&state, response.shares.iter().filter_map(|s| UserId::new(&s.user_id).ok())).await;
+    for share in &mut response.shares {
+        share.username = UserId::new(&share.user_id).ok().and_then(|id| found.get(&id).cloned());
+    }
+    Ok(Json(response))
+}
+
+/// Display names of `ids`, where a directory knows them (see `NamesCache::shown`).
+pub(super) async fn names(state: &AppState, ids: impl IntoIterator<Item = UserId>) -> HashMap<UserId, String> {
+    match &state.directory {
+        Some(directory) => directory.shown(ids).await,
+        None => HashMap::new(),
     }
 }
 

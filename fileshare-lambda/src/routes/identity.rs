@@ -147,10 +147,8 @@ pub async fn jwks(State(state): State<AppState>) -> ApiResult<impl IntoResponse>
     responses((status = 200, body = MeResponse), (status = 304, description = "unchanged since the `ETag` sent in `If-None-Match`"),
               (status = 401, body = Problem)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeResponse>> {
-    let username = match &state.directory {
-        Some(directory) => directory.names([caller.user.clone()]).await?.into_values().next(),
-        None => None,
-    };
+    // A directory that fails (throttled, say) leaves the name out: it never fails the answer.
+    let username = super::files::names(&state, [caller.user.clone()]).await.into_values().next();
     let report = state.service.usage(&caller.user).await?;
     Ok(Json(MeResponse {
         user_id: caller.user.to_string(),

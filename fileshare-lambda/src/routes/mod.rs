@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}", get(files::get_file).delete(files::delete))
         .route("/files/{id}/download-url", get(files::download_url))
         .route("/files/{id}/share", post(files::share))
+        .route("/files/{id}/shares", get(files::list_shares))
         .route("/files/{id}/share/{user_id}", delete(files::unshare))
         .route("/files/{id}/links", post(links::create_link).get(links::list_links))
         .route("/files/{id}/links/{link_id}", delete(links::revoke_link))

@@ -44,7 +44,8 @@ impl Modify for BearerAuth {
     paths(
         super::meta::health,
         super::files::create_upload, super::files::complete_upload, super::files::list_files, super::files::get_file,
-        super::files::download_url, super::files::share, super::files::unshare, super::files::delete,
+        super::files::download_url, super::files::share, super::files::list_shares, super::files::unshare,
+        super::files::delete,
         super::identity::me, super::identity::sign_up, super::identity::log_in, super::session::start,
         super::session::refresh, super::session::log_out, super::identity::jwks,
         super::links::create_link, super::links::list_links, super::links::revoke_link, super::links::link_info,

@@ -26,6 +26,7 @@ const ASSETS: &[(&str, &str)] = &[
     ("app.css", include_str!("../../web/assets/app.css")),
     ("app.js", include_str!("../../web/assets/app.js")),
     ("api.js", include_str!("../../web/assets/api.js")),
+    ("http.js", include_str!("../../web/assets/http.js")),
     ("auth.js", include_str!("../../web/assets/auth.js")),
     ("cognito.js", include_str!("../../web/assets/cognito.js")),
     ("srp.js", include_str!("../../web/assets/srp.js")),

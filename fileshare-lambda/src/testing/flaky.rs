@@ -1,6 +1,6 @@
 //! A proxy that fails on purpose, in front of the service or of S3: planned requests are refused
-//! before they reach it, reach it and lose their answer on the way back, get only half of it, or
-//! are held up on the way there or back.
+//! before they reach it (plainly, or as API Gateway refuses them), reach it and lose their answer
+//! on the way back, get only half of it, or are held up on the way there or back.
 //! Presigned URLs point at the proxy (the service's public URL, or its S3 endpoint, is the proxy's),
 //! so every transfer passes through it. It keeps the `Host` a request was sent with, so that S3's
 //! signatures, which cover it, still hold.
@@ -17,6 +17,9 @@ use std::sync::{Arc, Mutex};
 pub enum Fault {
     /// Answered by the proxy without reaching the service.
     Refuse,
+    /// Answered as API Gateway answers for itself, without reaching the service: `{"message": …}`
+    /// (not a problem document), and no `Retry-After` on a 429.
+    Gateway,
     /// The service got the request and acted on it; the answer was lost on the way back.
     LoseAnswer,
     /// The answer's status and headers arrive, then half its body, then the connection breaks.
@@ -96,6 +99,25 @@ async fn listen() -> (tokio::net::TcpListener, String) {
     (listener, base)
 }
 
+/// What API Gateway (HTTP API) answers itself: its own words for the status, as JSON.
+fn gateway_answer(status: StatusCode) -> Response {
+    let message = match status.as_u16() {
+        429 => "Too Many Requests",
+        413 => "Request Entity Too Large",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        _ => "Internal Server Error",
+    };
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("apigw-requestid", "Xz1aBcDeFgHiJkL=")
+        .body(Body::from(serde_json::json!({ "message": message }).to_string()))
+        .expect("response")
+}
+
 async fn forward(State(proxy): State<Arc<FlakyProxy>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path_and_query().map(ToString::to_string).unwrap_or_default();
@@ -118,6 +140,9 @@ async fn forward(State(proxy): State<Arc<FlakyProxy>>, request: Request) -> Resp
     let injected = |status| Response::builder().status(status).body(Body::from("injected failure")).expect("response");
     if let Some((status, Fault::Refuse)) = planned {
         return injected(status);
+    }
+    if let Some((status, Fault::Gateway)) = planned {
+        return gateway_answer(status);
     }
     if let Some((_, Fault::Late(wait))) = planned {
         tokio::time::sleep(wait).await;

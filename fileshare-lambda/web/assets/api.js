@@ -6,6 +6,7 @@
 // A reload, an expiry or a 401 costs one POST /auth/refresh, answered from that cookie. (Web Storage
 // holds one flag, no secret: whether this browser had a session, so a first visit asks nothing.)
 
+import { explain, send } from "./http.js";
 import { formatSize } from "./ui.js";
 
 /** What the server said about this deployment (a <meta> tag it fills in at run time). */
@@ -32,25 +33,18 @@ function overQuota(body) {
     `${formatSize(quota.bytes)}. Delete files you no longer need, or ask for more space.`;
 }
 
-/** The error a failed response carries. */
+/** The error a failed response carries: the problem document's words (over quota, in words of its
+ * own), API Gateway's, or storage's. */
 export async function problem(response) {
-  const text = await response.text();
-  try {
-    const body = JSON.parse(text);
-    // API Gateway's own refusals (its throttling, say) say `message`.
-    const words = overQuota(body) || body.detail || body.title || body.message || `HTTP ${response.status}`;
-    return new ApiError(response.status, words, body.type);
-  } catch {
-    const message = /<Message>([^<]*)<\/Message>/.exec(text);
-    return new ApiError(response.status, message ? message[1] : `HTTP ${response.status}`);
-  }
+  const { words, body } = await explain(response);
+  return new ApiError(response.status, (body && overQuota(body)) || words, body?.type);
 }
 
 const url = (path) => `${config.api_url}${path}`;
 
 /** A JSON POST without the access token (the session routes, the built-in provider's). */
 export async function post(path, body) {
-  const response = await fetch(url(path), {
+  const response = await send(url(path), {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -126,7 +120,7 @@ export async function api(method, path, body) {
     }
     const headers = { authorization: `Bearer ${accessToken}` };
     if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await fetch(url(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await send(url(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (response.status === 401 && attempt === 0) {
       accessToken = null;
       continue;

@@ -43,25 +43,35 @@ function sharingPanel(file) {
   const wrapper = element("div", undefined, { class: "field grow" });
   wrapper.append(element("label", "Share with", { for: inputId }), input);
   form.append(wrapper, element("button", "Share", { type: "submit", class: "button primary" }));
+  const row = (share) => {
+    const who = share.username || share.user_id;
+    const item = element("li");
+    item.append(
+      element("span", who),
+      button("Stop sharing", `Stop sharing ${file.name} with ${who}`, async () => {
+        await api("DELETE", `/files/${file.file_id}/share/${encodeURIComponent(share.user_id)}`);
+        toast(`Stopped sharing ${file.name} with ${who}.`);
+        await load();
+      }, "small"),
+    );
+    return item;
+  };
+  // The file's view holds the first 100 people; a file shared with more shows the rest on demand,
+  // a page at a time.
+  let next = null;
+  const more = button("Show more", `Show more people ${file.name} is shared with`, async () => {
+    const page = await api("GET", `/files/${file.file_id}/shares?cursor=${encodeURIComponent(next)}`);
+    list.append(...page.shares.map(row));
+    next = page.next_cursor;
+    more.hidden = !next;
+  }, "small");
   const load = async () => {
     const details = await api("GET", `/files/${file.file_id}`);
     const shares = details.shared_with || [];
-    list.replaceChildren(
-      ...shares.map((share) => {
-        const who = share.username || share.user_id;
-        const item = element("li");
-        item.append(
-          element("span", who),
-          button("Stop sharing", `Stop sharing ${file.name} with ${who}`, async () => {
-            await api("DELETE", `/files/${file.file_id}/share/${encodeURIComponent(share.user_id)}`);
-            toast(`Stopped sharing ${file.name} with ${who}.`);
-            await load();
-          }, "small"),
-        );
-        return item;
-      }),
-    );
+    list.replaceChildren(...shares.map(row));
     if (!shares.length) list.append(element("li", "Not shared with anyone.", { class: "empty" }));
+    next = details.shares_next_cursor;
+    more.hidden = !next;
   };
   form.addEventListener(
     "submit",
@@ -76,7 +86,8 @@ function sharingPanel(file) {
       await load();
     }),
   );
-  panel.append(form, list);
+  more.hidden = true;
+  panel.append(form, list, more);
   return { panel, toggle: disclosure("Share", `Share ${file.name}`, panel, load) };
 }
 

@@ -2,6 +2,7 @@
 // one (sent in a POST body, never in a URL), and downloads through the short-lived URL the link is
 // redeemed for. The token is the last part of this page's path; nothing is stored.
 
+import { explain, send } from "./http.js";
 import { $, formatSize } from "./ui.js";
 
 const token = decodeURIComponent(location.pathname.split("/").pop() || "");
@@ -13,16 +14,11 @@ function show(id, text) {
 }
 
 async function detail(response) {
-  try {
-    const body = await response.json();
-    return body.detail || body.title;
-  } catch {
-    return `HTTP ${response.status}`;
-  }
+  return (await explain(response)).words;
 }
 
 async function load() {
-  const response = await fetch(`/links/${encodeURIComponent(token)}`);
+  const response = await send(`/links/${encodeURIComponent(token)}`);
   show("status", "");
   if (response.status === 404) return show("error", dead);
   if (!response.ok) return show("error", await detail(response));
@@ -40,7 +36,7 @@ async function redeem(event) {
   event.preventDefault();
   show("error", "");
   const body = $("password-field").hidden ? {} : { password: $("link-password").value };
-  const response = await fetch(`/links/${encodeURIComponent(token)}/redeem`, {
+  const response = await send(`/links/${encodeURIComponent(token)}/redeem`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),

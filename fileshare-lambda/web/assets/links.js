@@ -27,7 +27,8 @@ async function announceCopy(url, input) {
 }
 
 function summary(link) {
-  const used = link.max_downloads == null ? `${link.downloads} downloads` : `${link.downloads} of ${link.max_downloads} downloads`;
+  // An unlimited link's downloads are not counted (so that one link can serve a crowd).
+  const used = link.max_downloads == null ? "unlimited downloads" : `${link.downloads} of ${link.max_downloads} downloads`;
   const expires = link.expires_at ? `expires ${new Date(link.expires_at).toLocaleString()}` : "never expires";
   return `${used} · ${expires}${link.password_required ? " · password" : ""}`;
 }

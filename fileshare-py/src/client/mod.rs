@@ -12,7 +12,7 @@ use crate::bridge::{run, spawn};
 use crate::errors::ToPyErr;
 use crate::links::{CreatedLink, Link, LinkDetails};
 use crate::quota::Quota;
-use crate::types::{properties, FileInfo, Page, ShareInfo};
+use crate::types::{properties, FileInfo, Page, ShareInfo, SharePage};
 use args::{Aware, ScopeArg, Source};
 use chrono::{DateTime, Utc};
 use fileshare_client::{Client as RustClient, MeResponse, Provider, SessionInfo, SessionStore};
@@ -295,8 +295,14 @@ client_methods! {
     /// Every file of ``scope`` (by default ``"all"``), newest first, fetched page by page.
     fn list_all(scope: Option<ScopeArg>) -> Vec<FileInfo> = (scope = None);
 
-    /// A file's metadata (its owner also sees ``shared_with``).
+    /// A file's metadata (its owner also sees ``shared_with``, the first 100 by user id).
     fn get_file(file_id: String) -> FileInfo = (file_id);
+
+    /// One page of whom a file is shared with, by user id (owner only): ``limit`` shares (at most
+    /// and by default 100), after ``cursor`` (a page's ``next_cursor``, or a file's
+    /// ``shares_next_cursor``).
+    fn list_shares(file_id: String, limit: Option<usize>, cursor: Option<String>) -> SharePage =
+        (file_id, *, limit = None, cursor = None);
 
     /// Shares a file for reading with ``user`` — a username (or an email address, on Cognito), or
     /// with ``by_id`` a user id — until ``expires_at`` (aware datetime) if given.

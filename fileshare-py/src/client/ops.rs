@@ -5,9 +5,10 @@ use super::args::{Aware, ScopeArg, Source, Watch};
 use super::{Account, Failure, Session};
 use crate::classes::Blob;
 use crate::links::{CreatedLink, Link, LinkDetails};
-use crate::types::{FileInfo, Page, ShareInfo};
+use crate::types::{FileInfo, Page, ShareInfo, SharePage};
 use fileshare_client::{
-    Client, Destination, DownloadOptions, LinkBody, LinkRef, ListParams, Scope, SignUp, UploadOptions, UserRef,
+    Client, Destination, DownloadOptions, LinkBody, LinkRef, ListParams, Scope, SharesParams, SignUp, UploadOptions,
+    UserRef,
 };
 use pyo3::prelude::*;
 use std::path::PathBuf;
@@ -100,6 +101,15 @@ impl Ops {
 
     pub async fn get_file(&self, file_id: String) -> Result<FileInfo> {
         Ok(FileInfo(self.client.get_file(&file_id).await?))
+    }
+
+    pub async fn list_shares(
+        &self,
+        file_id: String,
+        limit: Option<usize>,
+        cursor: Option<String>,
+    ) -> Result<SharePage> {
+        Ok(self.client.list_shares(&file_id, &SharesParams { limit, cursor }).await?.into())
     }
 
     pub async fn share(

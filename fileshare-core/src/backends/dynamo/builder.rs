@@ -1,13 +1,15 @@
 //! [`DynamoMetadataStoreBuilder`]: configuring a [`DynamoMetadataStore`].
 
-use super::DynamoMetadataStore;
+use super::{DynamoMetadataStore, DEFAULT_DELETE_PASS};
 use crate::backends::aws_options::{aws_option_setters, AwsOptions};
 use crate::{Error, Result};
+use std::time::Duration;
 
 /// Builds a [`DynamoMetadataStore`]; see [`DynamoMetadataStore::builder`].
 #[derive(Default)]
 pub struct DynamoMetadataStoreBuilder {
     table: Option<String>,
+    delete_pass: Option<Duration>,
     aws: AwsOptions,
 }
 
@@ -15,6 +17,13 @@ impl DynamoMetadataStoreBuilder {
     /// The table (required).
     pub fn table(mut self, table: impl Into<String>) -> Self {
         self.table = Some(table.into());
+        self
+    }
+
+    /// How long one pass of a large delete runs before the events function takes over (default
+    /// [`DEFAULT_DELETE_PASS`]); every pass deletes at least one batch of shares.
+    pub fn delete_pass(mut self, pass: Duration) -> Self {
+        self.delete_pass = Some(pass);
         self
     }
 
@@ -33,7 +42,11 @@ impl DynamoMetadataStoreBuilder {
         for interceptor in aws.interceptors {
             config = config.interceptor(interceptor);
         }
-        Ok(DynamoMetadataStore { client: aws_sdk_dynamodb::Client::from_conf(config.build()), table })
+        Ok(DynamoMetadataStore {
+            client: aws_sdk_dynamodb::Client::from_conf(config.build()),
+            table,
+            delete_pass: self.delete_pass.unwrap_or(DEFAULT_DELETE_PASS),
+        })
     }
 }
 

@@ -1,23 +1,30 @@
-//! Deleting a file with all its shares and links, whatever their number.
+//! Deleting a file with all its shares and links, whatever their number, in bounded memory and
+//! bounded time.
 //!
 //! A file's shares and links are the other items of its partition; below, "shares" means both.
 //! A transaction holds at most 100 items. A file with up to 98 shares goes in one: its record,
 //! conditional on the `share_version` that was read (a share or link written meanwhile cancels it),
 //! every share, and the release of its size from the owner's usage. A file with more goes in steps
-//! that a crash can interrupt, so the first step makes the file unreachable for good:
+//! that a crash can interrupt, so the first one makes the file unreachable for good:
 //!
 //! 1. one transaction marks the record a **tombstone** (`deleted_at`; out of the owner index;
 //!    conditional on the version read, so no share slips in), releases its usage and deletes 98
 //!    shares;
-//! 2. `BatchWriteItem`s delete the remaining shares, 25 at a time;
+//! 2. passes delete the rest: a page of keys (at most [`KEYS_PER_PAGE`], so memory stays flat
+//!    whatever the number of shares), then `BatchWriteItem`s of 25, page after page — for at most
+//!    the store's pass time ([`DEFAULT_DELETE_PASS`], 5 s). A pass that runs out of time **hands
+//!    off**: it counts itself on the tombstone (`delete_passes`), and that `MODIFY` on the table's
+//!    stream starts the next pass in the events function. DynamoDB writes one partition at about
+//!    1,000 items a second, so 50,000 shares take about a minute whichever way they go: no single
+//!    invocation has to last that long;
 //! 3. the tombstone goes.
 //!
 //! From step 1 on, every read treats the file as gone (`get_file` answers `None`, `put_share` is
-//! refused), so no one can read it or share it again. If the process dies before step 3, the shares
-//! left still appear in their grantees' "shared with me" listings — opening them says the file does
-//! not exist — until cleanup finishes: the tombstone's `MODIFY` on the table's stream reaches the
-//! events function, which calls `FileShare::finish_deletion`, which calls `delete_file` again; on a
-//! tombstone that resumes at step 2. Every step is idempotent.
+//! refused), so no one can read it or share it again; shares not yet deleted still appear in their
+//! grantees' "shared with me" listings — opening them says the file does not exist — until the
+//! passes reach them. The tombstone's `MODIFY` reaches the events function, which calls
+//! `FileShare::finish_deletion`, which calls `delete_file` again; on a tombstone that runs a pass.
+//! Every step is idempotent, so a pass cut short (a crash, a timeout) is simply run again.
 
 use super::items::{self, file_pk, key, Item, DELETED_AT, GSI1PK, GSI1SK, SHARE_VERSION, SK};
 use super::{
@@ -27,48 +34,63 @@ use super::{
 use crate::domain::{FileId, FileRecord};
 use crate::{Error, Result};
 use aws_sdk_dynamodb::types::{Delete, DeleteRequest, TransactWriteItem, Update, WriteRequest};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// TransactWriteItems takes at most 100 items: the file, its usage and 98 shares.
 const SHARES_PER_TRANSACTION: usize = 98;
 /// BatchWriteItem takes at most 25 requests.
 const SHARES_PER_BATCH: usize = 25;
+/// Keys read per page of a delete's later passes (about 100 KB).
+const KEYS_PER_PAGE: usize = 1000;
+/// How long one pass of a large delete runs before it hands off to the next (in the events
+/// function): well inside the functions' 15 s timeout.
+pub const DEFAULT_DELETE_PASS: Duration = Duration::from_secs(5);
+/// Counts a large delete's passes on its tombstone: each count is a `MODIFY` that starts the next.
+const DELETE_PASSES: &str = "delete_passes";
 
 impl DynamoMetadataStore {
     pub(super) async fn delete_file_and_shares(&self, id: &FileId) -> Result<FileRecord> {
+        let started = Instant::now();
         // Whether the record's size is in its owner's usage. Only a record stored before usage was
         // counted is not, and the release's condition (usage at least the size) says so.
         let mut counted = true;
         for attempt in 0..CONTENDED_ATTEMPTS {
-            let partition = self.partition(id).await?;
-            let shares: Vec<Item> = partition.iter().filter(|item| !is_meta(item)).map(share_key).collect();
-            let Some(meta) = partition.iter().find(|item| is_meta(item)) else {
+            // The record and the first shares, in full: enough to delete a small file at once.
+            let (first, more) = self.partition_page(id, SHARES_PER_TRANSACTION + 2, false).await?;
+            let shares: Vec<Item> = first.iter().filter(|item| !is_meta(item)).map(share_key).collect();
+            let meta = match first.iter().find(|item| is_meta(item)) {
+                Some(meta) => Some(meta.clone()),
+                // More links than a page sort before the record (`LINK#` < `META`): read it.
+                None if more => self.get_item(key(file_pk(id), items::META)).await?,
+                None => None,
+            };
+            let Some(meta) = meta else {
                 // No record, yet shares: what an interrupted delete can leave when another delete
                 // raced it (shares are only written with their record). They go too.
                 if !shares.is_empty() {
-                    self.delete_shares(&shares).await?;
+                    self.delete_remaining(id, started).await?;
                 }
                 return Err(Error::not_found("file", id));
             };
-            let file = items::file_from(meta)?;
+            let file = items::file_from(&meta)?;
             if meta.contains_key(DELETED_AT) {
-                // An earlier delete got past its first step (and gave the usage back): finish it.
-                self.delete_remaining(id, &shares).await?;
+                // An earlier delete got past its first step (and gave the usage back): a pass.
+                self.delete_remaining(id, started).await?;
                 return Ok(file);
             }
-            let (first, rest) = shares.split_at(shares.len().min(SHARES_PER_TRANSACTION));
-            let mut writes =
-                vec![if rest.is_empty() { self.delete_meta(id, meta)? } else { self.tombstone(id, meta)? }];
+            let in_steps = more || shares.len() > SHARES_PER_TRANSACTION;
+            let first_shares = &shares[..shares.len().min(SHARES_PER_TRANSACTION)];
+            let mut writes = vec![if in_steps { self.tombstone(id, &meta)? } else { self.delete_meta(id, &meta)? }];
             if counted {
                 writes.push(self.release(&file)?);
             }
-            for share in first {
+            for share in first_shares {
                 let delete = Delete::builder().table_name(&self.table).set_key(Some(share.clone())).build();
                 writes.push(TransactWriteItem::builder().delete(delete.map_err(storage)?).build());
             }
             let Err(e) = self.client.transact_write_items().set_transact_items(Some(writes)).send().await else {
-                if !rest.is_empty() {
-                    self.delete_remaining(id, rest).await?;
+                if in_steps {
+                    self.delete_remaining(id, started).await?;
                 }
                 return Ok(file);
             };
@@ -124,9 +146,54 @@ impl DynamoMetadataStore {
         Ok(TransactWriteItem::builder().update(update.build().map_err(storage)?).build())
     }
 
-    /// Steps 2 and 3: the shares left, in batches, then the tombstone.
-    async fn delete_remaining(&self, id: &FileId, shares: &[Item]) -> Result<()> {
-        self.delete_shares(shares).await?;
+    /// Steps 2 and 3, as one pass: the shares left, a page of keys at a time, then the tombstone —
+    /// or, once the pass has run for the store's pass time, a hand-off to the next pass.
+    async fn delete_remaining(&self, id: &FileId, started: Instant) -> Result<()> {
+        loop {
+            // Deleted items are gone from a consistent read: each page starts at the beginning.
+            let (page, more) = self.partition_page(id, KEYS_PER_PAGE, true).await?;
+            let shares: Vec<Item> = page.iter().filter(|item| !is_meta(item)).cloned().collect();
+            let batches = shares.chunks(SHARES_PER_BATCH).count();
+            for (i, batch) in shares.chunks(SHARES_PER_BATCH).enumerate() {
+                self.delete_batch(batch).await?;
+                let last = i + 1 == batches && !more;
+                if !last && started.elapsed() >= self.delete_pass {
+                    return self.hand_off(id).await;
+                }
+            }
+            if !more {
+                return self.remove_tombstone(id).await;
+            }
+        }
+    }
+
+    /// Counts a pass on the tombstone: the `MODIFY` reaches the events function, which runs the next.
+    async fn hand_off(&self, id: &FileId) -> Result<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(file_pk(id), items::META)))
+            .update_expression("SET #p = if_not_exists(#p, :zero) + :one")
+            .condition_expression("attribute_exists(#d)")
+            .expression_attribute_names("#p", DELETE_PASSES)
+            .expression_attribute_names("#d", DELETED_AT)
+            .expression_attribute_values(":zero", items::n(0))
+            .expression_attribute_values(":one", items::n(1))
+            .send()
+            .await;
+        match result {
+            Ok(_) => {
+                tracing::info!(file_id = %id, "large delete: this pass ran out of time; the events function continues");
+                Ok(())
+            }
+            // The tombstone is gone: a concurrent pass finished the delete.
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    async fn remove_tombstone(&self, id: &FileId) -> Result<()> {
         let result = self
             .client
             .delete_item()
@@ -144,36 +211,26 @@ impl DynamoMetadataStore {
         }
     }
 
-    /// Deletes share items by key, 25 per `BatchWriteItem`, retrying what is left unprocessed.
-    async fn delete_shares(&self, shares: &[Item]) -> Result<()> {
-        for batch in shares.chunks(SHARES_PER_BATCH) {
-            let mut requests: Vec<WriteRequest> = batch
-                .iter()
-                .map(|share| {
-                    let delete = DeleteRequest::builder().set_key(Some(share.clone())).build().map_err(storage)?;
-                    Ok(WriteRequest::builder().delete_request(delete).build())
-                })
-                .collect::<Result<_>>()?;
-            for attempt in 0..ATTEMPTS {
-                let output = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(storage)?;
-                requests = output.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
-                if requests.is_empty() {
-                    break;
-                }
-                // Throttled: back off, then send what was left.
-                tokio::time::sleep(Duration::from_millis(20 << attempt)).await;
+    /// Deletes up to 25 items by key in one `BatchWriteItem`, retrying what is left unprocessed.
+    async fn delete_batch(&self, batch: &[Item]) -> Result<()> {
+        let mut requests: Vec<WriteRequest> = batch
+            .iter()
+            .map(|share| {
+                let delete = DeleteRequest::builder().set_key(Some(share.clone())).build().map_err(storage)?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<_>>()?;
+        for attempt in 0..ATTEMPTS {
+            let output =
+                self.client.batch_write_item().request_items(&self.table, requests).send().await.map_err(storage)?;
+            requests = output.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+            if requests.is_empty() {
+                return Ok(());
             }
-            if !requests.is_empty() {
-                return Err(Error::storage(BACKEND, "BatchWriteItem left shares unprocessed after retries"));
-            }
+            // Throttled: back off, then send what was left.
+            tokio::time::sleep(Duration::from_millis(20 << attempt)).await;
         }
-        Ok(())
+        Err(Error::storage(BACKEND, "BatchWriteItem left shares unprocessed after retries"))
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod builder;
 mod delete;
+mod directory;
 mod expr;
 mod items;
 mod links;
@@ -15,6 +16,8 @@ mod table;
 mod usage;
 
 pub use builder::DynamoMetadataStoreBuilder;
+pub use delete::DEFAULT_DELETE_PASS;
+pub use directory::{DirectoryEntry, DynamoUserDirectory};
 pub use stream::{DeletingFile, RemovedFile};
 
 use crate::domain::{
@@ -59,6 +62,8 @@ fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
 pub struct DynamoMetadataStore {
     client: aws_sdk_dynamodb::Client,
     table: String,
+    /// How long one pass of a large delete runs before handing off (see `delete`).
+    delete_pass: std::time::Duration,
 }
 
 impl std::fmt::Debug for DynamoMetadataStore {
@@ -217,16 +222,22 @@ impl DynamoMetadataStore {
         query.key_condition_expression(condition)
     }
 
-    /// All items of a file's partition (its record and its shares), strongly consistent.
-    async fn partition(&self, id: &FileId) -> Result<Vec<Item>> {
-        let query = self
+    /// The first `limit` items of a file's partition in key order (links, the record, shares),
+    /// strongly consistent; with `keys_only`, just their keys. `true` if more follow.
+    async fn partition_page(&self, id: &FileId, limit: usize, keys_only: bool) -> Result<(Vec<Item>, bool)> {
+        let mut query = self
             .client
             .query()
             .table_name(&self.table)
             .consistent_read(true)
             .key_condition_expression("PK = :pk")
-            .expression_attribute_values(":pk", s(file_pk(id)));
-        Ok(self.query(query, usize::MAX).await?.0)
+            .expression_attribute_values(":pk", s(file_pk(id)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        if keys_only {
+            query = query.projection_expression("PK, SK");
+        }
+        let page = query.send().await.map_err(storage)?;
+        Ok((page.items.unwrap_or_default(), page.last_evaluated_key.is_some()))
     }
 }
 
@@ -430,16 +441,29 @@ impl MetadataStore for DynamoMetadataStore {
         Ok(())
     }
 
-    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
-        let mut shares = self
-            .partition(id)
-            .await?
+    async fn list_shares(&self, id: &FileId, after: Option<&UserId>, limit: usize) -> Result<Slice<Share>> {
+        // Shares sort by grantee in the partition (`SHARE#{grantee}`): one range, from `after`
+        // (inclusive, so it is skipped below) to the end of the shares ('$' follows '#').
+        let from = after.map_or_else(|| "SHARE#".to_owned(), share_sk);
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(file_pk(id)))
+            .expression_attribute_values(":from", s(&from))
+            .expression_attribute_values(":to", s("SHARE$"));
+        let skip = usize::from(after.is_some());
+        let (items, _) = self.query(query, limit.saturating_add(1 + skip)).await?;
+        let mut shares = items
             .iter()
-            .filter(|item| is_share(item))
+            .filter(|item| item.get(SK).and_then(|v| v.as_s().ok()) != Some(&from))
             .map(items::share_from)
             .collect::<Result<Vec<_>>>()?;
-        shares.sort_by(|a, b| (a.created_at, &a.grantee).cmp(&(b.created_at, &b.grantee)));
-        Ok(shares)
+        let has_more = shares.len() > limit;
+        shares.truncate(limit);
+        Ok(Slice { items: shares, has_more })
     }
 
     async fn get_usage(&self, owner: &UserId) -> Result<StoredUsage> {

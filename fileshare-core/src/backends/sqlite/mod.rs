@@ -335,14 +335,20 @@ impl MetadataStore for SqliteMetadataStore {
         .await
     }
 
-    async fn list_shares(&self, id: &FileId) -> Result<Vec<Share>> {
-        let id = id.to_string();
+    async fn list_shares(&self, id: &FileId, after: Option<&UserId>, limit: usize) -> Result<Slice<Share>> {
+        let (id, after) = (id.to_string(), after.map_or_else(String::new, |a| a.as_str().to_owned()));
+        let fetch = fetch_count(limit);
         self.read(move |conn| {
-            let sql =
-                format!("SELECT {SHARE_COLUMNS} FROM shares s WHERE s.file_id = ?1 ORDER BY s.created_at, s.grantee");
+            // The primary key (file_id, grantee) serves the range: a page reads `limit + 1` rows.
+            let sql = format!(
+                "SELECT {SHARE_COLUMNS} FROM shares s WHERE s.file_id = ?1 AND s.grantee > ?2 ORDER BY s.grantee LIMIT ?3"
+            );
             let mut stmt = conn.prepare_cached(&sql)?;
-            let shares = stmt.query_map([id], |r| rows::share(r, 0))?;
-            shares.filter_map(|s| s.transpose()).collect()
+            let shares = stmt.query_map(rusqlite::params![id, after, fetch], |r| rows::share(r, 0))?;
+            let mut items: Vec<Share> = shares.filter_map(|s| s.transpose()).collect::<rusqlite::Result<_>>()?;
+            let has_more = items.len() > limit;
+            items.truncate(limit);
+            Ok(Slice { items, has_more })
         })
         .await
     }
