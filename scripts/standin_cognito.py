@@ -14,6 +14,10 @@
   event Cognito sends, through the Lambda stand-in (scripts/standin_lambda.py) at LAMBDA_URL, and a
   trigger that fails fails the call, as on Cognito. Confirming a sign-up with its emailed code
   verifies the address (`email_verified`), as Cognito does in a pool that auto-verifies email.
+- A change of a user's own address (UpdateUserAttributes) waits for its code (VerifyUserAttribute)
+  before it takes effect, as in a pool with `AttributesRequireVerificationBeforeUpdate` (the
+  template's): moto would replace the address at once and keep it "verified". An address another
+  account has is refused (AliasExistsException), and `email_verified` is not the user's to write.
 
 Everything else passes through to moto unchanged.
 
@@ -188,10 +192,20 @@ def refused(kind, message):
     return 400, {"__type": kind, "message": message}
 
 
+def token_claims(access_token):
+    """An access token's claims (moto's tokens; signature not checked: moto checks the token itself)."""
+    try:
+        payload = access_token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+
+
 class StandIn:
     def __init__(self, moto, triggers):
         self.moto = moto
         self.triggers = triggers
+        self.pending_emails = {}  # (pool id, username) -> an address waiting for its code
         self.passwords = {}  # (client id, username) -> password, learnt at sign-up
         self.logins = {}  # secret block -> what the server kept, until answered
         self.lock = threading.Lock()
@@ -224,7 +238,50 @@ class StandIn:
             return self.triggers.run(self.moto.pool_id(client), client, username, "PostAuthentication_Authentication")
         return None
 
+    def change_attributes(self, body, headers):
+        """UpdateUserAttributes as the template's pool answers it: an address change waits for its
+        code; a verified flag is not the user's to write."""
+        attributes = body.get("UserAttributes") or []
+        if any(a.get("Name", "").endswith("_verified") for a in attributes):
+            return refused("NotAuthorizedException", "A client attempted to write unauthorized attribute")
+        email = next((a.get("Value") for a in attributes if a.get("Name") == "email"), None)
+        rest = [a for a in attributes if a.get("Name") != "email"]
+        status, answer = self.moto.call("GetUser", {"AccessToken": body.get("AccessToken", "")}, headers)
+        if status != 200:
+            return status, answer
+        pool = token_claims(body.get("AccessToken", "")).get("iss", "").rsplit("/", 1)[-1]
+        if rest:
+            status, answer = self.moto.call("UpdateUserAttributes", dict(body, UserAttributes=rest), headers)
+            if status != 200:
+                return status, answer
+        if email is None:
+            return 200, {"CodeDeliveryDetailsList": []}
+        _, found = self.moto.call("ListUsers", {"UserPoolId": pool, "Filter": f'email = "{email}"'})
+        if found.get("Users"):
+            return refused("AliasExistsException", "An account with the given email already exists.")
+        with self.lock:
+            self.pending_emails[(pool, answer["Username"])] = email
+        delivery = {"Destination": email[:1] + "***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+        return 200, {"CodeDeliveryDetailsList": [delivery]}
+
+    def verify_attribute(self, body, headers):
+        """VerifyUserAttribute: a pending address takes effect, verified (the rig takes any code)."""
+        status, user = self.moto.call("GetUser", {"AccessToken": body.get("AccessToken", "")}, headers)
+        if status != 200:
+            return status, user
+        pool = token_claims(body.get("AccessToken", "")).get("iss", "").rsplit("/", 1)[-1]
+        with self.lock:
+            email = self.pending_emails.pop((pool, user["Username"]), None)
+        if body.get("AttributeName") != "email" or email is None:
+            return refused("CodeMismatchException", "Invalid verification code provided, please try again.")
+        verified = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        return self.moto.call("AdminUpdateUserAttributes", {"UserPoolId": pool, "Username": user["Username"], "UserAttributes": verified})
+
     def answer(self, target, body, headers):
+        if target == "UpdateUserAttributes":
+            return self.change_attributes(body, headers)
+        if target == "VerifyUserAttribute":
+            return self.verify_attribute(body, headers)
         params = body.get("AuthParameters") or {}
         if target == "SignUp":
             status, answer = self.moto.call(target, body, headers)

@@ -5,7 +5,9 @@
 //! Two test accounts (signed up if they do not exist; on Cognito, confirmed with the code given)
 //! upload a small file and one in parts, share by name, open a share link with no account and see
 //! its limit hold, see a link's password attempts rationed, unshare and delete — every byte
-//! compared. Around that: the page's security headers, the refusal of a request without a token
+//! compared. Two checks are about storage's own answers, which its permissions decide: completing
+//! an upload whose bytes never came is a 409 (S3 answers a missing key 404 only to a role that may
+//! list the bucket, else 403 — a 5xx here), and a download URL taken before a delete answers 404. Around that: the page's security headers, the refusal of a request without a token
 //! and of another origin's preflight (the API's, and storage's for a foreign origin while the
 //! page's own may upload), and, with `--burst N`, that a burst of requests meets the gateway's
 //! throttle with an answer clients understand. Each check prints one line; the first failure
@@ -113,6 +115,7 @@ impl Checker {
             .await?;
         let small = pattern(SMALL, 1);
         let file = self.step("a file uploads straight to storage", upload(&alice, "check-small.bin", &small)).await?;
+        self.step("completing an upload whose bytes never came is refused (409)", early_completion(&alice)).await?;
         let large = pattern(LARGE, 2);
         let parts = self.step("a large file uploads in parts", upload(&alice, "check-large.bin", &large)).await?;
         self.step("the owner downloads the same bytes", same_bytes(&alice, &parts, &large)).await?;
@@ -122,7 +125,13 @@ impl Checker {
             .await?;
         self.step("a link's password attempts are rationed (429)", rationed(&alice, &endpoint, &file)).await?;
         self.step("unsharing takes effect at once", unshare(&alice, &bob, &bob_id(&bob).await?, &file)).await?;
-        self.step("deleting removes the files", delete(&alice, &[&file, &parts])).await?;
+        if let Provider::Cognito { client_id, endpoint } = &settings.provider {
+            let pool = fileshare_client::cognito::UserPoolClient::new(http.clone(), endpoint, client_id);
+            let taken = claim_address(settings, &pool, &alice, &bob);
+            self.step("an account cannot take another's address by changing its own", taken).await?;
+        }
+        let deleted = "deleting removes the files, and storage answers their old URLs 404";
+        self.step(deleted, delete(&http, &alice, &[&file, &parts])).await?;
         if settings.burst > 0 {
             self.step(
                 "a burst meets the gateway's throttle with an answer clients read",
@@ -331,6 +340,35 @@ async fn rationed(alice: &Client, endpoint: &str, file_id: &str) -> Check<()> {
     fail("ten wrong passwords in a row, and no 429")
 }
 
+/// The attacker's side of sharing by name: bob sets his own address to alice's (through Cognito's
+/// public API, with his access token) and signs in again, which records him in the directory. A
+/// file shared "with alice's address" must still reach alice — had the directory taken bob's word,
+/// bob would be sharing with himself, which the service refuses.
+async fn claim_address(
+    settings: &Settings,
+    pool: &fileshare_client::cognito::UserPoolClient,
+    alice: &Client,
+    bob: &Client,
+) -> Check<()> {
+    let alice_address = &settings.users[0];
+    match pool.request_email_change(&bob.access_token().await?, alice_address).await {
+        // Refused outright (the address is another account's), or accepted pending its code.
+        Err(e) if e.kind() == ErrorKind::Conflict => {}
+        Err(e) => return Err(e.into()),
+        Ok(()) => {}
+    }
+    bob.log_in(&settings.users[1], &settings.password).await?;
+    let file = upload(bob, "check-claim.txt", b"for alice").await?;
+    let shared = bob.share(&file, &UserRef::Name(alice_address.clone()), None).await;
+    bob.delete_file(&file).await?;
+    let alice_id = alice.me().await?.user_id;
+    match shared {
+        Ok(share) if share.user_id == alice_id => Ok(()),
+        Ok(share) => fail(format!("{alice_address} now names {}, not alice", share.user_id)),
+        Err(e) => fail(format!("sharing with {alice_address} after bob claimed it: {e}")),
+    }
+}
+
 async fn bob_id(bob: &Client) -> Check<String> {
     Ok(bob.me().await?.user_id)
 }
@@ -344,9 +382,27 @@ async fn unshare(alice: &Client, bob: &Client, bob_id: &str, file_id: &str) -> C
     }
 }
 
-async fn delete(alice: &Client, files: &[&str]) -> Check<()> {
+async fn early_completion(alice: &Client) -> Check<()> {
+    let body =
+        UploadBody { name: "check-early.txt".into(), size: 1, content_type: "text/plain".into(), multipart: false };
+    let ticket = alice.create_upload(&body).await?;
+    let completed = alice.complete_upload(&ticket.file_id, &fileshare_client::CompleteBody::default()).await;
+    alice.delete_file(&ticket.file_id).await?;
+    match completed {
+        Err(e) if e.kind() == ErrorKind::Conflict => Ok(()),
+        Err(e) => fail(format!("answered {e} (storage's own answer for a missing object may be a 403)")),
+        Ok(_) => fail("an upload with no bytes was completed"),
+    }
+}
+
+async fn delete(http: &reqwest::Client, alice: &Client, files: &[&str]) -> Check<()> {
     for file_id in files {
+        let url = alice.download_url(file_id, None).await?.url;
         alice.delete_file(file_id).await?;
+        let status = http.get(&url).send().await?.status();
+        if status != StatusCode::NOT_FOUND {
+            return fail(format!("a deleted file's download URL answered {status} (expected 404)"));
+        }
         match alice.get_file(file_id).await {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return fail(format!("a deleted file answered {e}")),

@@ -69,6 +69,15 @@ impl UserPoolClient {
         self.initiate_auth("REFRESH_TOKEN_AUTH", json!({"REFRESH_TOKEN": refresh_token})).await
     }
 
+    /// Asks to change the signed-in account's email address (`UpdateUserAttributes`, with its
+    /// access token); Cognito sends a code to the new one. In a pool that requires verification
+    /// before an update (the template's), the old, verified address stays in force until then.
+    pub async fn request_email_change(&self, access_token: &str, email: &str) -> Result<()> {
+        let attributes = json!([{"Name": "email", "Value": email}]);
+        let body = json!({"AccessToken": access_token, "UserAttributes": attributes});
+        self.call("UpdateUserAttributes", &body).await.map(drop)
+    }
+
     /// Revokes a refresh token and every access token refreshed from it.
     pub async fn revoke(&self, refresh_token: &str) -> Result<()> {
         self.call("RevokeToken", &json!({"Token": refresh_token, "ClientId": self.client_id})).await.map(drop)

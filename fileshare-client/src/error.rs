@@ -247,9 +247,11 @@ fn identity_kind(code: &str) -> ErrorKind {
         | "CodeMismatchException"
         | "ExpiredCodeException"
         | "invalid-input" => ErrorKind::InvalidInput,
+        // ForbiddenException: the pool's web ACL refusing an address that sent too much.
         "TooManyRequestsException"
         | "LimitExceededException"
         | "TooManyFailedAttemptsException"
+        | "ForbiddenException"
         | "too-many-requests" => ErrorKind::RateLimited,
         "InternalErrorException" | "ServiceUnavailable" => ErrorKind::Transient,
         _ => ErrorKind::Other,

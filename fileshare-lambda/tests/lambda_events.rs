@@ -36,7 +36,7 @@ const TABLE: &str = "fileshare-events";
 
 /// Runs a table stream event through the events function.
 async fn stream(state: &AppState, event: serde_json::Value) -> Vec<Outcome> {
-    events::handle(&state.service, state.table.as_deref(), event).await.expect("handled")
+    events::handle(&state.service, state.table.as_deref(), event, None).await.expect("handled")
 }
 
 /// A committed event with its `__PLACEHOLDERS__` filled in.
@@ -148,7 +148,7 @@ async fn s3_events_complete_uploads_idempotently_and_in_any_order() {
     service.file_store().put(&key, &(&ticket.file).into(), bytes::Bytes::from_static(b"hello")).await.expect("bytes");
 
     // Created (twice: at-least-once delivery), an unrelated key, and a later delete event.
-    let outcomes = events::handle(service, None, s3_event(key.as_str(), 5)).await.expect("handled");
+    let outcomes = events::handle(service, None, s3_event(key.as_str(), 5), None).await.expect("handled");
     assert_eq!(
         outcomes,
         vec![
@@ -163,12 +163,12 @@ async fn s3_events_complete_uploads_idempotently_and_in_any_order() {
 
     // Out of order: the created event arrives after the file was deleted — nothing to do.
     service.delete(&owner, &ticket.file.id).await.expect("delete");
-    let outcomes = events::handle(service, None, s3_event(key.as_str(), 5)).await.expect("handled");
+    let outcomes = events::handle(service, None, s3_event(key.as_str(), 5), None).await.expect("handled");
     assert_eq!(outcomes[0], Outcome::Ignored(key.to_string()));
 
     // A size that does not match the declared one is refused, and the upload stays pending.
     let ticket = service.create_upload(&owner, UploadRequest::new("b.txt", 10, "text/plain")).await.expect("upload");
-    let outcomes = events::handle(service, None, s3_event(ticket.file.key().as_str(), 3)).await.expect("handled");
+    let outcomes = events::handle(service, None, s3_event(ticket.file.key().as_str(), 3), None).await.expect("handled");
     assert_eq!(outcomes[0], Outcome::Refused(ticket.file.key().to_string()));
     let file = service.get_file(&owner, &ticket.file.id).await.expect("file").file;
     assert_eq!(file.status, fileshare_core::FileStatus::Pending);
@@ -261,12 +261,12 @@ async fn unknown_and_malformed_events_fail_the_invocation() {
     let (state, _dir) = lambda_state().await;
     let unknown = serde_json::json!({"Records": [{"eventSource": "aws:sqs"}]});
     assert!(
-        matches!(events::handle(&state.service, None, unknown).await, Err(EventError::Unrecognised(s)) if s == "aws:sqs")
+        matches!(events::handle(&state.service, None, unknown, None).await, Err(EventError::Unrecognised(s)) if s == "aws:sqs")
     );
     let malformed = serde_json::json!({"Records": [{"eventSource": "aws:s3", "s3": "not an object"}]});
-    assert!(matches!(events::handle(&state.service, None, malformed).await, Err(EventError::Malformed { .. })));
+    assert!(matches!(events::handle(&state.service, None, malformed, None).await, Err(EventError::Malformed { .. })));
     let empty = serde_json::json!({"Records": []});
-    assert_eq!(events::handle(&state.service, None, empty).await.expect("nothing to do"), vec![]);
+    assert_eq!(events::handle(&state.service, None, empty, None).await.expect("nothing to do"), vec![]);
 }
 
 /// The user pool's triggers record accounts in the table's directory, where the API finds them by
@@ -277,7 +277,8 @@ async fn the_pools_triggers_record_accounts_that_the_api_finds_by_name() {
     let directory = state.directory.as_ref().expect("the table's directory");
     let (old, new) = (format!("{sub}@example.com"), format!("new-{sub}@example.com"));
     let confirmed = event("cognito-post-confirmation.json", &[("__SUB__", sub.as_str()), ("__EMAIL__", &old)]);
-    let answer = events::respond(&state.service, state.table.as_deref(), confirmed.clone()).await.expect("handled");
+    let answer =
+        events::respond(&state.service, state.table.as_deref(), confirmed.clone(), None).await.expect("handled");
     assert_eq!(answer, confirmed, "Cognito gets its event back");
     assert_eq!(directory.resolve(&old).await.expect("resolve"), Some(sub.clone()));
 
@@ -288,12 +289,14 @@ async fn the_pools_triggers_record_accounts_that_the_api_finds_by_name() {
             &[("__SUB__", sub.as_str()), ("__EMAIL__", email), ("__VERIFIED__", verified)],
         )
     };
-    events::respond(&state.service, state.table.as_deref(), signed_in(&new, "true")).await.expect("handled");
+    events::respond(&state.service, state.table.as_deref(), signed_in(&new, "true"), None).await.expect("handled");
     assert_eq!(directory.resolve(&old).await.expect("resolve"), None);
     assert_eq!(directory.resolve(&new).await.expect("resolve"), Some(sub.clone()));
     let names = directory.names([sub.clone()]).await.expect("names");
     assert_eq!(names.get(&sub), Some(&new), "the address is the name shown in an email pool");
-    events::respond(&state.service, state.table.as_deref(), signed_in("typed@example.com", "false")).await.expect("ok");
+    events::respond(&state.service, state.table.as_deref(), signed_in("typed@example.com", "false"), None)
+        .await
+        .expect("ok");
     assert_eq!(directory.resolve("typed@example.com").await.expect("resolve"), None, "an unverified address");
 }
 
@@ -303,10 +306,10 @@ async fn the_pools_triggers_record_accounts_that_the_api_finds_by_name() {
 async fn a_failed_directory_write_never_blocks_a_sign_in() {
     let (state, _dir) = lambda_state().await;
     let confirmed = event("cognito-post-confirmation.json", &[("__SUB__", SUB), ("__EMAIL__", "x@example.com")]);
-    let answer = events::respond(&state.service, None, confirmed.clone()).await.expect("never fails");
+    let answer = events::respond(&state.service, None, confirmed.clone(), None).await.expect("never fails");
     assert_eq!(answer, confirmed);
     let unknown = serde_json::json!({"triggerSource": "PreSignUp_SignUp", "request": {}, "response": {}});
-    assert_eq!(events::respond(&state.service, None, unknown.clone()).await.expect("returned"), unknown);
+    assert_eq!(events::respond(&state.service, None, unknown.clone(), None).await.expect("returned"), unknown);
 }
 
 /// A user directory that is throttled (or down) never fails a request: names are what people read
@@ -331,4 +334,33 @@ async fn a_failing_directory_leaves_names_out_and_fails_nothing() {
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["user_id"].as_str(), Some(SUB));
     assert!(me.get("username").is_none(), "no name, and no error: {me}");
+}
+
+/// A batch the invocation has no time left for goes back to the stream from the first record it
+/// cannot finish (`batchItemFailures`), instead of timing the whole batch out; of two `MODIFY`s of
+/// one tombstone in a batch, one pass is run (it hands off to the next by itself).
+#[tokio::test]
+async fn a_batch_short_of_time_hands_its_rest_back_and_runs_one_pass_per_tombstone() {
+    let Some((state, owner, _dir)) = rig_state().await else { return };
+    let service = &state.service;
+    let file = service.put_bytes(&owner, "popular.pdf", "application/pdf", "hello".into()).await.expect("file");
+    let id = file.id.to_string();
+    let modify = event("dynamodb-tombstone-modify.json", &[("__FILE_ID__", &id), ("__SUB__", owner.as_str())]);
+    let mut twice = modify.clone();
+    let record = modify["Records"][0].clone();
+    twice["Records"].as_array_mut().expect("records").push(record);
+
+    // One second left: a pass needs five, so nothing is done and the batch comes back whole.
+    let short = Some(std::time::Duration::from_secs(1));
+    let answer = events::respond(service, state.table.as_deref(), twice.clone(), short).await.expect("answered");
+    let sequence = modify["Records"][0]["dynamodb"]["SequenceNumber"].clone();
+    assert_eq!(answer, serde_json::json!({"batchItemFailures": [{"itemIdentifier": sequence}]}));
+
+    // With time, the first is a pass and the second, the same tombstone, is skipped.
+    let outcomes = events::handle(service, state.table.as_deref(), twice, Some(std::time::Duration::from_secs(60)))
+        .await
+        .expect("handled");
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(outcomes[0], Outcome::Ignored(file.key().to_string()), "a live file is never touched");
+    assert!(matches!(&outcomes[1], Outcome::Skipped(_)), "{outcomes:?}");
 }

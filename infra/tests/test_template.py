@@ -235,7 +235,7 @@ def test_quotas_reach_the_service_and_operators_touch_only_usage_items(template)
     assert [s.get("Condition") for s in puts] == [
         {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*"]}},
         {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "NAME#*", "EMAIL#*"]}},
-    ], "the events function writes new items only in users' partitions (release markers) and the user directory"
+    ], "the events function's PutItem reaches only users' partitions (release markers) and the user directory"
 
 
 def test_every_checkov_skip_gives_its_reason(template):

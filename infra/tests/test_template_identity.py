@@ -1,7 +1,7 @@
 """The user pool on AWS: how it emails (Cognito's own sender allows 50 emails a day per account), its
 tier, and the user directory the events function keeps in the table from the pool's triggers."""
 
-from cfn_template import actions, by_sid, function_statements, policy_statements, resources, rule_failures
+from cfn_template import TEMPLATE, actions, by_sid, function_statements, policy_statements, resources, rule_failures
 
 TABLE = {"Fn::GetAtt": ["MetadataTable", "Arn"]}
 POOL = {"Fn::GetAtt": ["UserPool", "Arn"]}
@@ -64,6 +64,16 @@ def test_the_pool_triggers_keep_the_directory(template):
     ), "nothing hears of a failed directory write"
 
 
+def test_users_write_their_email_and_nothing_else(template):
+    """Without ReadAttributes and WriteAttributes a client reads and writes every standard attribute.
+    Users write only their address (at sign-up, and to change it: a change takes effect once the new
+    address is verified), never email_verified; they read it and whether it is verified."""
+    client = template["Resources"]["UserPoolClient"]["Properties"]
+    assert client.get("WriteAttributes") == ["email"], f"WriteAttributes is {client.get('WriteAttributes')!r}: users may write more than their address"
+    assert client.get("ReadAttributes") == ["email", "email_verified"], f"ReadAttributes is {client.get('ReadAttributes')!r}"
+    assert template["Resources"]["UserPool"]["Properties"]["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+
+
 def test_directory_access_is_by_item_not_by_pool(template):
     """The request paths read the directory from the table; the pool is read only by the operator's
     one-off import. Which actions exactly is the IAM proof's to say (infra/tests/iam): here, where."""
@@ -71,7 +81,7 @@ def test_directory_access_is_by_item_not_by_pool(template):
     assert not any(a.startswith("cognito-idp:") for s in api for a in actions(s)), \
         "the API function still calls Cognito to share by name (AdminGetUser/ListUsers: 120 and 30 requests a second per account)"
     events = by_sid(function_statements(template, "EventsFunction"))["Directory"]
-    assert actions(events) == {"dynamodb:PutItem"}, "new items only in the directory's partitions"
+    assert actions(events) == {"dynamodb:PutItem"}, "PutItem only, in the directory's partitions"
     assert events["Resource"] == TABLE and events["Condition"] == DIRECTORY_KEYS
     quota = policy_statements(template, "QuotaOperatorPolicy")
     assert not any(a.startswith("cognito-idp:") for s in quota for a in actions(s))
@@ -84,3 +94,28 @@ def test_directory_access_is_by_item_not_by_pool(template):
     assert all(a.startswith("dynamodb:") for a in actions(directory["DirectoryItems"]))
     assert directory["DirectoryItems"]["Resource"] == TABLE and directory["DirectoryItems"]["Condition"] == DIRECTORY_KEYS
     assert template["Outputs"]["DirectoryOperatorPolicyArn"]["Value"] == {"Ref": "DirectoryOperatorPolicy"}
+
+
+def comment_above(anchor):
+    """The comment lines right above the template's first line that contains `anchor`, as one text."""
+    lines = TEMPLATE.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if anchor in line)
+    comment = []
+    for line in reversed(lines[:at]):
+        if not line.strip().startswith("#"):
+            break
+        comment.insert(0, line.strip().lstrip("#").strip())
+    return " ".join(comment)
+
+
+def test_grant_comments_say_what_the_grants_allow():
+    """An UpdateItem creates the item it names when there is none, and IAM cannot tell an update from a
+    creation: the events function's table-wide UpdateItem (statement Metadata) can create items in any
+    partition, so no comment may promise its new items stay in some. And the directory operator's
+    USER# partitions hold each user's usage item and release markers too."""
+    for sid in ("ReleaseMarkers", "Directory"):
+        comment = comment_above(f"- Sid: {sid}")
+        assert "only new items" not in comment and "new items only" not in comment, f"{sid}: {comment}"
+        assert "UpdateItem" in comment, f"the comment above {sid} does not say Metadata's UpdateItem can create items anywhere: {comment}"
+    operator = comment_above("DirectoryOperatorPolicy:")
+    assert "usage" in operator, f"DirectoryOperatorPolicy's comment does not say USER#* reaches usage items: {operator}"

@@ -159,6 +159,26 @@ def test_no_change_to_the_pool_needs_a_new_pool(template):
         assert pool.get(name) == value, f"UserPool.{name} cannot change on a live pool"
 
 
+# Properties of AWS::Cognito::UserPoolClient that CloudFormation changes in place: only GenerateSecret
+# and UserPoolId are create-only. A new client is a new client id, which every configured CLI and
+# every signed-in session (its tokens name the client) would lose.
+CLIENT_IN_PLACE = {
+    "AccessTokenValidity", "AllowedOAuthFlows", "AllowedOAuthFlowsUserPoolClient", "AllowedOAuthScopes",
+    "AnalyticsConfiguration", "AuthSessionValidity", "CallbackURLs", "ClientName", "DefaultRedirectURI",
+    "EnablePropagateAdditionalUserContextData", "EnableTokenRevocation", "ExplicitAuthFlows", "IdTokenValidity",
+    "LogoutURLs", "PreventUserExistenceErrors", "ReadAttributes", "RefreshTokenRotation", "RefreshTokenValidity",
+    "SupportedIdentityProviders", "TokenValidityUnits", "WriteAttributes",
+}
+CLIENT_AS_CREATED = {"GenerateSecret": False, "UserPoolId": {"Ref": "UserPool"}}
+
+
+def test_no_change_to_the_app_client_needs_a_new_client(template):
+    client = template["Resources"]["UserPoolClient"]["Properties"]
+    assert set(client) <= CLIENT_IN_PLACE | set(CLIENT_AS_CREATED), f"{sorted(set(client) - CLIENT_IN_PLACE - set(CLIENT_AS_CREATED))}"
+    for name, value in CLIENT_AS_CREATED.items():
+        assert client.get(name) == value, f"UserPoolClient.{name} cannot change on a live client"
+
+
 def parameter_problems(template, values):
     problems = []
     for name, value in values.items():

@@ -30,6 +30,7 @@ pub use cognito::{CognitoUserPool, CognitoUserPoolBuilder, Imported, PoolAccount
 #[cfg(feature = "aws")]
 pub use dynamo::{
     DeletingFile, DirectoryEntry, DynamoMetadataStore, DynamoMetadataStoreBuilder, DynamoUserDirectory, RemovedFile,
+    DEFAULT_DELETE_PASS,
 };
 pub use embedded::{
     collect_body, BlobBody, BlobMeta, BlobStorage, DiskBlobs, Download, EmbeddedFileStore, LocalFileStore, MemoryBlobs,

@@ -8,7 +8,7 @@ mod interrupted {
     use crate::*;
     use bytes::Bytes;
     use fileshare_core::testing::random_user;
-    use fileshare_core::{Error, FileShare, FileStore, ListRequest, MetadataStore, Scope};
+    use fileshare_core::{FileShare, FileStore, ListRequest, MetadataStore, Scope};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn deleting_a_file_with_250_shares_survives_a_failure_midway() {
@@ -39,8 +39,10 @@ mod interrupted {
 
         assert_eq!(service.usage(&alice).await.expect("usage").usage.files, 1);
         // The first step (tombstone, usage released, 98 shares) lands; the rest never does.
+        // Once the tombstone is made the file is deleted for everyone, and the stream finishes
+        // what the first pass leaves: its failure is only logged.
         fault.fail_next("BatchWriteItem");
-        assert!(matches!(service.delete(&alice, &file.id).await, Err(Error::Storage { .. })));
+        service.delete(&alice, &file.id).await.expect("deleted, though its first pass failed");
 
         // Gone for everyone at once: the owner, every grantee, listings of the owner, new shares.
         fileshare_core::assert_error!(service.get_file(&alice, &file.id).await, NotFound);

@@ -126,6 +126,16 @@ async fn recorded_accounts_follow_their_changes() {
     }
     assert_eq!(directory.resolve(&shared).await.expect("resolve"), None, "an address two accounts verified");
 
+    // Where the pool signs people in by email it keeps an address on one account: an account
+    // deleted (no trigger says so) and its address signed up again, the newer account has it.
+    let (gone, newcomer) = (random_user("gone"), random_user("newcomer"));
+    let moved = address("moved");
+    for id in [&gone, &newcomer] {
+        let entry = DirectoryEntry { id: id.clone(), username: id.to_string(), email: Some(moved.clone()) };
+        directory.record(&entry).await.expect("record");
+    }
+    assert_eq!(directory.resolve(&moved).await.expect("resolve"), Some(newcomer.clone()), "taken over");
+
     assert!(directory.forget(&dave).await.expect("forget"));
     assert_eq!(directory.display_name(&dave).await.expect("name"), None);
     assert!(!directory.forget(&dave).await.expect("forget again"));

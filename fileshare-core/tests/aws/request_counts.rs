@@ -251,7 +251,7 @@ async fn every_operation_stays_within_its_documented_request_count() {
         service.share(&alice, &popular.id, &random_user("grantee"), None).await.expect("share");
     }
     counted.dynamo.fail_next("BatchWriteItem");
-    assert!(service.delete(&alice, &popular.id).await.is_err(), "the process dies after the first step");
+    service.delete(&alice, &popular.id).await.expect("deleted for everyone at the first step");
     counted.dynamo.take();
     counted.s3.take();
     assert!(service.finish_deletion(&popular.key()).await.expect("finish"));
@@ -338,10 +338,16 @@ async fn every_operation_stays_within_its_documented_request_count() {
     counted.check("record (a sign-in with a new verified address)");
     directory.record(&entry).await.expect("and back");
     counted.dynamo.take();
+    // In a pool that signs people in by email (the username is the id), the pool keeps an address
+    // on one account: a newer claim takes it over. Elsewhere two claims make it ambiguous.
     let frank = random_user("frank");
     let claims = DirectoryEntry { id: frank.clone(), username: frank.to_string(), email: entry.email.clone() };
     directory.record(&claims).await.expect("record a second claim to an address");
-    counted.check("record (an address another account holds)");
+    counted.check("record (an address another account holds, in a pool that signs in by email)");
+    let gina = random_user("gina");
+    let claims = DirectoryEntry { id: gina.clone(), username: format!("{gina}-name"), email: entry.email.clone() };
+    directory.record(&claims).await.expect("record a third claim to an address");
+    counted.check("record (an address another account holds, in a pool that signs in by username)");
     directory.resolve(&entry.username).await.expect("resolve");
     counted.check("resolve (a username)");
     directory.resolve(entry.email.as_deref().expect("email")).await.expect("resolve");

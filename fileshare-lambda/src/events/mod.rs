@@ -33,6 +33,9 @@ pub enum Outcome {
     Skipped(String),
     /// A permanent problem, logged (e.g. size mismatch).
     Refused(String),
+    /// Not handled for want of time: this stream record (by its sequence number) and the rest of
+    /// its batch are delivered again.
+    Deferred(String),
 }
 
 /// Errors that fail an invocation.
@@ -54,25 +57,35 @@ pub enum EventError {
     Storage(#[from] fileshare_core::Error),
 }
 
-/// Answers any invocation of the function: a user pool trigger gets its event back (as Cognito
-/// requires), an event of records the number of records handled.
+/// Answers any invocation of the function within `remaining` (its time left): a user pool trigger
+/// gets its event back (as Cognito requires); an event of records, the records to deliver again
+/// (`batchItemFailures`: the first one deferred for want of time, which the stream mapping's
+/// `ReportBatchItemFailures` delivers again with every record after it).
 pub async fn respond(
     service: &Service,
     table: Option<&DynamoMetadataStore>,
     event: Value,
+    remaining: Option<std::time::Duration>,
 ) -> Result<Value, EventError> {
     if event.get("triggerSource").is_some() {
         return Ok(cognito::handle(table, event).await);
     }
-    Ok(Value::from(handle(service, table, event).await?.len()))
+    let outcomes = handle(service, table, event, remaining).await?;
+    let again = outcomes.iter().find_map(|outcome| match outcome {
+        Outcome::Deferred(sequence) => Some(serde_json::json!({ "itemIdentifier": sequence })),
+        _ => None,
+    });
+    Ok(serde_json::json!({ "batchItemFailures": again.into_iter().collect::<Vec<_>>() }))
 }
 
-/// Handles an event of records the function is subscribed to, told apart by their `eventSource`.
-/// `table`: the DynamoDB store itself, for what only it can do (usage held by TTL removals).
+/// Handles an event of records the function is subscribed to, told apart by their `eventSource`,
+/// within `remaining` (see [`table::handle`]). `table`: the DynamoDB store itself, for what only it
+/// can do (usage held by TTL removals).
 pub async fn handle(
     service: &Service,
     table: Option<&DynamoMetadataStore>,
     event: Value,
+    remaining: Option<std::time::Duration>,
 ) -> Result<Vec<Outcome>, EventError> {
     let source = event["Records"][0]["eventSource"].as_str().unwrap_or_default().to_owned();
     let malformed = |source_name| move |error| EventError::Malformed { source_name, error };
@@ -81,7 +94,7 @@ pub async fn handle(
         "aws:dynamodb" => {
             let table =
                 table.ok_or_else(|| EventError::Unrecognised("aws:dynamodb without a DynamoDB table".into()))?;
-            Ok(table::handle(service, table, &event).await?)
+            Ok(table::handle(service, table, &event, remaining).await?)
         }
         _ if event["Records"].as_array().is_some_and(Vec::is_empty) => Ok(Vec::new()),
         _ => Err(EventError::Unrecognised(source)),

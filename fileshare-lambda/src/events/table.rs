@@ -10,15 +10,29 @@
 
 use super::Outcome;
 use crate::state::Service;
-use fileshare_core::backends::{DeletingFile, DynamoMetadataStore, RemovedFile};
+use fileshare_core::backends::{DeletingFile, DynamoMetadataStore, RemovedFile, DEFAULT_DELETE_PASS};
 use serde_json::Value;
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
-/// Handles every record of a DynamoDB stream event (DynamoDB JSON, as Lambda delivers it).
+/// Time a record needs besides its own work: what is left when the invocation must stop.
+const MARGIN: Duration = Duration::from_secs(2);
+
+/// Handles the records of a DynamoDB stream event (DynamoDB JSON, as Lambda delivers it), in order,
+/// within `remaining` (the invocation's time left; `None`: no limit). A record that may not finish
+/// in the time left — a large delete's pass takes up to [`DEFAULT_DELETE_PASS`] — is
+/// [`Outcome::Deferred`], with every record after it: reported as the batch's first failure, Lambda
+/// delivers them again instead of timing the whole batch out (which would repeat what was done).
+/// Of several `MODIFY`s of one tombstone in a batch, one pass is run: it hands off to the next.
 pub async fn handle(
     service: &Service,
     table: &DynamoMetadataStore,
     event: &Value,
+    remaining: Option<Duration>,
 ) -> Result<Vec<Outcome>, fileshare_core::Error> {
+    let deadline = remaining.map(|left| Instant::now() + left);
+    let time_for = |work: Duration| deadline.is_none_or(|end| Instant::now() + work + MARGIN <= end);
+    let mut passed = HashSet::new();
     let mut outcomes = Vec::new();
     for record in event["Records"].as_array().into_iter().flatten() {
         let id = record["eventID"].as_str().unwrap_or_default().to_owned();
@@ -26,6 +40,13 @@ pub async fn handle(
         let deleting = (record["eventName"] == "MODIFY")
             .then(|| DeletingFile::from_stream_image(&record["dynamodb"]["NewImage"]))
             .flatten();
+        let work = if deleting.is_some() { DEFAULT_DELETE_PASS } else { Duration::ZERO };
+        if !time_for(work) {
+            let sequence = record["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_owned();
+            tracing::info!(sequence, "out of time: this record and the rest of the batch go back to the stream");
+            outcomes.push(Outcome::Deferred(sequence));
+            break;
+        }
         let outcome = match (removed, deleting) {
             // The abandoned-upload rule decides: a record that is still there (a forged or
             // misrouted event) keeps its bytes; one that is gone does not.
@@ -42,6 +63,7 @@ pub async fn handle(
                     Outcome::Ignored(key)
                 }
             }
+            (None, Some(file)) if !passed.insert(file.key.clone()) => Outcome::Skipped(id),
             (None, Some(file)) => {
                 let key = file.key.to_string();
                 if service.finish_deletion(&file.key).await? {

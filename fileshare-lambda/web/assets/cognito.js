@@ -21,6 +21,8 @@ const WORDS = {
   UserNotFoundException: "Wrong email address or password.",
   UserNotConfirmedException: "Confirm your email address first: enter the code we sent you.",
   TooManyRequestsException: "Too many attempts. Wait a minute and try again.",
+  // The pool's web ACL refusing an address that sent too much (infra/README.md, "WAF").
+  ForbiddenException: "Too many attempts from your network. Wait a few minutes and try again.",
   LimitExceededException: "Too many attempts. Wait a minute and try again.",
 };
 

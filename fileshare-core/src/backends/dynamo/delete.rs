@@ -12,11 +12,16 @@
 //!    shares;
 //! 2. passes delete the rest: a page of keys (at most [`KEYS_PER_PAGE`], so memory stays flat
 //!    whatever the number of shares), then `BatchWriteItem`s of 25, page after page — for at most
-//!    the store's pass time ([`DEFAULT_DELETE_PASS`], 5 s). A pass that runs out of time **hands
-//!    off**: it counts itself on the tombstone (`delete_passes`), and that `MODIFY` on the table's
-//!    stream starts the next pass in the events function. DynamoDB writes one partition at about
-//!    1,000 items a second, so 50,000 shares take about a minute whichever way they go: no single
-//!    invocation has to last that long;
+//!    the store's pass time ([`DEFAULT_DELETE_PASS`], 5 s). Each `MODIFY` of the tombstone on the
+//!    table's stream starts exactly one pass in the events function: making the tombstone is the
+//!    first, and a pass *of the events function's* (one that found the tombstone already there)
+//!    that runs out of time **hands off** — it counts itself on the tombstone (`delete_passes`),
+//!    which starts the next. The delete that made the tombstone runs a pass of its own too, so a
+//!    file with a few hundred shares is gone when it answers, but never hands off (the tombstone's
+//!    own `MODIFY` already has) and never fails once the tombstone is made: from then on the
+//!    deletion has happened for every reader, and the stream finishes it. DynamoDB writes one
+//!    partition at about 1,000 items a second, so 50,000 shares take about a minute whichever way
+//!    they go: no single invocation has to last that long;
 //! 3. the tombstone goes.
 //!
 //! From step 1 on, every read treats the file as gone (`get_file` answers `None`, `put_share` is
@@ -68,14 +73,15 @@ impl DynamoMetadataStore {
                 // No record, yet shares: what an interrupted delete can leave when another delete
                 // raced it (shares are only written with their record). They go too.
                 if !shares.is_empty() {
-                    self.delete_remaining(id, started).await?;
+                    self.delete_remaining(id, started, false).await?;
                 }
                 return Err(Error::not_found("file", id));
             };
             let file = items::file_from(&meta)?;
             if meta.contains_key(DELETED_AT) {
-                // An earlier delete got past its first step (and gave the usage back): a pass.
-                self.delete_remaining(id, started).await?;
+                // An earlier delete got past its first step (and gave the usage back): a pass,
+                // which hands off to the next if it runs out of time.
+                self.delete_remaining(id, started, true).await?;
                 return Ok(file);
             }
             let in_steps = more || shares.len() > SHARES_PER_TRANSACTION;
@@ -89,8 +95,12 @@ impl DynamoMetadataStore {
                 writes.push(TransactWriteItem::builder().delete(delete.map_err(storage)?).build());
             }
             let Err(e) = self.client.transact_write_items().set_transact_items(Some(writes)).send().await else {
+                // Deleted, for every reader; the tombstone's `MODIFY` finishes whatever this pass
+                // leaves, so what goes wrong here is only logged.
                 if in_steps {
-                    self.delete_remaining(id, started).await?;
+                    if let Err(e) = self.delete_remaining(id, started, false).await {
+                        tracing::warn!(file_id = %id, error = %e, "large delete: the first pass failed; the events function finishes it");
+                    }
                 }
                 return Ok(file);
             };
@@ -146,9 +156,10 @@ impl DynamoMetadataStore {
         Ok(TransactWriteItem::builder().update(update.build().map_err(storage)?).build())
     }
 
-    /// Steps 2 and 3, as one pass: the shares left, a page of keys at a time, then the tombstone —
-    /// or, once the pass has run for the store's pass time, a hand-off to the next pass.
-    async fn delete_remaining(&self, id: &FileId, started: Instant) -> Result<()> {
+    /// Steps 2 and 3, as one pass: the shares left, a page of keys at a time, then the tombstone.
+    /// Once the pass has run for the store's pass time it stops — and, if `hands_off`, counts
+    /// itself on the tombstone so that the events function runs the next.
+    async fn delete_remaining(&self, id: &FileId, started: Instant, hands_off: bool) -> Result<()> {
         loop {
             // Deleted items are gone from a consistent read: each page starts at the beginning.
             let (page, more) = self.partition_page(id, KEYS_PER_PAGE, true).await?;
@@ -158,7 +169,7 @@ impl DynamoMetadataStore {
                 self.delete_batch(batch).await?;
                 let last = i + 1 == batches && !more;
                 if !last && started.elapsed() >= self.delete_pass {
-                    return self.hand_off(id).await;
+                    return if hands_off { self.hand_off(id).await } else { Ok(()) };
                 }
             }
             if !more {

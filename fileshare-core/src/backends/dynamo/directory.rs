@@ -14,7 +14,10 @@
 //! | an address | `EMAIL#{lower-case address}` | `USER` | `user_id`, or `ambiguous` |
 //!
 //! A name or address that two accounts claim names no one in particular (`ambiguous`): a file
-//! shared "with bob@example.com" must never reach the wrong Bob. Only verified addresses are
+//! shared "with bob@example.com" must never reach the wrong Bob. Except where the pool itself keeps
+//! addresses unique — a pool that signs people in by email, whose usernames are the accounts' ids —
+//! there a newer claim means the address moved (its old account was deleted, which Cognito tells no
+//! trigger, or gave the address up), and the newer claim takes it over. Only verified addresses are
 //! recorded: anyone may *type* someone else's address into their own profile.
 
 use super::items::{self, key, s, Item, PK};
@@ -63,9 +66,15 @@ impl DirectoryEntry {
     /// itself, as in a pool that signs people in by email — its address.
     pub fn display_name(&self) -> &str {
         match &self.email {
-            Some(email) if self.username == self.id.as_str() => email,
+            Some(email) if self.signs_in_by_email() => email,
             _ => &self.username,
         }
+    }
+
+    /// Whether the account is in a pool that signs people in by email (Cognito's username is then
+    /// the id): there the pool keeps each verified address on one confirmed account.
+    fn signs_in_by_email(&self) -> bool {
+        self.username == self.id.as_str()
     }
 }
 
@@ -94,11 +103,13 @@ impl DynamoUserDirectory {
     }
 
     /// Records `entry`: its profile, and its username and verified address pointing at it. A name
-    /// or address another account holds becomes ambiguous; ones the account no longer has are let
-    /// go. Nothing is written when the stored profile already says the same (each sign-in records).
+    /// or address another account holds becomes ambiguous — or, where the pool keeps addresses
+    /// unique, is taken over; ones the account no longer has are let go. Nothing is written when
+    /// the stored profile already says the same (each sign-in records).
     ///
     /// Requests: 1 `GetItem`; when something changed, 1 `TransactWriteItems`, and 1 `DeleteItem`
-    /// per name or address let go and 1 `UpdateItem` per one found claimed by another account.
+    /// per name or address let go and, per one found claimed by another account, 1 `UpdateItem`
+    /// (ambiguous) or `PutItem` (taken over) and the transaction again.
     pub async fn record(&self, entry: &DirectoryEntry) -> Result<()> {
         let stored = self.store.get_item(profile_key(&entry.id)).await?;
         let old = stored.as_ref().map(|item| (items::opt_s(item, "username"), items::opt_s(item, "email")));
@@ -132,7 +143,11 @@ impl DynamoUserDirectory {
                 return Err(storage(e));
             }
             for pk in &taken {
-                self.mark_ambiguous(pk, &entry.id).await?;
+                if entry.signs_in_by_email() && pk.starts_with("EMAIL#") {
+                    self.take_over(pk, &entry.id).await?;
+                } else {
+                    self.mark_ambiguous(pk, &entry.id).await?;
+                }
             }
             claims.retain(|pk| !taken.contains(pk));
         }
@@ -181,6 +196,21 @@ impl DynamoUserDirectory {
             Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
             Err(e) => Err(storage(e)),
         }
+    }
+
+    /// Points an address at `id`, whoever it named: the pool moved it (see the module's docs).
+    async fn take_over(&self, pk: &str, id: &UserId) -> Result<()> {
+        tracing::info!(entry = pk, user_id = %id, "an address the pool moved to another account: taken over");
+        let item = entry_item(pk, id);
+        self.store
+            .client
+            .put_item()
+            .table_name(&self.store.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(storage)?;
+        Ok(())
     }
 
     /// Marks a name or address that another account holds as naming no one in particular.
