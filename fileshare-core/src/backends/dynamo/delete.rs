@@ -33,8 +33,8 @@
 
 use super::items::{self, file_pk, key, Item, DELETED_AT, GSI1PK, GSI1SK, SHARE_VERSION, SK};
 use super::{
-    cancellation_reasons, condition_failed, contended, is_meta, lost_a_race, storage, DynamoMetadataStore, ATTEMPTS,
-    BACKEND, CONTENDED_ATTEMPTS,
+    cancellation_reasons, condition_failed, condition_held, contended, is_meta, lost_a_race, storage,
+    DynamoMetadataStore, ATTEMPTS, BACKEND, CONTENDED_ATTEMPTS,
 };
 use crate::domain::{FileId, FileRecord};
 use crate::{Error, Result};
@@ -193,15 +193,11 @@ impl DynamoMetadataStore {
             .expression_attribute_values(":one", items::n(1))
             .send()
             .await;
-        match result {
-            Ok(_) => {
-                tracing::info!(file_id = %id, "large delete: this pass ran out of time; the events function continues");
-                Ok(())
-            }
-            // The tombstone is gone: a concurrent pass finished the delete.
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(e) => Err(storage(e)),
+        // Not handed off when the tombstone is gone: a concurrent pass finished the delete.
+        if condition_held(result)? {
+            tracing::info!(file_id = %id, "large delete: this pass ran out of time; the events function continues");
         }
+        Ok(())
     }
 
     async fn remove_tombstone(&self, id: &FileId) -> Result<()> {
@@ -214,12 +210,8 @@ impl DynamoMetadataStore {
             .expression_attribute_names("#d", DELETED_AT)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Gone already: a concurrent finisher was quicker.
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(e) => Err(storage(e)),
-        }
+        // Gone already is fine: a concurrent finisher was quicker.
+        condition_held(result).map(drop)
     }
 
     /// Deletes up to 25 items by key in one `BatchWriteItem`, retrying what is left unprocessed.

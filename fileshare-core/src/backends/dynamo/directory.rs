@@ -21,7 +21,9 @@
 //! recorded: anyone may *type* someone else's address into their own profile.
 
 use super::items::{self, key, s, Item, PK};
-use super::{cancellation_reasons, condition_failed, lost_a_race, storage, DynamoMetadataStore, ATTEMPTS};
+use super::{
+    cancellation_reasons, condition_failed, condition_held, lost_a_race, storage, DynamoMetadataStore, ATTEMPTS,
+};
 use crate::directory::UserDirectory;
 use crate::{Error, Result, UserId};
 use async_trait::async_trait;
@@ -190,12 +192,8 @@ impl DynamoUserDirectory {
             .expression_attribute_values(":me", s(id.as_str()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Someone else's, or ambiguous: not ours to remove.
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(e) => Err(storage(e)),
-        }
+        // Someone else's, or ambiguous, is left alone: not ours to remove.
+        condition_held(result).map(drop)
     }
 
     /// Points an address at `id`, whoever it named: the pool moved it (see the module's docs).

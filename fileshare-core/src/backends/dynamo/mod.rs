@@ -27,6 +27,7 @@ use crate::domain::{
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
 use async_trait::async_trait;
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
     CancellationReason, KeysAndAttributes, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
@@ -47,6 +48,19 @@ const CONTENDED_ATTEMPTS: usize = 12;
 
 fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::storage(BACKEND, e)
+}
+
+/// Whether a conditional write happened. A condition that did not hold is an answer here —
+/// the item was not there, or someone else was quicker — so it is `Ok(false)`, not an error.
+fn condition_held<T, E>(result: std::result::Result<T, E>) -> Result<bool>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(storage(e)),
+    }
 }
 
 /// A [`MetadataStore`] on DynamoDB.
@@ -176,11 +190,7 @@ impl DynamoMetadataStore {
             .condition_expression("attribute_exists(PK)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(storage(e)),
-        }
+        condition_held(result)
     }
 
     /// A listing page: `limit + 1` items fetched to learn whether more exist.
