@@ -7,7 +7,7 @@ use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
@@ -28,7 +28,8 @@ pub struct TransferProgress<'a> {
 }
 
 /// A callback told of a transfer's progress, from whichever task moved the bytes (parts move in
-/// parallel): keep it quick.
+/// parallel). Reports come one at a time, in the order the bytes were counted, so parts wait for
+/// it: keep it quick.
 ///
 /// ```
 /// use fileshare_client::Progress;
@@ -56,28 +57,34 @@ pub(crate) struct Meter {
     progress: Option<Progress>,
     name: String,
     total: u64,
-    done: AtomicU64,
+    /// Locked while the callback runs, not only while the count changes: otherwise a part that
+    /// counted first could report after one that counted later, and the total would seem to shrink.
+    done: Mutex<u64>,
 }
 
 impl Meter {
     pub fn new(progress: Option<Progress>, name: &str, total: u64) -> Arc<Self> {
-        let meter = Arc::new(Self { progress, name: name.to_owned(), total, done: AtomicU64::new(0) });
-        meter.report(0);
+        let meter = Arc::new(Self { progress, name: name.to_owned(), total, done: Mutex::new(0) });
+        meter.change(|_| 0);
         meter
     }
 
-    fn report(&self, done: u64) {
+    /// Changes the count and reports it, one change at a time.
+    fn change(&self, count: impl FnOnce(u64) -> u64) {
+        // A callback that panicked poisons the lock but leaves the count whole.
+        let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
+        *done = count(*done);
         if let Some(progress) = &self.progress {
-            (progress.0)(&TransferProgress { name: &self.name, done, total: self.total });
+            (progress.0)(&TransferProgress { name: &self.name, done: *done, total: self.total });
         }
     }
 
     pub fn add(&self, bytes: u64) {
-        self.report(self.done.fetch_add(bytes, Ordering::Relaxed) + bytes);
+        self.change(|done| done + bytes);
     }
 
     fn take_back(&self, bytes: u64) {
-        self.report(self.done.fetch_sub(bytes, Ordering::Relaxed).saturating_sub(bytes));
+        self.change(|done| done.saturating_sub(bytes));
     }
 }
 
@@ -185,4 +192,29 @@ pub(crate) fn bytes_body(data: Bytes, attempt: Attempt) -> reqwest::Body {
         Ok::<_, std::io::Error>(chunk)
     });
     reqwest::Body::wrap_stream(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parts report from several threads at once; a progress bar must never see an older total
+    /// after a newer one while no try has failed.
+    #[test]
+    fn concurrent_parts_report_a_total_that_only_grows() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let kept = seen.clone();
+        let progress = Progress::new(move |p| kept.lock().expect("lock").push(p.done));
+        let (threads, adds) = (8, 20_000);
+        let meter = Meter::new(Some(progress), "parts.bin", threads * adds);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| (0..adds).for_each(|_| meter.add(1)));
+            }
+        });
+        let seen = seen.lock().expect("lock");
+        assert_eq!(seen.last(), Some(&(threads * adds)));
+        let back = seen.windows(2).filter(|w| w[1] < w[0]).count();
+        assert_eq!(back, 0, "{back} reports went back");
+    }
 }
