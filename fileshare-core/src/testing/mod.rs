@@ -31,6 +31,7 @@ pub mod quota;
 pub mod reliability;
 pub mod rules;
 mod rules_matrix;
+mod rules_uploads;
 mod support;
 mod transport;
 

@@ -31,11 +31,11 @@
 //! `FileShare::finish_deletion`, which calls `delete_file` again; on a tombstone that runs a pass.
 //! Every step is idempotent, so a pass cut short (a crash, a timeout) is simply run again.
 
-use super::items::{self, file_pk, key, Item, DELETED_AT, GSI1PK, GSI1SK, SHARE_VERSION, SK};
-use super::{
-    cancellation_reasons, condition_failed, condition_held, contended, is_meta, lost_a_race, storage,
-    DynamoMetadataStore, ATTEMPTS, BACKEND, CONTENDED_ATTEMPTS,
+use super::conditions::{
+    cancellation_reasons, condition_failed, condition_held, contended, lost_a_race, ATTEMPTS, CONTENDED_ATTEMPTS,
 };
+use super::items::{self, file_pk, key, Item, DELETED_AT, GSI1PK, GSI1SK, SHARE_VERSION, SK};
+use super::{is_meta, storage, DynamoMetadataStore, BACKEND};
 use crate::domain::{FileId, FileRecord};
 use crate::{Error, Result};
 use aws_sdk_dynamodb::types::{Delete, DeleteRequest, TransactWriteItem, Update, WriteRequest};

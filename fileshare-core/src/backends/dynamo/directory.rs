@@ -20,10 +20,9 @@
 //! trigger, or gave the address up), and the newer claim takes it over. Only verified addresses are
 //! recorded: anyone may *type* someone else's address into their own profile.
 
+use super::conditions::{cancellation_reasons, condition_failed, condition_held, lost_a_race, ATTEMPTS};
 use super::items::{self, key, s, Item, PK};
-use super::{
-    cancellation_reasons, condition_failed, condition_held, lost_a_race, storage, DynamoMetadataStore, ATTEMPTS,
-};
+use super::{storage, DynamoMetadataStore};
 use crate::directory::UserDirectory;
 use crate::{Error, Result, UserId};
 use async_trait::async_trait;

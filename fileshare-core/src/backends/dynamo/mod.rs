@@ -6,6 +6,7 @@
 //! Request counts per operation are documented in `docs/aws.md` and tested.
 
 mod builder;
+mod conditions;
 mod delete;
 mod directory;
 mod expr;
@@ -27,40 +28,22 @@ use crate::domain::{
 use crate::metadata::{MetadataStore, Slice};
 use crate::{Error, Result};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{
-    CancellationReason, KeysAndAttributes, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update as UpdateItem,
-};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
+use conditions::{
+    cancellation_reasons, condition_failed, condition_held, contended, lost_a_race, transact_update, ATTEMPTS,
+    CONTENDED_ATTEMPTS,
+};
 use items::{
     file_pk, key, n, s, share_sk, Item, DELETED_AT, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, META, SHARE_VERSION,
     SK, TTL,
 };
 
 const BACKEND: &str = "dynamodb";
-/// Attempts for writes that lose a race (a concurrent share during delete, a transaction conflict).
-const ATTEMPTS: usize = 5;
-/// Attempts for writes of a user's usage item, which all of that user's uploads and deletes
-/// write: many at once conflict, and each round only one of them wins.
-const CONTENDED_ATTEMPTS: usize = 12;
 
 fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::storage(BACKEND, e)
-}
-
-/// Whether a conditional write happened. A condition that did not hold is an answer here —
-/// the item was not there, or someone else was quicker — so it is `Ok(false)`, not an error.
-fn condition_held<T, E>(result: std::result::Result<T, E>) -> Result<bool>
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
-        Err(e) => Err(storage(e)),
-    }
 }
 
 /// A [`MetadataStore`] on DynamoDB.
@@ -152,13 +135,12 @@ impl DynamoMetadataStore {
             "attribute_exists(PK) AND {owner} = {owner_value} AND {status} = {available} AND attribute_not_exists({deleted})"
         );
         let guard = transact_update(&self.table, key(file_pk(&file.id), META), &meta, Some(&condition))?;
-        let failed = |codes: &[String], i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
         for _ in 0..ATTEMPTS {
             let writes = vec![guard.clone(), write.clone()];
             match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
                 Ok(_) => return Ok(true),
-                Err(e) => match cancellation_codes(&e) {
-                    Some(codes) if failed(&codes, 0) => {
+                Err(e) => match cancellation_reasons(&e) {
+                    Some(reasons) if condition_failed(reasons, 0) => {
                         // Why? Read the file to tell "gone / not yours" from "still pending".
                         let stored = self.get_item(key(file_pk(&file.id), META)).await?;
                         // A tombstone is a file being deleted: gone.
@@ -171,7 +153,7 @@ impl DynamoMetadataStore {
                             _ => return Err(Error::not_found("file", file.id)),
                         }
                     }
-                    Some(codes) if failed(&codes, 1) => return Ok(false),
+                    Some(reasons) if condition_failed(reasons, 1) => return Ok(false),
                     Some(_) => continue, // a conflicting transaction: try again
                     None => return Err(storage(e)),
                 },
@@ -257,68 +239,6 @@ fn is_share(item: &Item) -> bool {
 
 fn is_meta(item: &Item) -> bool {
     item.get(SK).and_then(|v| v.as_s().ok()).is_some_and(|sk| sk == META)
-}
-
-fn transact_update(
-    table: &str,
-    key: Item,
-    update: &expr::Update,
-    condition: Option<&str>,
-) -> Result<TransactWriteItem> {
-    let mut builder = UpdateItem::builder()
-        .table_name(table)
-        .set_key(Some(key))
-        .update_expression(update.expression())
-        .set_expression_attribute_names(Some(update.names.clone()))
-        .set_expression_attribute_values((!update.values.is_empty()).then(|| update.values.clone()));
-    if let Some(condition) = condition {
-        builder = builder
-            .condition_expression(condition)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-    }
-    Ok(TransactWriteItem::builder().update(builder.build().map_err(storage)?).build())
-}
-
-type TransactError =
-    aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>;
-
-/// Why a transaction was cancelled, per item.
-fn cancellation_reasons(err: &TransactError) -> Option<&[CancellationReason]> {
-    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-    match err.as_service_error()? {
-        TransactWriteItemsError::TransactionCanceledException(cancelled) => Some(cancelled.cancellation_reasons()),
-        _ => None,
-    }
-}
-
-/// Why a transaction was cancelled, per item: the reason codes.
-fn cancellation_codes(err: &TransactError) -> Option<Vec<String>> {
-    let reasons = cancellation_reasons(err)?;
-    Some(reasons.iter().map(|r| r.code().unwrap_or("None").to_owned()).collect())
-}
-
-/// Whether a cancelled transaction only lost a race with another (`TransactionConflict`): worth
-/// trying again after a pause. Anything else (throttling, validation) is not ours to retry here.
-fn lost_a_race(reasons: &[CancellationReason]) -> bool {
-    let code = |r: &CancellationReason| r.code().unwrap_or("None").to_owned();
-    reasons.iter().any(|r| code(r) == "TransactionConflict")
-        && reasons.iter().all(|r| matches!(code(r).as_str(), "None" | "TransactionConflict"))
-}
-
-/// Whether the `i`-th item of a cancelled transaction failed its condition.
-fn condition_failed(reasons: &[CancellationReason], i: usize) -> bool {
-    reasons.get(i).and_then(CancellationReason::code) == Some("ConditionalCheckFailed")
-}
-
-/// A pause before retrying a transaction that lost a race (`TransactionConflict`): random, and
-/// growing with the attempt, so that many writers of one item (a user's usage) spread out. None
-/// after the last attempt.
-async fn contended(attempt: usize) {
-    if attempt + 1 >= CONTENDED_ATTEMPTS {
-        return;
-    }
-    let ceiling = 10_u64 << attempt.min(6);
-    tokio::time::sleep(std::time::Duration::from_millis(rand::random_range(1..=ceiling))).await;
 }
 
 #[async_trait]

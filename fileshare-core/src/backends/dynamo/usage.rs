@@ -19,10 +19,13 @@
 //! ([`DynamoMetadataStore::release_expired_upload`]), once per record, however often the stream
 //! delivers the removal.
 
+use super::conditions::{
+    cancellation_reasons, condition_failed, contended, lost_a_race, transact_update, CONTENDED_ATTEMPTS,
+};
 use super::expr;
 use super::items::{self, key, n, Item, TTL};
 use super::stream::RemovedFile;
-use super::{cancellation_reasons, condition_failed, storage, DynamoMetadataStore};
+use super::{storage, DynamoMetadataStore};
 use crate::domain::{FileRecord, Quota, StoredUsage, Usage, UserId};
 use crate::{Error, Result};
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
@@ -127,7 +130,7 @@ impl DynamoMetadataStore {
         let mut update = expr::Update::default();
         let names = change(&mut update, file.size, '+');
         let condition = fits(&mut update, &names, default, file.size);
-        super::transact_update(&self.table, usage_key(&file.owner), &update, Some(&condition))
+        transact_update(&self.table, usage_key(&file.owner), &update, Some(&condition))
     }
 
     /// The transaction item that gives `file`'s size back to its owner's usage — on the condition
@@ -142,7 +145,7 @@ impl DynamoMetadataStore {
         let names = change(&mut update, size, '-');
         let (size, one) = (update.value(n(size)), update.value(n(1)));
         let condition = format!("{} >= {size} AND {} >= {one}", names.bytes, names.files);
-        super::transact_update(&self.table, usage_key(owner), &update, Some(&condition))
+        transact_update(&self.table, usage_key(owner), &update, Some(&condition))
     }
 
     /// The refusal of `file` by a quota: the usage it was refused at (from the cancelled
@@ -225,7 +228,7 @@ impl DynamoMetadataStore {
             TransactWriteItem::builder().put(put).build(),
             release,
         ];
-        for attempt in 0..super::CONTENDED_ATTEMPTS {
+        for attempt in 0..CONTENDED_ATTEMPTS {
             let result = self.client.transact_write_items().set_transact_items(Some(writes.clone())).send().await;
             let Err(e) = result else { return Ok(true) };
             match cancellation_reasons(&e) {
@@ -235,7 +238,7 @@ impl DynamoMetadataStore {
                     tracing::warn!(key = %removed.key, "an expired upload whose size was never counted in its owner's usage");
                     return Ok(false);
                 }
-                Some(reasons) if super::lost_a_race(reasons) => super::contended(attempt).await,
+                Some(reasons) if lost_a_race(reasons) => contended(attempt).await,
                 _ => return Err(storage(e)),
             }
         }
