@@ -131,6 +131,24 @@ impl Cursor {
     }
 }
 
+/// Whatever is wrong with a cursor, its sender only needs to know that it is not one of ours.
+fn bad_cursor() -> Error {
+    Error::invalid("cursor", "is not a cursor returned by this service")
+}
+
+/// A cursor's bytes as the wire carries them: unpadded base64url, safe in a query string.
+fn encode_cursor(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The bytes of a cursor of at most `max_len` characters (checked first: decoding is not free).
+fn decode_cursor(s: &str, max_len: usize) -> Result<Vec<u8>> {
+    if s.len() > max_len {
+        return Err(bad_cursor());
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad_cursor())
+}
+
 impl fmt::Display for Cursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = vec![VERSION];
@@ -141,33 +159,29 @@ impl fmt::Display for Cursor {
         });
         Self::encode_progress(&mut out, self.owned);
         Self::encode_progress(&mut out, self.shared);
-        f.write_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out))
+        f.write_str(&encode_cursor(&out))
     }
 }
 
 impl FromStr for Cursor {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::invalid("cursor", "is not a cursor returned by this service");
-        if s.len() > 128 {
-            return Err(bad());
-        }
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+        let raw = decode_cursor(s, 128)?;
         let mut bytes = raw.as_slice();
         let [VERSION, scope, rest @ ..] = bytes else {
-            return Err(bad());
+            return Err(bad_cursor());
         };
         let scope = match scope {
             b'o' => Scope::Owned,
             b's' => Scope::Shared,
             b'a' => Scope::All,
-            _ => return Err(bad()),
+            _ => return Err(bad_cursor()),
         };
         bytes = rest;
-        let owned = Self::decode_progress(&mut bytes).ok_or_else(bad)?;
-        let shared = Self::decode_progress(&mut bytes).ok_or_else(bad)?;
+        let owned = Self::decode_progress(&mut bytes).ok_or_else(bad_cursor)?;
+        let shared = Self::decode_progress(&mut bytes).ok_or_else(bad_cursor)?;
         if !bytes.is_empty() {
-            return Err(bad());
+            return Err(bad_cursor());
         }
         Ok(Cursor { scope, owned, shared })
     }
@@ -223,21 +237,17 @@ impl fmt::Display for ShareCursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = vec![VERSION, SHARES_TAG];
         out.extend_from_slice(self.0.as_str().as_bytes());
-        f.write_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out))
+        f.write_str(&encode_cursor(&out))
     }
 }
 
 impl FromStr for ShareCursor {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::invalid("cursor", "is not a cursor returned by this service");
-        if s.len() > 256 {
-            return Err(bad());
-        }
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
-        let [VERSION, SHARES_TAG, grantee @ ..] = raw.as_slice() else { return Err(bad()) };
-        let grantee = std::str::from_utf8(grantee).map_err(|_| bad())?;
-        Ok(Self(UserId::new(grantee).map_err(|_| bad())?))
+        let raw = decode_cursor(s, 256)?;
+        let [VERSION, SHARES_TAG, grantee @ ..] = raw.as_slice() else { return Err(bad_cursor()) };
+        let grantee = std::str::from_utf8(grantee).map_err(|_| bad_cursor())?;
+        Ok(Self(UserId::new(grantee).map_err(|_| bad_cursor())?))
     }
 }
 

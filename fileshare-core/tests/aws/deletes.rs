@@ -18,11 +18,8 @@ mod interrupted {
         let fault = Probe::default();
         // A region of its own: moto copies every table of a region for each transaction, and this
         // test makes hundreds; here they stay small.
-        let metadata = DynamoMetadataStore::builder()
+        let metadata = dynamo_builder(endpoint, "eu-west-2")
             .table(TABLE)
-            .region("eu-west-2")
-            .endpoint_url(endpoint)
-            .credentials(credentials())
             .interceptor(fault.clone())
             .build()
             .await
@@ -87,11 +84,8 @@ mod in_passes {
         let Some(endpoint) = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT") else { return };
         let clock = Arc::new(ManualClock::starting_now());
         let Some(files) = s3_store(&clock).await else { return };
-        let metadata = DynamoMetadataStore::builder()
+        let metadata = dynamo_builder(endpoint, "eu-west-2")
             .table(TABLE)
-            .region("eu-west-2")
-            .endpoint_url(endpoint)
-            .credentials(credentials())
             // No time at all: every pass deletes one batch of 25, then hands off.
             .delete_pass(std::time::Duration::ZERO)
             .build()
@@ -155,14 +149,8 @@ mod many_shares {
         let count: usize = std::env::var("FILESHARE_MANY_SHARES").ok().and_then(|n| n.parse().ok()).unwrap_or(50_000);
         let clock = Arc::new(ManualClock::starting_now());
         let Some(files) = s3_store(&clock).await else { return };
-        let metadata = DynamoMetadataStore::builder()
-            .table("fileshare-many-shares")
-            .region("us-east-1")
-            .endpoint_url(endpoint)
-            .credentials(credentials())
-            .build()
-            .await
-            .expect("DynamoDB store");
+        let metadata =
+            dynamo_builder(endpoint, "us-east-1").table("fileshare-many-shares").build().await.expect("DynamoDB store");
         metadata.create_table_if_missing().await.expect("table");
         let service = FileShare::new(files.clone(), Arc::new(metadata));
         let alice = random_user("alice");

@@ -4,7 +4,9 @@
 #![cfg(feature = "aws")]
 
 use aws_credential_types::Credentials;
-use fileshare_core::backends::{CognitoUserPool, DynamoMetadataStore, DynamoUserDirectory, S3FileStore};
+use fileshare_core::backends::{
+    CognitoUserPool, DynamoMetadataStore, DynamoMetadataStoreBuilder, DynamoUserDirectory, S3FileStore,
+};
 use fileshare_core::clock::ManualClock;
 use fileshare_core::testing::{
     skip_unless_configured, DirectoryHarness, FileStoreHarness, HttpTransport, MetadataHarness, RulesHarness,
@@ -56,16 +58,15 @@ async fn file_store_harness() -> Option<FileStoreHarness> {
     })
 }
 
+/// A DynamoDB store on the test server at `endpoint`, in `region`: on the emulators a region is a
+/// set of tables of its own.
+fn dynamo_builder(endpoint: String, region: &str) -> DynamoMetadataStoreBuilder {
+    DynamoMetadataStore::builder().region(region).endpoint_url(endpoint).credentials(credentials())
+}
+
 async fn dynamo_store() -> Option<Arc<DynamoMetadataStore>> {
     let endpoint = skip_unless_configured("FILESHARE_TEST_DYNAMODB_ENDPOINT")?;
-    let store = DynamoMetadataStore::builder()
-        .table(TABLE)
-        .region("us-east-1")
-        .endpoint_url(endpoint)
-        .credentials(credentials())
-        .build()
-        .await
-        .expect("build DynamoDB store");
+    let store = dynamo_builder(endpoint, "us-east-1").table(TABLE).build().await.expect("build DynamoDB store");
     TABLE_READY.get_or_init(|| async { store.create_table_if_missing().await.expect("create table") }).await;
     Some(Arc::new(store))
 }

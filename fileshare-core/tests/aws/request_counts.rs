@@ -130,11 +130,8 @@ async fn every_operation_stays_within_its_documented_request_count() {
         .build()
         .await
         .expect("S3 store");
-    let metadata = DynamoMetadataStore::builder()
+    let metadata = dynamo_builder(dynamo_endpoint, "us-east-1")
         .table(TABLE)
-        .region("us-east-1")
-        .endpoint_url(dynamo_endpoint)
-        .credentials(credentials())
         .interceptor(dynamo_log.clone())
         .build()
         .await
